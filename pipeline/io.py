@@ -1,0 +1,66 @@
+"""Atomic, deterministic writers for every file a stage produces.
+
+Each writer renders into a temporary file in the destination folder and
+renames it into place, so an interrupted stage never leaves a half-written
+file that looks complete (rename is atomic on one filesystem).
+"""
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+
+@contextmanager
+def atomic_path(path: str | Path) -> Iterator[Path]:
+    """Yield a temporary path beside ``path``; rename it onto ``path`` on success."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    tmp_path = Path(tmp)
+    try:
+        yield tmp_path
+        os.replace(tmp_path, path)
+    finally:
+        tmp_path.unlink(missing_ok=True)
+
+
+def write_text(path: str | Path, text: str) -> None:
+    with atomic_path(path) as tmp:
+        tmp.write_text(text, encoding="utf-8")
+
+
+def write_json(path: str | Path, data: Any) -> None:
+    write_text(path, json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n")
+
+
+def write_parquet(df: pd.DataFrame, path: str | Path) -> None:
+    with atomic_path(path) as tmp:
+        df.reset_index(drop=True).to_parquet(tmp, index=False, engine="pyarrow")
+
+
+def read_parquet(path: str | Path) -> pd.DataFrame:
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"{path}: not found; run the stage that writes it first")
+    return pd.read_parquet(path, engine="pyarrow")
+
+
+def write_table(df: pd.DataFrame, stem: str | Path, caption: str, float_format: str = "{:.3f}") -> None:
+    """Write one table as CSV (data), Markdown and LaTeX (people and papers), with its caption."""
+    stem = Path(stem)
+    with atomic_path(stem.with_suffix(".csv")) as tmp:
+        df.to_csv(tmp, index=False, float_format="%.6g", lineterminator="\n")
+    shown = df.copy()
+    for col in shown.select_dtypes("float").columns:
+        shown[col] = shown[col].map(lambda v: "" if pd.isna(v) else float_format.format(v))
+    write_text(stem.with_suffix(".md"), f"{caption}\n\n{shown.to_markdown(index=False)}\n")
+    latex = shown.to_latex(index=False, caption=caption, label=f"tab:{stem.name}", escape=True)
+    write_text(stem.with_suffix(".tex"), latex)

@@ -1,0 +1,67 @@
+"""ingest: validate the manifest, clean each raw document, audit the cleaning.
+
+Writes outputs/data/documents.parquet (one row per document, clean text and
+metadata) and outputs/data/clean/<doc_id>.txt with <doc_id>.cleaning.json
+beside it recording every removed line and fragment.
+"""
+from __future__ import annotations
+
+import hashlib
+import shutil
+from pathlib import Path
+
+import pandas as pd
+from tqdm import tqdm
+
+from pipeline import io
+from pipeline.cleaning import clean, load_rules
+from pipeline.config import Params
+from pipeline.manifest import load_manifest
+from pipeline.text import read_document, word_count
+
+DOCUMENTS = "outputs/data/documents.parquet"
+CLEAN_DIR = "outputs/data/clean"
+
+
+class IngestError(ValueError):
+    """A document cannot be ingested (empty, only boilerplate, unreadable)."""
+
+
+def run(params: Params) -> pd.DataFrame:
+    manifest = load_manifest(params.path("corpus.manifest"), list(params.get("corpus.origins")))
+    rules = load_rules(params.path("cleaning.rules"))
+
+    records, audits = [], {}
+    for rec in tqdm(manifest.to_dict("records"), desc="ingest", unit="doc"):
+        path = Path(rec.pop("abs_path"))
+        raw = read_document(path)
+        result = clean(raw, rules, author=rec["author"])
+        if not result.text.strip():
+            raise IngestError(
+                f"{path} (doc_id '{rec['doc_id']}'): no text left after cleaning "
+                f"(empty file or only boilerplate; see {params.get('cleaning.rules')})"
+            )
+        audits[rec["doc_id"]] = (result.text, result.audit(rec["doc_id"]))
+        records.append(
+            {
+                **rec,
+                "raw_sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
+                "n_words": word_count(result.text),
+                "n_chars": len(result.text),
+                "text": result.text,
+            }
+        )
+    documents = pd.DataFrame.from_records(records)
+
+    # Write only after every document passed, so bad input leaves old outputs intact.
+    clean_dir = params.root / CLEAN_DIR
+    staging = clean_dir.with_name(clean_dir.name + ".tmp")
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True)
+    for doc_id, (text, audit) in audits.items():
+        io.write_text(staging / f"{doc_id}.txt", text + "\n")
+        io.write_json(staging / f"{doc_id}.cleaning.json", audit)
+    shutil.rmtree(clean_dir, ignore_errors=True)
+    staging.rename(clean_dir)
+    io.write_parquet(documents, params.root / DOCUMENTS)
+    return documents

@@ -1,0 +1,42 @@
+"""The interface every stance classifier implements.
+
+A classifier is a scikit-learn estimator over the stance-unit table
+(pipeline.units): ``fit(units, labels)`` then ``predict_proba(units)``
+returning an (n, 3) matrix with columns in ``LABELS`` order. Being a plain
+estimator lets cross-validation, stacking and persistence treat every
+classifier alike.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator, ClassifierMixin
+
+from pipeline.config import LABELS
+
+
+class StanceClassifier(ClassifierMixin, BaseEstimator):
+    """Base class: subclasses implement ``fit`` and ``predict_proba``."""
+
+    #: True when ``fit`` learns from labels (False: rules tuned on the guide alone).
+    needs_labels: bool = True
+
+    def fit(self, units: pd.DataFrame, labels: Sequence[str] | None = None) -> "StanceClassifier":
+        raise NotImplementedError
+
+    def predict_proba(self, units: pd.DataFrame) -> np.ndarray:
+        raise NotImplementedError
+
+    def predict(self, units: pd.DataFrame) -> np.ndarray:
+        return np.asarray(LABELS)[self.predict_proba(units).argmax(axis=1)]
+
+
+def check_labels(labels: Sequence[str]) -> np.ndarray:
+    """Labels as an array; a label outside LABELS is a clear error, not a silent class."""
+    arr = np.asarray(labels, dtype=object)
+    unknown = sorted(set(arr) - set(LABELS))
+    if unknown:
+        raise ValueError(f"unknown stance label(s) {unknown}; expected {list(LABELS)}")
+    return arr

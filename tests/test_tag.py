@@ -1,0 +1,126 @@
+"""Sentence splitting on the seeds' tricky spots, mention detection, entities."""
+import pandas as pd
+import pytest
+
+from pipeline.config import ConfigError, parse_aliases
+from pipeline.mentions import MentionFinder
+from pipeline.nlp import build_nlp
+from pipeline.stages.tag import tag_documents
+
+
+@pytest.fixture(scope="module")
+def finder(params):
+    return MentionFinder(params.aliases())
+
+
+def targets(finder, text):
+    return [(m.target, m.text) for m in finder.find(text)]
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("RUSSIA and russia", [("russia", "RUSSIA"), ("russia", "russia")]),
+        ("Russia’s war", [("russia", "Russia")]),
+        ("Russia's war", [("russia", "Russia")]),
+        ("Russians and Ukrainians", [("russia", "Russians"), ("ukraine", "Ukrainians")]),
+        ("the Prussian army", []),
+        ("Kyiv-Mohyla Academy", [("ukraine", "Kyiv")]),
+        ("the Russian Federation", [("russia", "Russian Federation")]),
+        ("the Russian\nFederation", [("russia", "Russian\nFederation")]),
+        ("Japan-Russia trade", [("russia", "Russia")]),
+        ("(Crimea)", [("ukraine", "Crimea")]),
+        ("Ukrainecrisis and Russianists", []),
+    ],
+)
+def test_mentions(finder, text, expected):
+    assert targets(finder, text) == expected
+
+
+def test_mention_offsets_slice_the_text(finder):
+    text = "Since 2014, Moscow and Kyiv disagree; Putin said so."
+    for m in finder.find(text):
+        assert text[m.start:m.end] == m.text
+    assert [m.kind for m in finder.find(text)] == ["capital", "capital", "leader"]
+
+
+def test_alias_table_errors():
+    with pytest.raises(ConfigError, match="alias 'Crimea' is given for both targets 'russia' and 'ukraine'"):
+        parse_aliases({"russia": {"state": ["Russia"], "territory": ["Crimea"]}, "ukraine": {"territory": ["Crimea"]}})
+    with pytest.raises(ConfigError, match=r"targets\.ukraine\.state is an empty alias list"):
+        parse_aliases({"russia": {"state": ["Russia"]}, "ukraine": {"state": [], "capital": ["Kyiv"]}})
+    with pytest.raises(ConfigError, match="unknown alias kind"):
+        parse_aliases({"russia": {"city": ["Moscow"]}})
+
+
+def sentences_of(params, text):
+    docs = pd.DataFrame({"doc_id": ["d"], "text": [text]})
+    sents, ents, mentions = tag_documents(docs, params)
+    return sents, ents, mentions
+
+
+def test_headings_and_paragraphs_split(params):
+    text = "Russian Factor\n\nThe U.S. and Japan met Dr. Smith in Kyiv. It went well.\n\nEconomic Power. Japan grew."
+    sents, _, _ = sentences_of(params, text)
+    assert sents["text"].tolist() == [
+        "Russian Factor",
+        "The U.S. and Japan met Dr. Smith in Kyiv.",
+        "It went well.",
+        "Economic Power.",
+        "Japan grew.",
+    ]
+    for s in sents.itertuples():
+        assert text[s.start_char:s.end_char] == s.text
+
+
+def test_entities_carry_actor_ids_and_offsets(params):
+    text = "Japan and the US condemned Russia at the UN. Let us wait."
+    _, ents, mentions = sentences_of(params, text)
+    assert list(zip(ents["text"], ents["actor_id"])) == [
+        ("Japan", "japan"), ("US", "usa"), ("Russia", "russia"), ("UN", "un"),
+    ]
+    assert all(text[e.start_char:e.end_char] == e.text for e in ents.itertuples())
+    assert mentions["target"].tolist() == ["russia"]
+
+
+
+def test_trained_pipeline_is_used_with_gazetteer(tmp_path, params):
+    """The statistical path: a tiny NER pipeline trained and saved here, named in params."""
+    import random
+
+    import spacy
+    from spacy.training import Example
+
+    from pipeline.config import Params
+
+    nlp = spacy.blank("en")
+    ner = nlp.add_pipe("ner")
+    ner.add_label("PERSON")
+    train = [("Alice Novak spoke in Tokyo.", [(0, 11, "PERSON")]), ("Then Alice Novak left.", [(5, 16, "PERSON")])]
+    examples = [Example.from_dict(nlp.make_doc(t), {"entities": e}) for t, e in train]
+    optimizer = nlp.initialize(lambda: examples)
+    random.seed(0)
+    for _ in range(30):
+        nlp.update(examples, sgd=optimizer, drop=0.0)
+    path = tmp_path / "tiny_ner"
+    nlp.to_disk(path)
+
+    raw = dict(params.raw)
+    raw["nlp"] = {**params.raw["nlp"], "model": str(path)}
+    trained = Params(raw=raw, root=params.root)
+    loaded = build_nlp(trained)
+    assert loaded.pipe_names.index("entity_ruler") < loaded.pipe_names.index("ner")
+    doc = loaded("Alice Novak met Putin in Moscow.\n\nRussia objected.")
+    ents = {(e.text, e.label_, e.ent_id_) for e in doc.ents}
+    assert ("Putin", "PERSON", "russia") in ents and ("Moscow", "GPE", "russia") in ents
+    assert ("Alice Novak", "PERSON", "") in ents  # from the statistical NER
+    assert [s.text.strip() for s in doc.sents if s.text.strip()] == ["Alice Novak met Putin in Moscow.", "Russia objected."]
+
+
+def test_unknown_model_is_a_config_error(params):
+    from pipeline.config import Params
+
+    raw = dict(params.raw)
+    raw["nlp"] = {**params.raw["nlp"], "model": "no_such_pipeline_xyz"}
+    with pytest.raises(ConfigError, match="nlp.model 'no_such_pipeline_xyz'"):
+        build_nlp(Params(raw=raw, root=params.root))
