@@ -103,7 +103,8 @@ Line = tuple[int, str]  # (1-based raw line number, text)
 
 def _apply(rule: Rule, lines: list[Line], author: str, log: list[dict[str, Any]]) -> list[Line]:
     def drop(entry: Line) -> None:
-        log.append({"rule": rule.name, "line": entry[0], "text": entry[1]})
+        if entry[1].strip():  # blank lines carry nothing worth auditing
+            log.append({"rule": rule.name, "line": entry[0], "text": entry[1]})
 
     def short_enough(text: str) -> bool:
         return rule.max_len is None or len(text) <= rule.max_len
@@ -188,8 +189,7 @@ def _drop_toc(rule: Rule, lines: list[Line], drop) -> list[Line]:
         drop(lines[start])
         return lines[:start] + lines[start + 1:]
     for entry in lines[start:end]:
-        if entry[1].strip():
-            drop(entry)
+        drop(entry)
     return lines[:start] + lines[end:]
 
 
