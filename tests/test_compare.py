@@ -84,6 +84,8 @@ def test_captions_name_the_labels_and_the_design(project):
     for name in ("framing_terms", "frame_rates_by_group", "actor_salience_by_group", "actor_cooccurrence"):
         assert "Does not use stance labels" in caption(project, name)
     assert "Russian: one document each" in caption(project, "stance_by_group")
+    tex = (project.root / compare.TABLES / "framing_terms.tex").read_text(encoding="utf-8")
+    assert r"Colaresi \& Quinn" in tex and r"count\_group" in tex  # the caption compiles in LaTeX
     m = json.loads((project.root / compare.METRICS).read_text())
     assert m["stance_labels"] == "gold" and m["single_document_groups"] == "Russian"
     assert m["stance"]["Indian"]["russia"]["share_against"] == 1.0
