@@ -62,5 +62,14 @@ def write_table(df: pd.DataFrame, stem: str | Path, caption: str, float_format: 
     for col in shown.select_dtypes("float").columns:
         shown[col] = shown[col].map(lambda v: "" if pd.isna(v) else float_format.format(v))
     write_text(stem.with_suffix(".md"), f"{caption}\n\n{shown.to_markdown(index=False)}\n")
-    latex = shown.to_latex(index=False, caption=caption, label=f"tab:{stem.name}", escape=True)
+    latex = shown.to_latex(index=False, caption=latex_escape(caption), label=f"tab:{stem.name}", escape=True)
     write_text(stem.with_suffix(".tex"), latex)
+
+
+_LATEX_SPECIAL = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_",
+                  "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}"}
+
+
+def latex_escape(text: str) -> str:
+    """Escape LaTeX's special characters (pandas escapes cells, not the caption)."""
+    return "".join(_LATEX_SPECIAL.get(c, c) for c in text)
