@@ -53,17 +53,24 @@ def read_parquet(path: str | Path) -> pd.DataFrame:
     return pd.read_parquet(path, engine="pyarrow")
 
 
-def write_table(df: pd.DataFrame, stem: str | Path, caption: str, float_format: str = "{:.3f}") -> None:
-    """Write one table as CSV (data), Markdown and LaTeX (people and papers), with its caption."""
+def write_table(df: pd.DataFrame, stem: str | Path, caption: str, float_format: str = "{:.3f}",
+                formats: tuple[str, ...] = ("csv", "md", "tex")) -> None:
+    """Write one table as CSV (data), Markdown and LaTeX (people and papers), with its caption.
+
+    Row-level evidence tables pass ``formats=("csv",)``: nobody reads thousands of rows in a paper.
+    """
     stem = Path(stem)
-    with atomic_path(stem.with_suffix(".csv")) as tmp:
-        df.to_csv(tmp, index=False, float_format="%.6g", lineterminator="\n")
+    if "csv" in formats:
+        with atomic_path(stem.with_suffix(".csv")) as tmp:
+            df.to_csv(tmp, index=False, float_format="%.6g", lineterminator="\n")
     shown = df.copy()
     for col in shown.select_dtypes("float").columns:
         shown[col] = shown[col].map(lambda v: "" if pd.isna(v) else float_format.format(v))
-    write_text(stem.with_suffix(".md"), f"{caption}\n\n{shown.to_markdown(index=False)}\n")
-    latex = shown.to_latex(index=False, caption=latex_escape(caption), label=f"tab:{stem.name}", escape=True)
-    write_text(stem.with_suffix(".tex"), latex)
+    if "md" in formats:
+        write_text(stem.with_suffix(".md"), f"{caption}\n\n{shown.to_markdown(index=False)}\n")
+    if "tex" in formats:
+        latex = shown.to_latex(index=False, caption=latex_escape(caption), label=f"tab:{stem.name}", escape=True)
+        write_text(stem.with_suffix(".tex"), latex)
 
 
 _LATEX_SPECIAL = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_",

@@ -491,7 +491,7 @@ def run(params: Params) -> None:
           f"{no_labels} {design}")
     write(frame_evidence, tables / "frame_matches",
           "Every frame lexicon match: document, sentence, category, matched term and its character offsets in "
-          f"the sentence; frame_rates_by_document counts these rows. {no_labels}")
+          f"the sentence; frame_rates_by_document counts these rows. {no_labels}", formats=("csv",))
     write(salience_doc, tables / "actor_salience_by_document",
           "Actor salience per document: entity mentions of each canonical actor (gazetteer ids from params.yaml "
           f"targets and nlp.actors) per 1,000 words. {no_labels}")
@@ -509,6 +509,6 @@ def run(params: Params) -> None:
     write(evidence, tables / "stance_evidence",
           f"Evidence: every (sentence, target) unit with its stance label, the target words and frame terms it "
           f"contains, and the sentence. {labels_phrase} stance_by_document counts and stance_by_group shares "
-          "recompute exactly from the rows with included = True.")
+          "recompute exactly from the rows with included = True.", formats=("csv",))
     io.write_json(params.root / METRICS,
                   headline_metrics(mode, per_group, differences, frames_group, doc_counts, len(units)))
