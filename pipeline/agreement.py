@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterator
 
 import numpy as np
 import pandas as pd
@@ -164,7 +165,7 @@ def agreement_stats(pairs: pd.DataFrame, *, n_boot: int, level: float, seed: int
     }
 
 
-def _scopes(pairs: pd.DataFrame):
+def _scopes(pairs: pd.DataFrame) -> Iterator[tuple[str, str, pd.DataFrame]]:
     """(scope, group, rows) for overall, each target and each document."""
     yield "overall", "all", pairs
     for target, rows in pairs.groupby("target", sort=True):

@@ -13,6 +13,7 @@ guide added later). corpus/annotations/README.md describes the files.
 """
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -224,18 +225,62 @@ def write_gold(annotations: Path, doc_ids: Iterable[str] | None = None,
     return gold
 
 
-if __name__ == "__main__":
-    import sys
+def annotation_template(units: pd.DataFrame, doc_ids: Iterable[str]) -> pd.DataFrame:
+    """Blank pass file for the units of ``doc_ids``: annotators fill ``label`` (and ``note``) only."""
+    doc_ids = list(doc_ids)
+    unknown = sorted(set(doc_ids) - set(units["doc_id"]))
+    if unknown:
+        raise GoldError(f"no mention pairs for doc_id(s) {unknown}; add them to the manifest and run `dvc repro`")
+    rows = units[units["doc_id"].isin(doc_ids)].rename(columns={"text": "sentence"})
+    rows = rows.assign(label="", note="")[PASS_COLUMNS]
+    return rows.sort_values(["doc_id", "sent_id", "target"]).reset_index(drop=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m pipeline.gold``: rebuild stance_gold.csv; ``... template``: a blank pass file."""
+    import argparse
 
     from pipeline.config import load_params
     from pipeline.manifest import load_manifest
 
-    root = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(ANNOTATIONS)
-    params = load_params("params.yaml")
-    manifest = load_manifest(params.path("corpus.manifest"), list(params.get("corpus.origins")))
+    parser = argparse.ArgumentParser(prog="python -m pipeline.gold", description=main.__doc__)
+    parser.add_argument("--params", default="params.yaml")
+    sub = parser.add_subparsers(dest="command")
+    sub.add_parser("build", help="rebuild stance_gold.csv from the pass and adjudication files (the default)")
+    template = sub.add_parser("template", help="write a blank pass file for documents (needs `dvc repro` outputs)")
+    template.add_argument("doc_ids", nargs="+", metavar="DOC_ID")
+    template.add_argument("--out", required=True, help="e.g. corpus/annotations/pass1_D.csv")
+    template.add_argument("--second-pass", action="store_true",
+                          help="only the stratified sample given by agreement.second_pass (share, seed)")
+    args = parser.parse_args(argv)
     try:
-        out = write_gold(root, manifest["doc_id"], params.targets)
-    except GoldError as exc:
-        sys.exit(f"error: {exc}")
-    print(f"{root / 'stance_gold.csv'}: {len(out)} rows, {int((out['source'] == 'adjudicated').sum())} adjudicated, "
+        params = load_params(args.params)
+        manifest = load_manifest(params.path("corpus.manifest"), list(params.get("corpus.origins")))
+        annotations = params.path("agreement.annotations")
+        if args.command == "template":
+            from pipeline.agreement import second_pass_sample
+            from pipeline.io import read_parquet
+            from pipeline.stages.tag import MENTIONS, SENTENCES
+            from pipeline.units import stance_units
+
+            units = stance_units(read_parquet(params.root / SENTENCES), read_parquet(params.root / MENTIONS))
+            rows = annotation_template(units, args.doc_ids)
+            if args.second_pass:
+                rows = second_pass_sample(rows, float(params.get("agreement.second_pass.share")),
+                                          int(params.get("agreement.second_pass.seed")))[PASS_COLUMNS]
+            with atomic_path(args.out) as tmp:
+                rows.to_csv(tmp, index=False, lineterminator="\n")
+            print(f"{args.out}: {len(rows)} units to label")
+            return 0
+        out = write_gold(annotations, manifest["doc_id"], params.targets)
+    except (ValueError, FileNotFoundError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(f"{annotations / 'stance_gold.csv'}: {len(out)} rows, "
+          f"{int((out['source'] == 'adjudicated').sum())} adjudicated, "
           f"{int((out['pass2_label'] != '').sum())} double-coded")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -12,7 +12,9 @@ from pipeline.agreement import _comparable, quoted_in_guide
 from pipeline.config import load_params
 from pipeline.gold import (
     GOLD,
+    PASS_COLUMNS,
     GoldError,
+    annotation_template,
     attach_gold,
     build_gold,
     check_gold_current,
@@ -87,6 +89,19 @@ def test_coverage_check_fails_when_cleaning_changes_a_sentence(seed_units, seed_
     changed.loc[first, "sent_key"] = "ffffffffffffffff"  # the sentence text changed, so its key did
     with pytest.raises(GoldError, match="have no gold label"):
         attach_gold(changed, gold, documents=seed_doc_ids)
+
+
+@pytest.mark.slow
+def test_annotation_template_lists_every_unit_of_a_document(seed_units):
+    template = annotation_template(seed_units, ["ua-shagina-2018"])
+    gold = load_gold(ROOT / GOLD)
+    key = ["doc_id", "sent_key", "target"]
+    assert list(template.columns) == PASS_COLUMNS
+    assert set(map(tuple, template[key].to_numpy())) == \
+        set(map(tuple, gold.loc[gold["doc_id"] == "ua-shagina-2018", key].to_numpy()))
+    assert (template["label"] == "").all()
+    with pytest.raises(GoldError, match=r"no mention pairs for doc_id\(s\) \['nope'\]"):
+        annotation_template(seed_units, ["nope"])
 
 
 def test_committed_gold_file_is_current_with_the_passes(params, seed_doc_ids):

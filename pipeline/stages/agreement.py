@@ -25,10 +25,9 @@ from pipeline.agreement import (
     guide_quotes,
     pair_passes,
     quoted_in_guide,
-    second_pass_sample,
 )
 from pipeline.config import LABELS, Params
-from pipeline.gold import GOLD_KEY, attach_gold, check_gold_current, read_adjudication, read_passes
+from pipeline.gold import attach_gold, check_gold_current, read_adjudication, read_passes
 from pipeline.manifest import load_manifest
 from pipeline.stages.tag import MENTIONS, SENTENCES
 from pipeline.units import stance_units
@@ -81,14 +80,10 @@ def run(params: Params) -> None:
     quotes = guide_quotes(params.path("agreement.guide").read_text(encoding="utf-8"))
     pairs["in_guide"] = [quoted_in_guide(s, quotes) for s in pairs["sentence"]]
 
-    share, sample_seed = float(params.get("agreement.second_pass.share")), int(params.get("agreement.second_pass.seed"))
-    design = second_pass_sample(first, share, sample_seed)
     sample = {
-        "share_param": share,
         "n_units": len(pairs),
         "share_of_units": round(len(pairs) / len(first), 4),
         "n_quoted_in_guide": int(pairs["in_guide"].sum()),
-        "matches_design": set(map(tuple, design[GOLD_KEY].to_numpy())) == set(map(tuple, pairs[GOLD_KEY].to_numpy())),
     }
 
     level = float(params.get("agreement.ci"))
