@@ -14,6 +14,7 @@ STAGES: dict[str, tuple[str, str]] = {
     "stance": ("stance", "label every (sentence, target) unit with a stance"),
     "compare": ("compare", "stance shares and salience per document and origin group"),
     "report": ("report", "figures from the compare tables"),
+    "agreement": ("agreement", "check the gold labels; agreement between the annotation passes"),
 }
 
 

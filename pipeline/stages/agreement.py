@@ -1,0 +1,120 @@
+"""agreement: check the gold set, and measure agreement between the first and the blind second pass.
+
+Before measuring anything it checks that stance_gold.csv is current with
+the pass and adjudication files, that every (sentence, target) unit of the
+cleaned corpus has a gold label and every gold row a unit, and that every
+disagreement between the passes was adjudicated. Then it writes kappa and
+raw agreement with intervals (overall, per target, per document; all
+double-coded units and those not quoted in the guide), the confusion
+tables, the adjudications and the gold label counts per document × target.
+"""
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import pandas as pd
+
+from pipeline import io
+from pipeline.agreement import (
+    SUBSETS,
+    adjudication_table,
+    agreement_table,
+    confusion_table,
+    gold_counts,
+    guide_quotes,
+    pair_passes,
+    quoted_in_guide,
+)
+from pipeline.config import LABELS, Params
+from pipeline.gold import attach_gold, check_gold_current, read_adjudication, read_passes
+from pipeline.manifest import load_manifest
+from pipeline.stages.tag import MENTIONS, SENTENCES
+from pipeline.units import stance_units
+
+TABLES = "outputs/tables"
+METRICS = "outputs/metrics/agreement.json"
+METRIC_KEYS = ["n_units", "n_disagree", "raw_agreement", "raw_ci_low", "raw_ci_high", "kappa", "kappa_ci_low",
+               "kappa_ci_high"]
+
+
+def _clean(value: Any) -> Any:
+    """JSON-safe, rounded metric value (NaN, e.g. kappa with a single label, becomes null)."""
+    if isinstance(value, float):
+        return None if math.isnan(value) else round(value, 4)
+    return value
+
+
+def metrics_json(table: pd.DataFrame, sample: dict[str, Any], gold: pd.DataFrame) -> dict[str, Any]:
+    out: dict[str, Any] = {"sample": sample, "gold": {
+        "n_units": len(gold),
+        "n_adjudicated": int((gold["source"] == "adjudicated").sum()),
+        **{label: int((gold["label"] == label).sum()) for label in LABELS},
+    }}
+    for subset in SUBSETS:
+        rows = table[table["subset"] == subset]
+        block: dict[str, Any] = {"documents": {}}
+        for r in rows.to_dict("records"):
+            stats = {k: _clean(r[k]) for k in METRIC_KEYS}
+            if r["scope"] == "document":
+                block["documents"][r["group"]] = stats
+            else:
+                block[r["group"] if r["scope"] == "target" else "overall"] = stats
+        out[subset] = block
+    return out
+
+
+def run(params: Params) -> None:
+    manifest = load_manifest(params.path("corpus.manifest"), list(params.get("corpus.origins")))
+    doc_ids, targets = manifest["doc_id"].tolist(), params.targets
+    annotations = params.path("agreement.annotations")
+
+    gold = check_gold_current(annotations, doc_ids, targets)
+    units = stance_units(io.read_parquet(params.root / SENTENCES), io.read_parquet(params.root / MENTIONS))
+    attach_gold(units, gold, where=annotations / "stance_gold.csv")
+
+    first = read_passes(annotations, "pass1_*.csv", doc_ids, targets)
+    second = read_passes(annotations, "pass2_*.csv", doc_ids, targets)
+    adjudication = read_adjudication(annotations, first)
+    pairs = pair_passes(first, second)
+    quotes = guide_quotes(params.path("agreement.guide").read_text(encoding="utf-8"))
+    pairs["in_guide"] = [quoted_in_guide(s, quotes) for s in pairs["sentence"]]
+
+    sample = {
+        "n_units": len(pairs),
+        "share_of_units": round(len(pairs) / len(first), 4),
+        "n_quoted_in_guide": int(pairs["in_guide"].sum()),
+    }
+
+    level = float(params.get("agreement.ci"))
+    table = agreement_table(pairs, n_boot=int(params.get("agreement.bootstrap")), level=level, seed=params.seed)
+    adjudications = adjudication_table(pairs, adjudication)
+    counts = gold_counts(gold, manifest.set_index("doc_id")["author_origin"])
+
+    tables = params.root / TABLES
+    pct = f"{level:.0%}"
+    io.write_table(
+        table, tables / "agreement",
+        f"Agreement between the first pass and the blind second pass on the double-coded units: Cohen's kappa "
+        f"with a {pct} bootstrap interval (units resampled within document × target strata) and raw agreement "
+        f"with a {pct} Wilson interval. subset 'all': every double-coded unit; 'non_guide': units whose "
+        "sentence is not quoted in the annotation guide. Annotators were LLM sessions, not human coders.",
+    )
+    io.write_table(
+        confusion_table(pairs), tables / "agreement_confusion",
+        "Confusion of first-pass (rows) and second-pass (columns) labels on the double-coded units, "
+        "overall and per target.",
+    )
+    io.write_table(
+        adjudications, tables / "adjudications",
+        "Adjudicated gold labels: each disagreement between the passes, and first-pass labels re-adjudicated "
+        "under a rule added to the guide after the agreement study, with the rule applied.",
+    )
+    io.write_table(
+        counts, tables / "gold_counts",
+        "Gold stance labels per document × target (rows 'all': totals per target); n_double_coded units "
+        "were also labelled by the blind second pass, n_adjudicated were decided by adjudication.",
+    )
+    with io.atomic_path(tables / "agreement_units.csv") as tmp:
+        pairs.to_csv(tmp, index=False, lineterminator="\n")
+    io.write_json(params.root / METRICS, metrics_json(table, sample, gold))
