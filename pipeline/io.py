@@ -57,7 +57,8 @@ def write_table(df: pd.DataFrame, stem: str | Path, caption: str, float_format: 
                 formats: tuple[str, ...] = ("csv", "md", "tex")) -> None:
     """Write one table as CSV (data), Markdown and LaTeX (people and papers), with its caption.
 
-    Row-level evidence tables pass ``formats=("csv",)``: nobody reads thousands of rows in a paper.
+    Row-level evidence tables pass ``formats=("csv",)``: nobody reads thousands of rows in a paper,
+    so their Markdown file holds only the caption and a pointer to the CSV.
     """
     stem = Path(stem)
     if "csv" in formats:
@@ -68,6 +69,8 @@ def write_table(df: pd.DataFrame, stem: str | Path, caption: str, float_format: 
         shown[col] = shown[col].map(lambda v: "" if pd.isna(v) else float_format.format(v))
     if "md" in formats:
         write_text(stem.with_suffix(".md"), f"{caption}\n\n{shown.to_markdown(index=False)}\n")
+    else:  # the caption still gets a readable home beside the data
+        write_text(stem.with_suffix(".md"), f"{caption}\n\n{len(df)} rows: see {stem.name}.csv\n")
     if "tex" in formats:
         latex = shown.to_latex(index=False, caption=latex_escape(caption), label=f"tab:{stem.name}", escape=True)
         write_text(stem.with_suffix(".tex"), latex)

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from pipeline.config import LABELS, ConfigError
-from pipeline.gold import GOLD, GoldError
+from pipeline.gold import GOLD, GOLD_COLUMNS, GoldError
 from pipeline.stages import compare, ingest, stance, tag
 from pipeline.stages.tag import MENTIONS, SENTENCES
 from pipeline.units import stance_units
@@ -39,8 +39,8 @@ def gold_for(project: Path) -> pd.DataFrame:
     """Gold rows for every unit: the designed Russia label; Ukraine sentences are favor."""
     units = stance_units(pd.read_parquet(project / SENTENCES), pd.read_parquet(project / MENTIONS))
     label = [DESIGN[d][1] if t == "russia" else "favor" for d, t in zip(units["doc_id"], units["target"])]
-    return units.assign(label=label, source="pass1", annotator="T", note="", sentence=units["text"])[
-        ["doc_id", "sent_key", "target", "sent_id", "label", "source", "annotator", "note", "sentence"]]
+    return units.assign(label=label, source="pass1", annotator="T", pass2_label="", note="",
+                        sentence=units["text"])[GOLD_COLUMNS]
 
 
 @pytest.fixture(scope="module")
