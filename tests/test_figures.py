@@ -18,6 +18,7 @@ from pipeline.config import LABELS, ConfigError, load_params
 from pipeline.figures import (
     MIN_FONT_PT,
     FigureContext,
+    FigureSpec,
     draw,
     figure,
     load_palette,
@@ -51,6 +52,15 @@ def test_a_taken_order_slot_is_refused():
     with pytest.raises(ValueError, match=f"order {taken.order} is taken by '{taken.stem}'"):
         figure(order=taken.order, stem="another_figure", title="x", sources=())(lambda ctx: None)
     assert "another_figure" not in {spec.stem for spec in registered_figures()}
+
+
+def test_a_figure_may_read_only_its_declared_sources(built_project):
+    ctx = FigureContext.from_params(load_params(built_project / "params.yaml"))
+    spec = registered_figures()[0]
+    sneaky = FigureSpec(order=-1, stem="sneaky", title="x", sources=spec.sources[:1],
+                        draw=lambda c: c.read("outputs/data/stances.parquet"))
+    with pytest.raises(ValueError, match="reads outputs/data/stances.parquet but does not list it"):
+        draw(sneaky, ctx)
 
 
 def _numeric(labels: list[str]) -> bool:

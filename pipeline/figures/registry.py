@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pandas as pd
@@ -64,6 +64,8 @@ class FigureContext:
 
     params: Params
     palette: Palette
+    #: files the figure being drawn may read (its spec's ``sources``); None: any
+    sources: tuple[str, ...] | None = None
     _cache: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False)
 
     @classmethod
@@ -76,7 +78,13 @@ class FigureContext:
         return float(widths[kind])
 
     def read(self, relative: str) -> pd.DataFrame:
-        """A CSV table or Parquet file under the project root, read once per context."""
+        """A CSV table or Parquet file under the project root, read once per context.
+
+        A figure may only read what its spec lists in ``sources``, so the index's
+        "drawn from" is always the truth.
+        """
+        if self.sources is not None and relative not in self.sources:
+            raise ValueError(f"a figure reads {relative} but does not list it in its sources {self.sources}")
         if relative not in self._cache:
             path = self.params.root / relative
             if path.suffix == ".parquet":
@@ -136,7 +144,7 @@ def get_figure(stem: str) -> FigureSpec:
 def draw(spec: FigureSpec, ctx: FigureContext) -> Drawn:
     """Draw one figure in the publication style (notebooks use this to re-draw)."""
     with publication_style():
-        return spec.draw(ctx)
+        return spec.draw(replace(ctx, sources=spec.sources))
 
 
 @dataclass(frozen=True)
