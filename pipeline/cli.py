@@ -13,7 +13,7 @@ STAGES: dict[str, tuple[str, str]] = {
     "tag": ("tag", "spaCy sentences, entities and target mentions"),
     "stance": ("stance", "label every (sentence, target) unit with a stance"),
     "compare": ("compare", "stance shares and salience per document and origin group"),
-    "report": ("report", "figures from the compare tables"),
+    "report": ("report", "figure set, figure index, HTML and Markdown reports"),
     "agreement": ("agreement", "check the gold labels; agreement between the annotation passes"),
 }
 

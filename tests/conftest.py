@@ -1,6 +1,7 @@
 """Shared fixtures: the project's params, and a small corpus in a temp project."""
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -10,6 +11,14 @@ import yaml
 from pipeline.config import Params, load_params
 
 ROOT = Path(__file__).resolve().parents[1]
+
+# Markup planted in corpus text to prove the reports print it as text.
+ATTACK = "<script>window.pwned = 1</script>"
+ATTACK_IMG = '<img src=x onerror="window.pwned = 2">'
+
+
+# Stages that read the seed corpus's annotation passes; a made-up corpus skips them.
+ANNOTATION_STAGES = {"agreement"}
 
 
 @pytest.fixture(scope="session")
@@ -36,3 +45,48 @@ def make_project(tmp: Path, docs: dict[str, tuple[str, str]], **overrides) -> Pa
     (tmp / "corpus" / "manifest.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
     (tmp / "params.yaml").write_text(yaml.safe_dump(raw, sort_keys=False), encoding="utf-8")
     return load_params(tmp / "params.yaml")
+
+
+@pytest.fixture(scope="session")
+def built_project(tmp_path_factory) -> Path:
+    """The seed corpus run through every stage in a temp copy of the project.
+
+    Tests of the report, the notebooks and the browser rendering read the
+    outputs written there, so they never depend on (or touch) the repo's own.
+    """
+    from pipeline.cli import STAGES, main
+
+    tmp = tmp_path_factory.mktemp("built")
+    shutil.copytree(ROOT / "corpus", tmp / "corpus")
+    (tmp / "docs").mkdir()
+    shutil.copy(ROOT / "docs" / "annotation-guide.md", tmp / "docs")
+    for name in ("params.yaml", "dvc.yaml"):
+        shutil.copy(ROOT / name, tmp / name)
+    for stage in STAGES:
+        assert main(["--params", str(tmp / "params.yaml"), stage]) == 0, stage
+    return tmp
+
+
+@pytest.fixture(scope="session")
+def hostile_project(tmp_path_factory) -> Path:
+    """A tiny project whose corpus text and metadata carry markup, plus evaluation metrics."""
+    from pipeline.cli import STAGES, main
+
+    tmp = tmp_path_factory.mktemp("hostile")
+    docs = {
+        "ua-x": ("Ukrainian", f"Russia's invasion of Ukraine {ATTACK} was condemned. Japan sent aid to Kyiv.\n"),
+        "in-x": ("Indian", f"Japan imposed sanctions on Russia {ATTACK_IMG} | and Ukraine [x](javascript:y).\n"),
+    }
+    params = make_project(tmp, docs)
+    manifest = tmp / "corpus/manifest.csv"
+    rows = manifest.read_text(encoding="utf-8").splitlines()
+    header, first = rows[0], rows[1].split(",")
+    first[2] = '"<script>window.pwned = 3</script> title"'
+    manifest.write_text("\n".join([header, ",".join(first), *rows[2:]]) + "\n", encoding="utf-8")
+    metrics = tmp / "outputs/metrics/evaluate.json"
+    metrics.parent.mkdir(parents=True)
+    metrics.write_text(json.dumps({"lexicon": {"macro_f1": 0.5, "<b>odd key</b>": 1}}), encoding="utf-8")
+    for stage in STAGES:
+        if stage not in ANNOTATION_STAGES:
+            assert main(["--params", str(params.root / "params.yaml"), stage]) == 0, stage
+    return tmp

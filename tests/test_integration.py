@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 from pipeline.cli import STAGES, main
-from tests.conftest import make_project
+from tests.conftest import ANNOTATION_STAGES, make_project
 
 DOCS = {
     "ua-one": ("Ukrainian", "A Title\n\nRussia’s invasion of Ukraine shocked Japan. Japan sent aid to Kyiv.\n\nAll News ›\n"),
@@ -13,16 +13,13 @@ DOCS = {
     "in-one": ("Indian", "Japan imposed sanctions on Russia [1].\n\nThe Ukraine crisis continued.\n\nNotes\n\n[1] A source, URL.\n"),
 }
 
-# Stages that read annotation passes of the seed corpus; tested in their own modules.
-NEEDS_ANNOTATIONS = {"agreement"}
-
 
 @pytest.fixture(scope="module")
 def project(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("proj")
     params = make_project(tmp, DOCS)
     for stage in STAGES:
-        if stage in NEEDS_ANNOTATIONS:
+        if stage in ANNOTATION_STAGES:
             continue
         assert main(["--params", str(tmp / "params.yaml"), stage]) == 0, stage
     return tmp, params

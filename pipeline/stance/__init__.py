@@ -28,4 +28,10 @@ def _import_builtin() -> None:
     from pipeline.stance import lexicon  # noqa: F401
 
 
-__all__ = ["StanceClassifier", "make_classifier", "registry"]
+def available() -> list[str]:
+    """Names of every registered classifier (the built-in modules are imported first)."""
+    _import_builtin()
+    return sorted(registry.get_all())
+
+
+__all__ = ["StanceClassifier", "available", "make_classifier", "registry"]

@@ -1,0 +1,121 @@
+"""Figure style, palettes, journal sizes and deterministic saving.
+
+Every figure is drawn inside :func:`publication_style` with colours from one
+:class:`Palette` (pipeline/styles/palettes.yaml), so an origin group or a
+stance label keeps its colour across the figure set, and saved with
+:func:`save_figure`, which strips the dates and versions that would make two
+renders of the same data differ byte for byte.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from functools import cache
+from importlib.resources import files
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import yaml  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+
+from pipeline.config import LABELS, ConfigError  # noqa: E402
+from pipeline.io import atomic_path  # noqa: E402
+
+STYLES = files("pipeline") / "styles"
+STYLE = str(STYLES / "publication.mplstyle")
+PALETTES = str(STYLES / "palettes.yaml")
+
+#: Journal column widths in inches (Nature/Elsevier: 89 mm and 183 mm); params
+#: report.width_in overrides them for a journal with other measures.
+DEFAULT_WIDTHS_IN = {"single": 3.5, "double": 7.2}
+#: Smallest font size (points) any text in a figure may have at print size.
+MIN_FONT_PT = 6.0
+
+# Metadata keys that would otherwise embed dates or library versions and change bytes.
+_METADATA: dict[str, dict[str, None]] = {
+    "png": {"Software": None},
+    "svg": {"Date": None, "Creator": None},
+    "pdf": {"CreationDate": None, "ModDate": None, "Creator": None, "Producer": None},
+}
+
+
+@dataclass(frozen=True)
+class Palette:
+    """Colours for stance labels and origin groups; new groups take ``extra`` colours."""
+
+    name: str
+    stance: dict[str, str]
+    origin: dict[str, str]
+    extra: tuple[str, ...] = field(default=())
+    source: str = ""
+
+    def origins(self, names: Iterable[str]) -> dict[str, str]:
+        """Colour per origin: the fixed ones, then extra colours in name order (grey when out)."""
+        colours = dict(self.origin)
+        spare = iter(self.extra)
+        for name in sorted(set(names) - set(colours)):
+            colours[name] = next(spare, "#444444")
+        return colours
+
+
+@cache
+def _palette_file() -> dict:
+    with open(PALETTES, encoding="utf-8") as fh:
+        return yaml.safe_load(fh)
+
+
+def palette_names() -> list[str]:
+    return sorted(_palette_file())
+
+
+def load_palette(name: str) -> Palette:
+    """The named palette from pipeline/styles/palettes.yaml; ConfigError lists the known ones."""
+    spec = _palette_file().get(name)
+    if spec is None:
+        raise ConfigError(f"params.yaml: report.palette '{name}' is unknown; known: {palette_names()}")
+    missing = [label for label in LABELS if label not in spec["stance"]]
+    if missing:
+        raise ConfigError(f"{PALETTES}: palette '{name}' has no stance colour for {missing}")
+    return Palette(name=name, stance=dict(spec["stance"]), origin=dict(spec["origin"]),
+                   extra=tuple(spec.get("extra", ())), source=str(spec.get("source", "")))
+
+
+@contextmanager
+def publication_style() -> Iterator[None]:
+    """Draw with the publication style without changing the caller's matplotlib settings."""
+    with plt.style.context(STYLE):
+        yield
+
+
+def _metadata(fmt: str, title: str | None, description: str | None) -> dict[str, str | None] | None:
+    """Format metadata without dates or versions; title and description help screen readers."""
+    meta: dict[str, str | None] = dict(_METADATA.get(fmt, {}))
+    keys = {"png": ("Title", "Description"), "svg": ("Title", "Description"), "pdf": ("Title", "Subject")}
+    if fmt in keys:
+        for key, value in zip(keys[fmt], (title, description)):
+            if value:
+                meta[key] = value
+    return meta or None
+
+
+def save_figure(fig: Figure, stem: str | Path, formats: Iterable[str] = ("png", "svg", "pdf"),
+                dpi: int = 300, title: str | None = None, description: str | None = None) -> list[Path]:
+    """Write the figure in each format atomically, with no dates or versions in the files.
+
+    The style is applied while saving too, because savefig reads the svg
+    hash salt and font types from rcParams at save time.
+    """
+    stem = Path(stem)
+    written = []
+    with publication_style():
+        for fmt in formats:
+            path = stem.with_suffix(f".{fmt}")
+            with atomic_path(path) as tmp:
+                fig.savefig(tmp, format=fmt, dpi=dpi, metadata=_metadata(fmt, title, description))
+            written.append(path)
+    plt.close(fig)
+    return written

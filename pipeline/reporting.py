@@ -1,0 +1,249 @@
+"""The report: figure index, HTML and Markdown documents built from the stage outputs.
+
+Everything a reader sees is computed from the outputs of this run (corpus
+counts, captions, tables, evaluation metrics, limits); nothing is typed in
+by hand. Corpus text (titles, authors, sentences) is data, so both
+templates escape every value they print: Jinja's HTML autoescape for the
+HTML report, :func:`md_escape` for the Markdown one. A document containing
+``<script>`` shows as text and never runs.
+"""
+from __future__ import annotations
+
+import base64
+import html
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import pandas as pd
+from markupsafe import Markup
+
+from pipeline import io
+from pipeline.config import LABELS, Params
+from pipeline.figures.registry import FigureContext, Rendered
+
+TEMPLATES = jinja2.PackageLoader("pipeline", "templates")
+_MD_SPECIAL = re.compile(r"([\\`*\[\]|])")
+_MIME = {"svg": "image/svg+xml", "png": "image/png"}
+
+
+def md_escape(value: Any) -> str:
+    """Markdown-safe text: HTML metacharacters as entities, Markdown syntax backslash-escaped.
+
+    Values marked ``Markup`` (our own links and paths) pass through unchanged.
+    """
+    if value is None:
+        return ""
+    if isinstance(value, Markup):
+        return str(value)
+    text = " ".join(str(value).split())  # one line: a newline would break a table row
+    return _MD_SPECIAL.sub(r"\\\1", html.escape(text, quote=False))
+
+
+def _environment(kind: str) -> jinja2.Environment:
+    if kind == "html":
+        return jinja2.Environment(loader=TEMPLATES, autoescape=True, undefined=jinja2.StrictUndefined,
+                                  keep_trailing_newline=True)
+    return jinja2.Environment(loader=TEMPLATES, autoescape=False, finalize=md_escape,
+                              undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
+
+
+@dataclass(frozen=True)
+class Table:
+    """A table from outputs/tables for display: caption, header and formatted rows."""
+
+    name: str
+    path: str
+    caption: str
+    columns: list[str]
+    numeric: list[bool]
+    rows: list[list[str]]
+    n_rows: int
+
+
+def _format_cell(value: Any) -> str:
+    if isinstance(value, float):
+        return "" if pd.isna(value) else f"{value:.3f}"
+    return "" if value is None else str(value)
+
+
+def _caption_of(csv: Path) -> str:
+    """The caption write_table put at the top of the table's Markdown twin (first paragraph)."""
+    md = csv.with_suffix(".md")
+    if not md.is_file():
+        return ""
+    return md.read_text(encoding="utf-8").split("\n\n", 1)[0].strip()
+
+
+def read_tables(tables_dir: Path, root: Path, max_rows: int) -> list[Table]:
+    """Every CSV table under ``tables_dir``, in name order, with at most ``max_rows`` rows shown."""
+    tables = []
+    for csv in sorted(tables_dir.glob("*.csv")):
+        df = pd.read_csv(csv, keep_default_na=True)
+        rows = [[_format_cell(v) for v in row] for row in df.head(max_rows).itertuples(index=False)]
+        numeric = [pd.api.types.is_numeric_dtype(df[c]) for c in df.columns]
+        tables.append(Table(csv.stem, csv.relative_to(root).as_posix(), _caption_of(csv), list(df.columns),
+                            numeric, rows, len(df)))
+    return tables
+
+
+def _flatten(data: Any, prefix: str = "") -> list[tuple[str, str]]:
+    if isinstance(data, Mapping):
+        out: list[tuple[str, str]] = []
+        for key in sorted(data):
+            out += _flatten(data[key], f"{prefix}/{key}" if prefix else str(key))
+        return out
+    if isinstance(data, float):
+        return [(prefix, f"{data:.3f}")]
+    if isinstance(data, list) and all(isinstance(v, int | float) for v in data):
+        return [(prefix, ", ".join(f"{v:.3f}" if isinstance(v, float) else str(v) for v in data))]
+    return [(prefix, json.dumps(data) if isinstance(data, list | dict) else str(data))]
+
+
+def read_evaluation(root: Path, paths: list[str]) -> list[dict[str, Any]]:
+    """Each configured evaluation metrics file: its flattened values, or that it is absent."""
+    sections = []
+    for rel in paths:
+        path = root / rel
+        if path.is_file():
+            sections.append({"path": rel, "available": True,
+                             "metrics": _flatten(json.loads(path.read_text(encoding="utf-8")))})
+        else:
+            sections.append({"path": rel, "available": False, "metrics": []})
+    return sections
+
+
+def corpus_overview(documents: pd.DataFrame, sentences: pd.DataFrame, stances: pd.DataFrame,
+                    targets: list[str]) -> pd.DataFrame:
+    """One row per document: metadata, words, sentences and stance units per target."""
+    n_sent = sentences.groupby("doc_id").size().rename("n_sentences")
+    units = stances.groupby(["doc_id", "target"]).size().unstack(fill_value=0).reindex(columns=targets,
+                                                                                       fill_value=0)
+    units.columns = [f"units_{t}" for t in units.columns]
+    cols = ["doc_id", "author_origin", "author", "title", "outlet", "published", "n_words"]
+    out = documents[cols].merge(n_sent, on="doc_id", how="left").merge(units, on="doc_id", how="left")
+    out = out.fillna({c: 0 for c in ["n_sentences", *units.columns]})
+    for c in ["n_sentences", *units.columns]:
+        out[c] = out[c].astype(int)
+    return out.sort_values(["author_origin", "doc_id"]).reset_index(drop=True)
+
+
+def examples(stances: pd.DataFrame, sentences: pd.DataFrame, documents: pd.DataFrame,
+             per_label: int) -> list[dict[str, Any]]:
+    """The model's most confident units per target and label, with their sentence text."""
+    units = stances.merge(sentences[["doc_id", "sent_id", "text"]], on=["doc_id", "sent_id"], how="left")
+    units = units.merge(documents[["doc_id", "author_origin"]], on="doc_id", how="left")
+    units["p"] = units[[f"p_{label}" for label in LABELS]].max(axis=1)  # the label is the argmax
+    rows = []
+    for (target, label), group in units.groupby(["target", "label"], sort=True):
+        top = group.sort_values(["p", "doc_id", "sent_id"], ascending=[False, True, True]).head(per_label)
+        for r in top.itertuples():
+            rows.append({"target": target, "label": label, "p": f"{r.p:.2f}", "doc_id": r.doc_id,
+                         "sent_id": int(r.sent_id), "author_origin": r.author_origin, "text": r.text})
+    return rows
+
+
+def limits(overview: pd.DataFrame, stances: pd.DataFrame, evaluation: list[dict[str, Any]],
+           ctx: FigureContext) -> list[str]:
+    """What this corpus cannot show, stated from its own numbers."""
+    n_docs = overview.groupby("author_origin")["doc_id"].nunique()
+    groups = ", ".join(f"{o} {n}" for o, n in n_docs.items())
+    out = [f"{len(overview)} documents in {len(n_docs)} origin groups ({groups}). A document is the unit of "
+           "replication, so every comparison between groups rests on this many texts."]
+    single = sorted(n_docs[n_docs == 1].index)
+    if single:
+        out.append(f"{', '.join(single)}: one document each. Such a group's share is that one text's share; "
+                   "it describes one author in one outlet, and no variation between documents of the group "
+                   "can be estimated.")
+    years = overview.assign(year=overview["published"].astype(str).str[:4])
+    spans = years.groupby("author_origin")["year"].agg(lambda s: "–".join(sorted({s.min(), s.max()})))
+    out.append("Author origin is confounded with author, outlet, genre and date: publication years "
+               + ", ".join(f"{o} {span}" for o, span in spans.items())
+               + ". A difference between groups may reflect any of these, or events between the dates.")
+    words = overview.set_index("doc_id")["n_words"]
+    biggest = words.idxmax()
+    unit_share = (stances["doc_id"] == biggest).mean() if len(stances) else 0.0
+    out.append(f"{biggest} holds {words.max() / words.sum():.0%} of the corpus's words and {unit_share:.0%} "
+               "of its stance units. Group shares weight documents equally so it counts once; pooled "
+               "sentence counts would mostly describe this one text.")
+    out.append("The manifest records no sampling frame: nothing shows the documents to be a random sample of "
+               "each origin's writing, so the results describe these texts, not authors of that origin at large.")
+    have_eval = any(section["available"] for section in evaluation)
+    check = ("its agreement with the human-coded gold labels is in the Evaluation section"
+             if have_eval else "no evaluation against the human-coded gold labels is available in this run")
+    out.append(f"Shares in the figures come from {ctx.describe_labels()}; {check}.")
+    return out
+
+
+def method(params: Params, ctx: FigureContext) -> list[str]:
+    """The pipeline's steps as run, with the settings that shaped them."""
+    aliases = params.aliases()
+    kinds: dict[str, set[str]] = {}
+    for alias in aliases:
+        kinds.setdefault(alias.target, set()).add(alias.kind)
+    targets = "; ".join(f"{t} ({sum(a.target == t for a in aliases)} aliases; kinds: {', '.join(sorted(k))})"
+                        for t, k in kinds.items())
+    model = params.get("nlp.model", "blank")
+    nlp = ("a blank spaCy pipeline with a rule-based sentencizer" if model == "blank"
+           else f"the spaCy pipeline '{model}'")
+    return [
+        "Ingest: each document in the manifest is decoded, and web boilerplate (menus, credits, "
+        f"footnote markers) is removed by the rules in {params.get('cleaning.rules')}; every removal is audited.",
+        f"Tag: {nlp} splits sentences; a gazetteer tags actors, and whole-word, case-insensitive "
+        f"alias matching finds mentions of the targets: {targets}.",
+        "Stance: every (sentence, target) pair with a mention is one unit and gets one label "
+        f"({', '.join(LABELS)}): the stance the author conveys toward the target in that sentence, "
+        f"from the {params.get('stance.classifier')} classifier.",
+        "Compare: per document, the share of its units with each label and the target mentions per "
+        "1,000 words; per origin group, the mean of its documents' shares, so each document counts equally. "
+        f"Figures and tables use {ctx.describe_labels()}.",
+        f"Report: figures drawn with the colour-blind-safe palette '{ctx.palette.name}' "
+        f"({ctx.palette.source}) at journal column widths; every number here is computed by `dvc repro`.",
+    ]
+
+
+def _data_uri(path: Path) -> str:
+    mime = _MIME[path.suffix.lstrip(".")]
+    return f"data:{mime};base64,{base64.b64encode(path.read_bytes()).decode('ascii')}"
+
+
+def figure_entries(rendered: list[Rendered], embed: str, relative_to: Path,
+                   page_width_in: float) -> list[dict[str, Any]]:
+    """Per figure: number, words, source files, an embedded image and a relative link.
+
+    ``width_pct`` keeps figures in their print proportions on the page: a
+    single-column figure takes half the width a double-column one does.
+    """
+    entries = []
+    for r in rendered:
+        by_format = {p.suffix.lstrip("."): p for p in r.files}
+        image = by_format.get(embed) or by_format.get("png") or by_format.get("svg")
+        entries.append({
+            "number": r.number, "stem": r.spec.stem, "title": r.spec.title, "caption": r.caption,
+            "alt": r.alt, "labels": r.labels, "sources": list(r.spec.sources),
+            "width_pct": round(min(100.0, 100 * r.size_in[0] / page_width_in), 1),
+            "data_uri": _data_uri(image) if image is not None else "",
+            "image": Markup(image.relative_to(relative_to).as_posix()) if image is not None else "",
+            "files": [Markup(p.relative_to(relative_to).as_posix()) for p in r.files],
+        })
+    return entries
+
+
+def write_figure_index(rendered: list[Rendered], path: Path, ctx: FigureContext, formats: list[str],
+                       dpi: int) -> None:
+    """outputs/figures/README.md: the figure set with captions, alt text, sources and labels."""
+    text = _environment("md").get_template("figures_index.md.j2").render(
+        figures=figure_entries(rendered, "png", path.parent, ctx.width("double")),
+        formats=formats, dpi=dpi, widths={k: ctx.width(k) for k in ("single", "double")},
+        palette=ctx.palette,
+    )
+    io.write_text(path, text)
+
+
+def render(kind: str, model: dict[str, Any]) -> str:
+    """The report as HTML (``kind='html'``) or Markdown (``'md'``) from the same model."""
+    return _environment(kind).get_template(f"report.{kind}.j2").render(**model)

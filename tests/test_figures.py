@@ -1,0 +1,143 @@
+"""The figure set: palettes, journal sizes, legible fonts, labelled axes, deterministic files."""
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import matplotlib.colors as mcolors
+import pytest
+from matplotlib.text import Text
+from PIL import Image
+
+from pipeline.config import LABELS, ConfigError, load_params
+from pipeline.figures import (
+    MIN_FONT_PT,
+    FigureContext,
+    FigureSpec,
+    draw,
+    figure,
+    load_palette,
+    palette_names,
+    registered_figures,
+)
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.mark.parametrize("name", palette_names())
+def test_palettes_give_every_label_and_seed_origin_a_distinct_colour(params, name):
+    palette = load_palette(name)
+    assert set(palette.stance) == set(LABELS)
+    origins = palette.origins(params.get("corpus.origins"))
+    assert set(params.get("corpus.origins")) <= set(origins)
+    for group in (palette.stance, origins):
+        assert len({mcolors.to_hex(c) for c in group.values()}) == len(group)
+    # a group added later gets a spare colour of the palette, not one already in use
+    grown = palette.origins([*params.get("corpus.origins"), "Japanese"])
+    assert grown["Japanese"] in palette.extra and grown["Japanese"] not in origins.values()
+
+
+def test_unknown_palette_is_a_config_error_naming_the_known_ones():
+    with pytest.raises(ConfigError, match=r"report.palette 'rainbow' is unknown; known: \['okabe_ito'"):
+        load_palette("rainbow")
+
+
+def test_a_taken_order_slot_is_refused():
+    taken = registered_figures()[0]
+    with pytest.raises(ValueError, match=f"order {taken.order} is taken by '{taken.stem}'"):
+        figure(order=taken.order, stem="another_figure", title="x", sources=())(lambda ctx: None)
+    assert "another_figure" not in {spec.stem for spec in registered_figures()}
+
+
+def test_a_figure_may_read_only_its_declared_sources(built_project):
+    ctx = FigureContext.from_params(load_params(built_project / "params.yaml"))
+    spec = registered_figures()[0]
+    sneaky = FigureSpec(order=-1, stem="sneaky", title="x", sources=spec.sources[:1],
+                        draw=lambda c: c.read("outputs/data/stances.parquet"))
+    with pytest.raises(ValueError, match="reads outputs/data/stances.parquet but does not list it"):
+        draw(sneaky, ctx)
+
+
+def _numeric(labels: list[str]) -> bool:
+    cleaned = [re.sub(r"[%,\u2212\s]", "", t).replace("\u2212", "-") for t in labels if t]
+    return bool(cleaned) and all(re.fullmatch(r"-?\d+(\.\d+)?", t) for t in cleaned)
+
+
+@pytest.fixture(scope="module")
+def drawn_figures(built_project):
+    ctx = FigureContext.from_params(load_params(built_project / "params.yaml"))
+    figures = {spec.stem: draw(spec, ctx) for spec in registered_figures()}
+    for d in figures.values():
+        d.fig.canvas.draw()
+    return ctx, figures
+
+
+def test_every_figure_is_a_journal_column_wide(drawn_figures):
+    ctx, figures = drawn_figures
+    widths = {ctx.width("single"), ctx.width("double")}
+    for stem, d in figures.items():
+        width, height = d.fig.get_size_inches()
+        assert width in widths, stem
+        assert 1.0 < height <= 9.0, stem
+
+
+def test_text_is_legible_at_print_size(drawn_figures):
+    _, figures = drawn_figures
+    for stem, d in figures.items():
+        texts = [t for t in d.fig.findobj(Text) if t.get_visible() and t.get_text().strip()]
+        assert texts, stem
+        small = [(t.get_text(), t.get_fontsize()) for t in texts if t.get_fontsize() < MIN_FONT_PT]
+        assert not small, f"{stem}: text below {MIN_FONT_PT} pt: {small}"
+
+
+def test_quantitative_axes_carry_a_label(drawn_figures):
+    """An axis with numeric tick labels needs a title saying what and in which unit."""
+    _, figures = drawn_figures
+    for stem, d in figures.items():
+        for ax in d.fig.axes:
+            for axis, label in ((ax.xaxis, ax.get_xlabel() or d.fig.get_supxlabel()),
+                                (ax.yaxis, ax.get_ylabel() or d.fig.get_supylabel())):
+                shown = [t.get_text() for t in axis.get_ticklabels() if t.get_visible()]
+                if _numeric(shown):
+                    assert label, f"{stem}: a numeric axis ({shown}) has no label"
+        assert d.caption and d.alt and d.labels
+
+
+def test_files_embed_fonts_keep_300_dpi_and_carry_no_dates(built_project):
+    figures = built_project / "outputs/figures"
+    ctx = FigureContext.from_params(load_params(built_project / "params.yaml"))
+    for spec in registered_figures():
+        pdf = (figures / f"{spec.stem}.pdf").read_bytes()
+        assert b"/FontFile2" in pdf and b"/Type3" not in pdf, spec.stem  # TrueType, no Type 3
+        assert b"/CreationDate" not in pdf and b"/Producer" not in pdf
+        svg = (figures / f"{spec.stem}.svg").read_text(encoding="utf-8")
+        assert "<dc:date>" not in svg and "Matplotlib v" not in svg
+        assert f"<dc:title>{spec.title}</dc:title>" in svg
+        png = Image.open(figures / f"{spec.stem}.png")
+        assert png.info["dpi"][0] == pytest.approx(300, abs=0.01)
+        assert "Software" not in png.info
+        assert png.size[0] in {round(300 * ctx.width("single")), round(300 * ctx.width("double"))}
+
+
+def _digests(folder: Path) -> dict[str, str]:
+    files = [*sorted((folder / "outputs/figures").iterdir()), folder / "outputs/report.html",
+             folder / "outputs/report.md"]
+    return {f.name: hashlib.sha256(f.read_bytes()).hexdigest() for f in files}
+
+
+@pytest.mark.slow
+def test_two_renders_of_the_same_inputs_are_byte_identical(built_project, tmp_path):
+    """A second render, in another process with another hash seed, writes the same bytes."""
+    copy = tmp_path / "again"
+    shutil.copytree(built_project, copy, ignore=shutil.ignore_patterns("figures", "report.*"))
+    env = {**os.environ, "PYTHONHASHSEED": "12345", "MPLBACKEND": "Agg", "PYTHONPATH": str(ROOT)}
+    subprocess.run([sys.executable, "-m", "pipeline", "--params", str(copy / "params.yaml"), "report"],
+                   check=True, env=env, cwd=copy, capture_output=True)
+    first, second = _digests(built_project), _digests(copy)
+    assert set(first) == set(second)
+    assert {name for name in first if first[name] != second[name]} == set()

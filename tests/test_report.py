@@ -1,0 +1,98 @@
+"""The figure index and the HTML/Markdown reports: complete, self-contained, escaped."""
+from __future__ import annotations
+
+from html.parser import HTMLParser
+
+import pytest
+
+from pipeline.figures import registered_figures
+from pipeline.reporting import md_escape
+from tests.conftest import ATTACK
+
+
+class _Elements(HTMLParser):
+    """Every start tag with its attributes."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+
+
+def elements(html_text: str) -> list[tuple[str, dict[str, str | None]]]:
+    parser = _Elements()
+    parser.feed(html_text)
+    return parser.tags
+
+
+def test_figure_index_lists_every_figure_with_its_words_sources_and_labels(built_project):
+    index = (built_project / "outputs/figures/README.md").read_text(encoding="utf-8")
+    for number, spec in enumerate(registered_figures(), start=1):
+        assert f"## Figure {number}. {spec.title}" in index
+        section = index.split(f"## Figure {number}. ", 1)[1].split("\n## ", 1)[0]
+        for field in ("**Caption.**", "**Alt text.**", "**Drawn from.**", "**Labels.**"):
+            assert field in section, (spec.stem, field)
+        for source in spec.sources:
+            assert source in section
+        for ext in ("png", "svg", "pdf"):
+            assert f"[{spec.stem}.{ext}]({spec.stem}.{ext})" in section
+            assert (built_project / "outputs/figures" / f"{spec.stem}.{ext}").is_file()
+    assert "**Labels.** model" in index
+
+
+def test_html_report_is_self_contained(built_project):
+    text = (built_project / "outputs/report.html").read_text(encoding="utf-8")
+    tags = elements(text)
+    images = [attrs for tag, attrs in tags if tag == "img"]
+    assert len(images) == len(registered_figures())
+    assert all(a["src"].startswith("data:image/") and a["alt"] for a in images)
+    assert not [t for t, _ in tags if t in {"script", "link", "iframe", "object", "embed"}]
+    for tag, attrs in tags:
+        for key in ("src", "href"):
+            value = attrs.get(key) or ""
+            assert not value.startswith(("http:", "https:", "//", "file:")), (tag, value)
+    for section in ("method", "corpus", "figures", "tables", "evaluation", "examples", "limits"):
+        assert f'<section id="{section}">' in text
+    assert "stance_by_group.csv" in text and "stance_by_document.csv" in text
+
+
+def test_reports_state_the_missing_evaluation_and_the_corpus_limits(built_project):
+    html_text = (built_project / "outputs/report.html").read_text(encoding="utf-8")
+    md = (built_project / "outputs/report.md").read_text(encoding="utf-8")
+    for text in (html_text, md):
+        assert "Not available: this run did not produce" in text
+        assert "Indian, Russian: one document each" in text
+        assert "5 documents in 3 origin groups (Indian 1, Russian 1, Ukrainian 3)" in text
+        assert "ua-polishchuk-2024 holds 60% of the corpus" in text
+    for spec in registered_figures():
+        assert f"(figures/{spec.stem}.png)" in md
+
+
+def test_markdown_escape():
+    assert md_escape("a | b") == r"a \| b"
+    assert md_escape("[click](javascript:x)") == r"\[click\](javascript:x)"
+    assert md_escape("<b>x</b> & y") == "&lt;b&gt;x&lt;/b&gt; &amp; y"
+    assert md_escape("two\nlines") == "two lines"
+    assert md_escape(None) == ""
+
+
+def test_corpus_text_is_escaped_in_both_reports(hostile_project):
+    html_text = (hostile_project / "outputs/report.html").read_text(encoding="utf-8")
+    assert "window.pwned = 1" in html_text  # the sentence is shown ...
+    assert ATTACK not in html_text and "<script" not in html_text  # ... as text, never as markup
+    assert "&lt;script&gt;window.pwned = 1&lt;/script&gt;" in html_text
+    assert "&lt;script&gt;window.pwned = 3&lt;/script&gt; title" in html_text
+    assert not [t for t, a in elements(html_text) if t == "img" and "onerror" in a]
+    md = (hostile_project / "outputs/report.md").read_text(encoding="utf-8")
+    assert ATTACK not in md and "&lt;script&gt;window.pwned = 1&lt;/script&gt;" in md
+    assert "<img" not in md and '&lt;img src=x onerror="window.pwned = 2"&gt;' in md
+    assert r"\[x\](javascript:y)" in md
+
+
+def test_evaluation_metrics_are_shown_when_present(hostile_project):
+    html_text = (hostile_project / "outputs/report.html").read_text(encoding="utf-8")
+    assert "lexicon/macro_f1</td><td class=\"num\">0.500" in html_text
+    assert "lexicon/&lt;b&gt;odd key&lt;/b&gt;" in html_text
+    assert "this run did not produce <code>outputs/metrics/cv.json</code>" in html_text
