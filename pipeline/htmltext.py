@@ -28,7 +28,7 @@ _VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "
 _CELL = frozenset({"td", "th"})
 
 _KNOWN_TAG = re.compile(
-    r"<!doctype\s+html|</?(?:" + "|".join(sorted(_BLOCK | _INVISIBLE | {"a", "span", "em", "strong", "b", "i",
+    r"<!doctype\s+html[^<>]*>|</?(?:" + "|".join(sorted(_BLOCK | _INVISIBLE | {"a", "span", "em", "strong", "b", "i",
                                                                       "img", "meta", "link", "sup", "sub"}))
     + r")(?:\s[^<>]*)?/?>",
     re.IGNORECASE,
