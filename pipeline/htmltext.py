@@ -104,9 +104,19 @@ class _TextExtractor(HTMLParser):
                 self._line.append(data)
 
 
+_BLOCK_TAG = re.compile(r"<!doctype\s|</?(?:" + "|".join(sorted(_BLOCK)) + r")(?:\s[^<>]*)?/?>", re.IGNORECASE)
+
+
 def html_to_text(html: str) -> str:
-    """Visible text of an HTML page, one block element per line, blank lines between blocks."""
+    """Visible text of an HTML page, one block element per line, blank lines between blocks.
+
+    A text with inline tags only (``<b>``, ``<a href=...>``, left over from a
+    scraper) keeps its own line breaks, as if it were one ``<pre>`` block:
+    there are no block elements to take their place.
+    """
     parser = _TextExtractor()
+    if not _BLOCK_TAG.search(html):
+        parser._pre_depth = 1
     parser.feed(html)
     parser.close()
     parser._break()

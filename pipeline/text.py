@@ -102,8 +102,9 @@ _BOMS: tuple[tuple[bytes, str], ...] = (
     (codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
     (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"),
 )
-# Control characters a text file may legitimately hold (tab, line breaks, form feed from PDF extraction).
-_TEXT_CONTROLS = frozenset("\t\n\r\x0b\x0c")
+# Control characters (Unicode category Cc) other than those a text file may hold:
+# tab, line feed, vertical tab, form feed (from PDF extraction), carriage return.
+_STRAY_CONTROL = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f]")
 # Above this share (and more than two) of other control characters a file is binary; fewer are removed.
 _MAX_CONTROL_SHARE = 0.01
 
@@ -203,7 +204,7 @@ def _detect(path: Path, data: bytes, options: InputOptions) -> str:
 
 
 def _drop_control_characters(path: Path, text: str) -> str:
-    controls = [i for i, c in enumerate(text) if unicodedata.category(c) == "Cc" and c not in _TEXT_CONTROLS]
+    controls = [m.start() for m in _STRAY_CONTROL.finditer(text)]
     if not controls:
         return text
     first = text[controls[0]]
@@ -213,8 +214,7 @@ def _drop_control_characters(path: Path, text: str) -> str:
             f"{path}: binary file ({len(controls)} control characters, {where}), not text; save it as UTF-8 text"
         )
     warn(f"{path}: removed {len(controls)} stray control character(s) ({where})")
-    drop = set(controls)
-    return "".join(c for i, c in enumerate(text) if i not in drop)
+    return _STRAY_CONTROL.sub("", text)
 
 
 def _html(path: Path, text: str, options: InputOptions) -> str:

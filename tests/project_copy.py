@@ -18,12 +18,24 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 
+# Without git (an unpacked archive): everything but these generated or local folders.
+NOT_PROJECT = (".git", ".venv", ".dvc/cache", ".dvc/tmp", "outputs/data", "models", ".hypothesis", ".pytest_cache")
+
+
 def project_files(root: Path = ROOT) -> list[str]:
-    """Paths git would put in a commit of the working tree now."""
-    listed = subprocess.run(
-        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-        cwd=root, check=True, capture_output=True,
-    ).stdout.decode().split("\0")
+    """Paths git would put in a commit of the working tree now (or, without git, the source files)."""
+    try:
+        listed = subprocess.run(
+            ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+            cwd=root, check=True, capture_output=True,
+        ).stdout.decode().split("\0")
+    except (OSError, subprocess.CalledProcessError):
+        listed = [
+            str(p.relative_to(root)) for p in root.rglob("*")
+            if p.is_file() and not {"__pycache__", ".hypothesis", ".pytest_cache"} & set(p.parts)
+            and not any(str(p.relative_to(root)) == prefix or str(p.relative_to(root)).startswith(prefix + "/")
+                        for prefix in NOT_PROJECT)
+        ]
     return sorted(p for p in listed if p and (root / p).is_file())
 
 

@@ -378,3 +378,33 @@ def test_debug_env_shows_the_traceback(project, monkeypatch):
     monkeypatch.setenv("PIPELINE_DEBUG", "1")
     with pytest.raises(ValueError, match="empty file"):
         main(["--params", str(project / "params.yaml"), "ingest"])
+
+
+@pytest.mark.parametrize(
+    "html, text",
+    [
+        # a page: one line per block element, whitespace collapsed, entities decoded, scripts dropped
+        ("<html><head><title>T</title></head><body><h1>Kyiv</h1><p>A\n  b &amp; c<br>d</p>"
+         "<script>var s = '<p>x</p>';</script><ul><li>one</li><li>two</li></ul></body></html>",
+         "Kyiv\n\nA b & c\n\nd\n\none\n\ntwo\n"),
+        # an unclosed <head> ends where <body> begins, as in a browser
+        ("<html><head><meta charset=utf-8><body><p>Moscow</p>", "Moscow\n"),
+        # inline tags left in a text file: its own line breaks stay
+        ("Title\nA <b>bold</b> claim about Russia.\n\nMore <a href='x'>here</a>.\n",
+         "Title\n\nA bold claim about Russia.\n\nMore here.\n"),
+        # table cells on one line, <pre> keeps its lines
+        ("<table><tr><td>GDP</td><td>2%</td></tr></table><pre>a\nb</pre>", "GDP 2%\n\na\n\nb\n"),
+    ],
+)
+def test_html_to_text(html, text):
+    from pipeline.htmltext import html_to_text, looks_like_html
+
+    assert looks_like_html(html)
+    assert html_to_text(html) == text
+
+
+@pytest.mark.parametrize("prose", ["x < y and y > z", "the <Ukraine> file", "a<b", "I <3 Kyiv"])
+def test_angle_brackets_in_prose_are_not_html(prose):
+    from pipeline.htmltext import looks_like_html
+
+    assert not looks_like_html(prose)
