@@ -408,3 +408,27 @@ def test_angle_brackets_in_prose_are_not_html(prose):
     from pipeline.htmltext import looks_like_html
 
     assert not looks_like_html(prose)
+
+
+def test_ctrl_c_exits_130_with_a_message(project, capsys, monkeypatch):
+    from pipeline.stages import ingest
+
+    def interrupted(params):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(ingest, "run", interrupted)
+    before = snapshot(project)
+    rc, err = run_stage(project, "ingest", capsys)
+    assert rc == 130
+    assert "error: ingest: interrupted; outputs not yet replaced keep their previous content" in err
+    assert snapshot(project) == before
+
+
+def test_os_error_on_write_is_a_one_line_error(project, capsys):
+    """A folder where an output file should be (as root, permissions cannot be used to provoke this)."""
+    documents = project / "outputs" / "data" / "documents.parquet"
+    documents.unlink()
+    documents.mkdir()
+    rc, err = run_stage(project, "ingest", capsys)
+    assert rc == 2 and re.search(r"error: ingest: \[Errno 21\] Is a directory: .*documents\.parquet", err), err
+    assert "Traceback" not in err
