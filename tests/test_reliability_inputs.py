@@ -7,7 +7,6 @@ file under outputs/ byte for byte with the state before.
 """
 from __future__ import annotations
 
-import hashlib
 import re
 import shutil
 from collections.abc import Callable
@@ -17,6 +16,7 @@ import pandas as pd
 import pytest
 import yaml
 from conftest import make_project
+from project_copy import tree_hashes
 
 from pipeline.cleaning import clean, load_rules
 from pipeline.cli import main
@@ -30,11 +30,7 @@ HEADER = "doc_id,path,title,author,affiliation,outlet,author_origin,origin_basis
 
 def snapshot(root: Path) -> dict[str, str]:
     """sha256 of every file under outputs/, hidden temp files included."""
-    out = root / "outputs"
-    return {
-        str(p.relative_to(out)): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(out.rglob("*")) if p.is_file()
-    }
+    return tree_hashes(root / "outputs")
 
 
 def run_stage(root: Path, stage: str, capsys) -> tuple[int, str]:
