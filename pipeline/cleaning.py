@@ -13,12 +13,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
+from pipeline.config import read_yaml
 
 RULE_KINDS = frozenset(
     {"strip", "drop_line", "truncate_from", "toc_block", "table_block", "author_line", "repeated_line",
      "teaser_line"}
 )
+RULE_KEYS = frozenset({"name", "kind", "pattern", "max_len", "prose_min_len", "min_len"})
 _PAGE_REF = re.compile(r"\s+\d{1,4}\s*$")
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u3000]+")
 
@@ -58,12 +59,25 @@ class CleanResult:
 def load_rules(path: Path) -> list[Rule]:
     if not path.is_file():
         raise RulesError(f"{path}: cleaning rules file not found")
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    data = read_yaml(path, RulesError) or {}
+    if not isinstance(data, dict) or not isinstance(data.get("rules", []), list):
+        raise RulesError(f"{path}: expected a mapping with a 'rules' list")
     rules: list[Rule] = []
+    names: set[str] = set()
     for i, spec in enumerate(data.get("rules", [])):
         where = f"{path}: rules[{i}]"
         if not isinstance(spec, dict) or "name" not in spec or spec.get("kind") not in RULE_KINDS:
             raise RulesError(f"{where}: needs a name and a kind in {sorted(RULE_KINDS)}")
+        unknown = sorted(set(spec) - RULE_KEYS)
+        if unknown:
+            raise RulesError(f"{where} ({spec['name']}): unknown key(s) {unknown}; known: {sorted(RULE_KEYS)}")
+        if spec["name"] in names:
+            raise RulesError(f"{where}: rule name '{spec['name']}' is used twice; the audit needs unique names")
+        names.add(spec["name"])
+        for key in ("max_len", "prose_min_len", "min_len"):
+            value = spec.get(key)
+            if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 0):
+                raise RulesError(f"{where} ({spec['name']}): {key} must be a non-negative integer, not {value!r}")
         needs_pattern = spec["kind"] not in {"author_line", "repeated_line",
      "teaser_line"}
         pattern = None
@@ -113,7 +127,7 @@ def _apply(rule: Rule, lines: list[Line], author: str, log: list[dict[str, Any]]
     if rule.kind == "strip":
         assert rule.pattern is not None
         for no, text in lines:
-            hits = [m.group(0) for m in rule.pattern.finditer(text)]
+            hits = [m.group(0) for m in rule.pattern.finditer(text) if m.group(0)]
             if hits:
                 log.extend({"rule": rule.name, "line": no, "text": h} for h in hits)
                 text = rule.pattern.sub("", text)

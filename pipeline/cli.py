@@ -3,9 +3,11 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 
 from pipeline.config import load_params
+from pipeline.diagnostics import cli_warnings
 
 # stage name -> (module under pipeline.stages, one-line help)
 STAGES: dict[str, tuple[str, str]] = {
@@ -31,12 +33,23 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run one stage; input errors print ``error: <stage>: ...`` and exit 2 (docs/errors.md).
+
+    Set PIPELINE_DEBUG=1 to get the traceback instead of the one-line message.
+    """
     args = build_parser().parse_args(argv)
     try:
-        params = load_params(args.params)
-        module = importlib.import_module(f"pipeline.stages.{STAGES[args.stage][0]}")
-        module.run(params)
-    except (ValueError, FileNotFoundError) as exc:  # our input errors: message, no traceback
+        with cli_warnings(args.stage):
+            params = load_params(args.params)
+            module = importlib.import_module(f"pipeline.stages.{STAGES[args.stage][0]}")
+            module.run(params)
+    except (ValueError, OSError) as exc:  # our input errors: message, no traceback
+        if os.environ.get("PIPELINE_DEBUG"):
+            raise
         print(f"error: {args.stage}: {exc}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print(f"error: {args.stage}: interrupted; outputs not yet replaced keep their previous content",
+              file=sys.stderr)
+        return 130
     return 0

@@ -209,9 +209,15 @@ def attach_gold(units: pd.DataFrame, gold: pd.DataFrame, *, where: Path | str = 
     orphans = joined[joined["_merge"] == "right_only"]
     if not orphans.empty:
         r = orphans.iloc[0]
+        if r["doc_id"] not in set(units["doc_id"]):
+            reason = f"doc_id '{r['doc_id']}' has no stance units (not in the corpus, or no target mentions)"
+        elif r["target"] not in set(units["target"]):
+            reason = f"target '{r['target']}' is not a configured target"
+        else:
+            reason = f"no sentence of '{r['doc_id']}' mentioning {r['target']} has this sent_key"
         raise GoldError(
             f"{where}: {len(orphans)} gold row(s) match no sentence of the cleaned corpus, e.g. "
-            f"({r['doc_id']}, sent_key {r['sent_key']}, {r['target']})"
+            f"({r['doc_id']}, sent_key {r['sent_key']}, {r['target']}): {reason}"
         )
     return joined.drop(columns="_merge")
 

@@ -6,9 +6,12 @@ file that looks complete (rename is atomic on one filesystem).
 """
 from __future__ import annotations
 
+import glob
 import json
 import os
+import sys
 import tempfile
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -17,19 +20,47 @@ from typing import Any
 import pandas as pd
 
 
+HOLD_ENV = "PIPELINE_HOLD_BEFORE_RENAME"
+"""Test hook: when set to a file name, the writer of that file stops just before its rename.
+
+tests/test_interrupt.py sets it, waits for the ``holding`` line on stderr and
+kills the stage there with SIGKILL, the worst moment for an interruption.
+"""
+
+_UMASK = os.umask(0)
+os.umask(_UMASK)
+
+
 @contextmanager
 def atomic_path(path: str | Path) -> Iterator[Path]:
-    """Yield a temporary path beside ``path``; rename it onto ``path`` on success."""
+    """Yield a temporary path beside ``path``; rename it onto ``path`` on success.
+
+    The temporary file is ``.<name>.<random>.tmp`` in the same folder (same
+    filesystem, so the rename is atomic); leftovers of a killed earlier
+    writer of the same file are removed first. The file gets the usual
+    permissions (0666 minus umask), not mkstemp's owner-only 0600.
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    for stale in path.parent.glob(f".{glob.escape(path.name)}.*.tmp"):
+        stale.unlink(missing_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(fd)
     tmp_path = Path(tmp)
+    os.chmod(tmp_path, 0o666 & ~_UMASK)
     try:
         yield tmp_path
+        if os.environ.get(HOLD_ENV) == path.name:
+            _hold(tmp_path)
         os.replace(tmp_path, path)
     finally:
         tmp_path.unlink(missing_ok=True)
+
+
+def _hold(tmp_path: Path) -> None:
+    print(f"holding {tmp_path} before rename ({HOLD_ENV})", file=sys.stderr, flush=True)
+    while True:
+        time.sleep(60)
 
 
 def write_text(path: str | Path, text: str) -> None:

@@ -5,9 +5,15 @@ is row 1) and the column, because researchers edit this file by hand.
 """
 from __future__ import annotations
 
+import csv
+import difflib
+import hashlib
+import re
 from pathlib import Path
 
 import pandas as pd
+
+from pipeline.diagnostics import warn
 
 REQUIRED_COLUMNS: tuple[str, ...] = (
     "doc_id", "path", "title", "author", "affiliation", "outlet",
@@ -20,18 +26,36 @@ class ManifestError(ValueError):
     """The manifest (or a file it points to) cannot be used as is."""
 
 
-def _row_error(manifest: Path, row: int, column: str, message: str) -> ManifestError:
-    return ManifestError(f"{manifest}: row {row}, column '{column}': {message}")
+DOC_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*\Z")
+"""A doc_id names files under outputs/data/clean, so it must be a safe file name."""
+MAX_LISTED = 20
+"""At most this many row problems are listed in one error (the count is always given)."""
+
+
+def _read_header(manifest: Path) -> list[str]:
+    with manifest.open(encoding="utf-8-sig", newline="") as fh:
+        return [c.strip() for c in next(csv.reader(fh), [])]
 
 
 def load_manifest(manifest: Path, origins: list[str]) -> pd.DataFrame:
-    """Validated manifest with an extra ``abs_path`` column (files inside the corpus folder)."""
+    """Validated manifest with an extra ``abs_path`` column (files inside the corpus folder).
+
+    Every row problem is collected and reported at once (a hand-edited file
+    often has several), each as ``row N, column 'c': what is wrong``.
+    """
     if not manifest.is_file():
         raise ManifestError(f"{manifest}: manifest not found")
     try:
-        df = pd.read_csv(manifest, dtype=str, keep_default_na=False, encoding="utf-8")
+        header = _read_header(manifest)
+        df = pd.read_csv(manifest, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    except pd.errors.EmptyDataError:
+        raise ManifestError(f"{manifest}: empty file; expected a header row {list(REQUIRED_COLUMNS)}") from None
     except (UnicodeDecodeError, pd.errors.ParserError) as exc:
         raise ManifestError(f"{manifest}: not a readable UTF-8 CSV file: {exc}") from exc
+    repeated = sorted({c for c in header if header.count(c) > 1})
+    if repeated:
+        raise ManifestError(f"{manifest}: column(s) {repeated} appear more than once in the header")
+    df.columns = header
     missing = [c for c in REQUIRED_COLUMNS if c not in df.columns]
     if missing:
         raise ManifestError(f"{manifest}: missing column(s) {missing}; expected {list(REQUIRED_COLUMNS)}")
@@ -45,29 +69,69 @@ def load_manifest(manifest: Path, origins: list[str]) -> pd.DataFrame:
     df = df.apply(lambda col: col.str.strip())
 
     corpus_root = manifest.parent.resolve()
-    seen: dict[str, int] = {}
+    problems: list[str] = []
+    seen_ids: dict[str, int] = {}
+    seen_paths: dict[Path, int] = {}
     abs_paths: list[str] = []
     for i, rec in enumerate(df.to_dict("records")):
         row = i + 2  # header is row 1
-        for col in NON_EMPTY:
-            if not rec[col]:
-                raise _row_error(manifest, row, col, "is empty")
-        doc_id = rec["doc_id"]
-        if doc_id in seen:
-            raise _row_error(manifest, row, "doc_id", f"duplicate doc_id '{doc_id}' (first at row {seen[doc_id]})")
-        seen[doc_id] = row
-        if rec["author_origin"] not in origins:
-            raise _row_error(
-                manifest, row, "author_origin",
-                f"unknown origin '{rec['author_origin']}'; add it to corpus.origins in params.yaml "
-                f"(known: {origins})",
-            )
+        problems.extend(_row_problems(rec, row, origins, corpus_root, seen_ids, seen_paths))
+        abs_paths.append(str((corpus_root / rec["path"]).resolve()))
+    if problems:
+        shown = "\n  ".join(problems[:MAX_LISTED])
+        more = f"\n  ... and {len(problems) - MAX_LISTED} more" if len(problems) > MAX_LISTED else ""
+        if len(problems) == 1:
+            raise ManifestError(f"{manifest}: {problems[0]}")
+        raise ManifestError(f"{manifest}: {len(problems)} problems:\n  {shown}{more}")
+    df["abs_path"] = abs_paths
+    _warn_identical_files(manifest, df)
+    return df
+
+
+def _row_problems(rec: dict[str, str], row: int, origins: list[str], corpus_root: Path,
+                  seen_ids: dict[str, int], seen_paths: dict[Path, int]) -> list[str]:
+    def problem(column: str, message: str) -> str:
+        return f"row {row}, column '{column}': {message}"
+
+    empty = [col for col in NON_EMPTY if not rec[col]]
+    out = [problem(col, "is empty") for col in empty]
+    doc_id = rec["doc_id"]
+    if doc_id and not DOC_ID.match(doc_id):
+        out.append(problem("doc_id", f"'{doc_id}' is not a safe file name (use letters, digits, '.', '_' and '-', "
+                                     "starting with a letter or digit)"))
+    elif doc_id in seen_ids:
+        out.append(problem("doc_id", f"duplicate doc_id '{doc_id}' (first at row {seen_ids[doc_id]})"))
+    elif doc_id:
+        seen_ids[doc_id] = row
+    origin = rec["author_origin"]
+    if origin and origin not in origins:
+        close = difflib.get_close_matches(origin, origins, n=1, cutoff=0.6)
+        hint = f"did you mean '{close[0]}'? " if close else ""
+        out.append(problem("author_origin", f"unknown origin '{origin}'; {hint}add new groups to corpus.origins "
+                                            f"in params.yaml (known: {origins})"))
+    if rec["path"]:
         rel = Path(rec["path"])
         resolved = (corpus_root / rel).resolve()
         if rel.is_absolute() or not resolved.is_relative_to(corpus_root):
-            raise _row_error(manifest, row, "path", f"'{rec['path']}' is outside the corpus folder {corpus_root}")
-        if not resolved.is_file():
-            raise _row_error(manifest, row, "path", f"file not found: {resolved}")
-        abs_paths.append(str(resolved))
-    df["abs_path"] = abs_paths
-    return df
+            out.append(problem("path", f"'{rec['path']}' is outside the corpus folder {corpus_root}"))
+        elif not resolved.exists():
+            out.append(problem("path", f"file not found: {resolved}"))
+        elif not resolved.is_file():
+            out.append(problem("path", f"not a file: {resolved}"))
+        elif resolved in seen_paths:
+            out.append(problem("path", f"same file as row {seen_paths[resolved]} ({rec['path']})"))
+        else:
+            seen_paths[resolved] = row
+    return out
+
+
+def _warn_identical_files(manifest: Path, df: pd.DataFrame) -> None:
+    """Two rows with byte-identical files count one text twice; warn, since it may be a deliberate reprint."""
+    first_row: dict[str, int] = {}
+    for i, path in enumerate(df["abs_path"]):
+        digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()
+        if digest in first_row:
+            warn(f"{manifest}: row {i + 2} ('{df['doc_id'].iloc[i]}') has the same text as row {first_row[digest]}; "
+                 "the text is counted twice in group comparisons")
+        else:
+            first_row[digest] = i + 2

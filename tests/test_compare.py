@@ -12,7 +12,7 @@ from pipeline.stages import compare, ingest, stance, tag
 from pipeline.stages.tag import MENTIONS, SENTENCES
 from pipeline.units import stance_units
 
-from tests.conftest import ROOT, make_project
+from conftest import ROOT, make_project
 
 pytestmark = pytest.mark.slow
 

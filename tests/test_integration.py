@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 from pipeline.cli import STAGES, main
-from tests.conftest import ANNOTATION_STAGES, make_project
+from conftest import ANNOTATION_STAGES, make_project
 
 DOCS = {
     "ua-one": ("Ukrainian", "A Title\n\nRussia’s invasion of Ukraine shocked Japan. Japan sent aid to Kyiv.\n\nAll News ›\n"),

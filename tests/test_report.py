@@ -7,7 +7,7 @@ import pytest
 
 from pipeline.figures import registered_figures
 from pipeline.reporting import md_escape
-from tests.conftest import ATTACK
+from conftest import ATTACK
 
 
 class _Elements(HTMLParser):

@@ -17,7 +17,7 @@ from pipeline import io
 from pipeline.cleaning import clean, load_rules
 from pipeline.config import Params
 from pipeline.manifest import load_manifest
-from pipeline.text import read_document, word_count
+from pipeline.text import InputOptions, read_document, word_count
 
 DOCUMENTS = "outputs/data/documents.parquet"
 CLEAN_DIR = "outputs/data/clean"
@@ -30,16 +30,18 @@ class IngestError(ValueError):
 def run(params: Params) -> pd.DataFrame:
     manifest = load_manifest(params.path("corpus.manifest"), list(params.get("corpus.origins")))
     rules = load_rules(params.path("cleaning.rules"))
+    input_options = InputOptions.from_params(params)
 
     records, audits = [], {}
     for rec in tqdm(manifest.to_dict("records"), desc="ingest", unit="doc"):
         path = Path(rec.pop("abs_path"))
-        raw = read_document(path)
+        raw = read_document(path, input_options)
         result = clean(raw, rules, author=rec["author"])
         if not result.text.strip():
             raise IngestError(
-                f"{path} (doc_id '{rec['doc_id']}'): no text left after cleaning "
-                f"(empty file or only boilerplate; see {params.get('cleaning.rules')})"
+                f"{path} (doc_id '{rec['doc_id']}'): only boilerplate: the cleaning rules removed every line "
+                f"({result.audit(rec['doc_id'])['counts']}); check the file, or the rules in "
+                f"{params.get('cleaning.rules')}"
             )
         audits[rec["doc_id"]] = (result.text, result.audit(rec["doc_id"]))
         records.append(

@@ -10,6 +10,7 @@ from tqdm import tqdm
 
 from pipeline import io
 from pipeline.config import Params
+from pipeline.coverage import warn_coverage_gaps
 from pipeline.mentions import MentionFinder
 from pipeline.nlp import build_nlp
 from pipeline.stages.ingest import DOCUMENTS
@@ -65,6 +66,7 @@ def tag_documents(documents: pd.DataFrame, params: Params) -> tuple[pd.DataFrame
 def run(params: Params) -> None:
     documents = io.read_parquet(params.root / DOCUMENTS)
     sentences, entities, mentions = tag_documents(documents, params)
+    warn_coverage_gaps(documents, mentions, params.targets)
     io.write_parquet(sentences, params.root / SENTENCES)
     io.write_parquet(entities, params.root / ENTITIES)
     io.write_parquet(mentions, params.root / MENTIONS)

@@ -1,0 +1,90 @@
+"""A stage killed with SIGKILL mid-write leaves earlier outputs intact and DVC saying "changed".
+
+The kill comes at the worst moment: the tag stage has written its last
+output (mentions.parquet) to the temporary file and is about to rename it.
+The hook ``PIPELINE_HOLD_BEFORE_RENAME`` (pipeline/io.py) stops the writer
+exactly there, so the test needs no timing. Afterwards the previous
+mentions.parquet must be byte-identical and readable, no output path may
+hold a partial file, ``dvc status`` must report the stage as changed, and a
+plain ``dvc repro`` must recover to a clean status.
+"""
+from __future__ import annotations
+
+import json
+import shutil
+import signal
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+import yaml
+from conftest import make_project
+from project_copy import ROOT, configure_dvc, dvc, env_for, tree_hashes
+
+from pipeline.io import HOLD_ENV
+
+pytestmark = pytest.mark.slow
+
+DOCS = {
+    "ua-one": ("Ukrainian", "Japan condemned Russia's invasion of Ukraine.\n\nMuscovy and Kyiv disagree.\n"),
+    "in-one": ("Indian", "India and Russia have long ties.\n\nUkraine asked New Delhi for support.\n"),
+}
+
+
+@pytest.fixture
+def tagged(tmp_path):
+    """A small DVC project (this project's code and dvc.yaml) with ingest and tag run and locked."""
+    make_project(tmp_path, DOCS)
+    shutil.copytree(ROOT / "pipeline", tmp_path / "pipeline", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(ROOT / "dvc.yaml", tmp_path / "dvc.yaml")
+    configure_dvc(tmp_path)
+    dvc(tmp_path, "repro", "tag")
+    return tmp_path
+
+
+def test_sigkill_before_rename_keeps_previous_output_and_dvc_reports_changed(tagged):
+    data = tagged / "outputs" / "data"
+    before = tree_hashes(data)
+    old_mentions = pd.read_parquet(data / "mentions.parquet")
+    assert "Muscovy" not in set(old_mentions["text"])
+
+    # A params change the tag stage must act on: a new alias that occurs in the corpus.
+    params = yaml.safe_load((tagged / "params.yaml").read_text(encoding="utf-8"))
+    params["targets"]["russia"]["historical"].append("Muscovy")
+    (tagged / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False), encoding="utf-8")
+
+    env = env_for(tagged) | {HOLD_ENV: "mentions.parquet"}
+    stage = subprocess.Popen([sys.executable, "-m", "pipeline", "tag"], cwd=tagged, env=env,
+                             stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
+    try:
+        for line in stage.stderr:  # tqdm's progress lines come first
+            if line.startswith("holding "):
+                break
+        else:
+            pytest.fail(f"tag stage ended without reaching the hold (exit {stage.wait()})")
+        stage.send_signal(signal.SIGKILL)
+        assert stage.wait(timeout=60) == -signal.SIGKILL
+    finally:
+        if stage.poll() is None:
+            stage.kill()
+        stage.stderr.close()
+
+    after = tree_hashes(data)
+    # the output being written when the stage died is exactly the previous one, and readable
+    assert after["mentions.parquet"] == before["mentions.parquet"]
+    pd.testing.assert_frame_equal(pd.read_parquet(data / "mentions.parquet"), old_mentions)
+    # what was fully written before the kill was renamed into place whole (entities gained Muscovy)
+    assert "Muscovy" in set(pd.read_parquet(data / "entities.parquet")["text"])
+    pd.read_parquet(data / "sentences.parquet")
+    # the unfinished file is only a hidden temporary, never at an output path
+    leftovers = [name for name in after if name not in before]
+    assert leftovers and all(name.startswith(".mentions.parquet.") and name.endswith(".tmp") for name in leftovers)
+
+    status = json.loads(dvc(tagged, "status", "--with-deps", "--json", "tag").stdout)
+    assert set(status) == {"tag"}, status  # tag changed; ingest upstream untouched
+
+    dvc(tagged, "repro", "tag")
+    assert json.loads(dvc(tagged, "status", "--with-deps", "--json", "tag").stdout) == {}
+    assert "Muscovy" in set(pd.read_parquet(data / "mentions.parquet")["text"])
+    assert not [p for p in data.iterdir() if p.name.endswith(".tmp")]  # the leftover was cleaned up
