@@ -14,6 +14,8 @@ STAGES: dict[str, tuple[str, str]] = {
     "stance": ("stance", "label every (sentence, target) unit with a stance"),
     "compare": ("compare", "stance shares and salience per document and origin group"),
     "report": ("report", "figures from the compare tables"),
+    "evaluate": ("evaluate", "leave-one-document-out scores of every stance classifier"),
+    "train": ("train", "fit the chosen stance classifier on all gold units"),
 }
 
 
