@@ -158,7 +158,7 @@ def plot_reliability(oof: pd.DataFrame, names: list[str], bins: int, scores: dic
 
 
 def plot_shares(shares: pd.DataFrame, name: str, targets: list[str]):
-    """Human-coded (filled) vs model-coded (open) document-weighted shares per origin group."""
+    """Human-coded (filled, left) vs model-coded (open, right) document-weighted shares per origin group."""
     g = shares[shares["classifier"] == name]
     origins = sorted(g["author_origin"].unique())
     fig, axes = plt.subplots(1, len(targets), figsize=(DOUBLE_COLUMN_IN, 2.6), sharey=True, squeeze=False)
@@ -171,19 +171,24 @@ def plot_shares(shares: pd.DataFrame, name: str, targets: list[str]):
                     continue
                 row = t.loc[(origin, label)]
                 x = i + offsets[label]
-                ax.plot([x, x], [row["human_share"], row["model_share"]], color=STANCE_COLOURS[label], linewidth=1)
-                ax.scatter([x], [row["human_share"]], color=STANCE_COLOURS[label], s=18, zorder=3,
+                ax.plot([x - 0.04, x + 0.04], [row["human_share"], row["model_share"]], color=STANCE_COLOURS[label],
+                        linewidth=1)
+                ax.scatter([x - 0.04], [row["human_share"]], color=STANCE_COLOURS[label], s=18, zorder=3,
                            label=f"{label}: human" if i == 0 else None)
-                ax.scatter([x], [row["model_share"]], facecolor="white", edgecolor=STANCE_COLOURS[label], s=18,
-                           zorder=3, label=f"{label}: model" if i == 0 else None)
+                ax.scatter([x + 0.04], [row["model_share"]], facecolor="white", edgecolor=STANCE_COLOURS[label],
+                           s=18, zorder=3, label=f"{label}: model" if i == 0 else None)
         n_docs = t.groupby(level="author_origin")["n_docs"].first()
-        ax.set_xticks(range(len(origins)), [f"{o}\n(n={int(n_docs.get(o, 0))} docs)" for o in origins])
+        ax.set_xticks(range(len(origins)), [f"{o}\n({_docs(int(n_docs.get(o, 0)))})" for o in origins])
         ax.set_title(f"Stance toward {target.capitalize()}")
         ax.set_ylim(0, 1)
     axes[0][0].set_ylabel("Share of units (document-weighted)")
     handles, labels = axes[0][0].get_legend_handles_labels()
     fig.legend(handles, labels, loc="upper center", ncol=6, fontsize=6, bbox_to_anchor=(0.5, 1.06))
     return fig
+
+
+def _docs(n: int) -> str:
+    return f"n={n} doc" if n == 1 else f"n={n} docs"
 
 
 def select(scores: dict, names: list[str]) -> str:
