@@ -90,7 +90,8 @@ class Encoder:
         """(n, hidden) mean-pooled vectors; cached ones (memory, then disk) are not recomputed."""
         keys = [self.key(t) for t in texts]
         vectors = [self._cached(k) for k in keys]
-        todo = [i for i, v in enumerate(vectors) if v is None]
+        # similar lengths share a batch, so little compute goes to padding
+        todo = sorted((i for i, v in enumerate(vectors) if v is None), key=lambda i: len(texts[i]))
         batches = [todo[i:i + self.batch_size] for i in range(0, len(todo), self.batch_size)]
         for batch in tqdm(batches, desc="embed", unit="batch", disable=not batches, leave=False):
             for i, vec in zip(batch, self._embed([texts[i] for i in batch])):
