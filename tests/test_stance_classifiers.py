@@ -42,7 +42,8 @@ def test_classifier_learns_obvious_pattern_on_a_held_out_document(name, fast_par
     assert (predicted == test["label"].to_numpy()).mean() >= 0.75
     # target-aware: the held-out aggressor/victim sentence gets against Russia, favor Ukraine
     both = test["text"].isin(BOTH).to_numpy()
-    assert sorted(zip(test["target"].to_numpy()[both], predicted[both])) == [("russia", "against"), ("ukraine", "favor")]
+    got = sorted(zip(test["target"].to_numpy()[both], predicted[both]))
+    assert got == [("russia", "against"), ("ukraine", "favor")]
 
 
 def test_lexicon_roles_and_target_cues(params):
@@ -60,7 +61,8 @@ def test_lexicon_roles_and_target_cues(params):
 
 
 def test_masking_marks_own_and_other_target(params, units):
-    row = units[(units["text"] == "Russia's brutal invasion of Ukraine shocked Japan.") & (units["target"] == "ukraine")]
+    text = "Russia's brutal invasion of Ukraine shocked Japan."
+    row = units[(units["text"] == text) & (units["target"] == "ukraine")]
     finder = finder_for(alias_rows(params.aliases()))
     assert masked_texts(row, finder) == ["OTHERX's brutal invasion of TARGETX shocked Japan."]
     assert marked_texts(row, alias_rows(params.aliases()), ["[", "]", "{", "}"]) == [

@@ -20,7 +20,8 @@ def run(params: Params) -> None:
     info = {
         "n_units": int(len(labelled)),
         "documents": sorted(labelled["doc_id"].unique().tolist()),
-        "label_counts": {f"{t}/{l}": int(n) for (t, l), n in labelled.groupby(["target", "label"]).size().items()},
+        "label_counts": {f"{t}/{label}": int(n)
+                         for (t, label), n in labelled.groupby(["target", "label"]).size().items()},
     }
     if hasattr(model, "weights"):
         info["ensemble_weights"] = {k: round(v, 4) for k, v in model.weights.items()}

@@ -129,10 +129,11 @@ class CueCounts(TransformerMixin, BaseEstimator):
         cues = np.asarray(rows, dtype=float).reshape(-1, 4)
         actors = ActorFinder({a: names for a, names in self.actors}).indicators(units["text"])
         other = np.array([[float(len(o) > 0)] for o in units["other_targets"]]).reshape(-1, 1)
-        kinds = np.array([[float(k in set(ks)) for k in _KINDS] for ks in units["alias_kinds"]]).reshape(-1, len(_KINDS))
-        parts = [cues, actors, other, kinds]
+        kinds = np.array([[float(k in set(ks)) for k in _KINDS] for ks in units["alias_kinds"]])
+        parts = [cues, actors, other, kinds.reshape(-1, len(_KINDS))]
         if self.use_target:
-            parts.append(np.array([[float(t == u) for t in self.targets] for u in units["target"]]).reshape(-1, len(self.targets)))
+            which = np.array([[float(t == u) for t in self.targets] for u in units["target"]])
+            parts.append(which.reshape(-1, len(self.targets)))
         return np.hstack(parts)
 
 
@@ -162,7 +163,8 @@ class LinearStance(StanceClassifier):
                 TfidfVectorizer(ngram_range=(1, self.ngram_max), min_df=self.min_df, sublinear_tf=True,
                                 token_pattern=r"[^ ]+"),
             )),
-            ("cue_tokens", make_pipeline(CueTokens(self.lexicon), CountVectorizer(binary=True, token_pattern=r"[^ ]+"))),
+            ("cue_tokens", make_pipeline(CueTokens(self.lexicon),
+                                         CountVectorizer(binary=True, token_pattern=r"[^ ]+"))),
             ("cue_counts", make_pipeline(CueCounts(self.lexicon, self.actors, self.targets, self.use_target),
                                          StandardScaler())),
         ]
