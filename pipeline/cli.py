@@ -13,10 +13,12 @@ from pipeline.diagnostics import cli_warnings
 STAGES: dict[str, tuple[str, str]] = {
     "ingest": ("ingest", "validate the manifest and clean raw documents"),
     "tag": ("tag", "spaCy sentences, entities and target mentions"),
+    "evaluate": ("evaluate", "leave-one-document-out scores of every stance classifier"),
+    "train": ("train", "fit the chosen stance classifier on all gold units"),
     "stance": ("stance", "label every (sentence, target) unit with a stance"),
     "compare": ("compare", "stance shares and salience per document and origin group"),
-    "report": ("report", "figure set, figure index, HTML and Markdown reports"),
     "agreement": ("agreement", "check the gold labels; agreement between the annotation passes"),
+    "report": ("report", "figure set, figure index, HTML and Markdown reports"),
 }
 
 

@@ -18,7 +18,7 @@ ATTACK_IMG = '<img src=x onerror="window.pwned = 2">'
 
 
 # Stages that read the seed corpus's annotation passes; a made-up corpus skips them.
-ANNOTATION_STAGES = {"agreement"}
+ANNOTATION_STAGES = {"agreement", "evaluate", "train"}
 
 
 @pytest.fixture(scope="session")
@@ -30,6 +30,8 @@ def make_project(tmp: Path, docs: dict[str, tuple[str, str]], **overrides) -> Pa
     """A throwaway project: params.yaml, cleaning rules and a manifest of ``docs``
     (doc_id -> (author_origin, text)), with params overridden by dotted keys."""
     raw = yaml.safe_load((ROOT / "params.yaml").read_text(encoding="utf-8"))
+    # a made-up corpus has no gold labels: the classifier that needs none
+    raw["stance"]["classifier"] = "lexicon"
     for dotted, value in overrides.items():
         node = raw
         *parents, last = dotted.split(".")

@@ -25,10 +25,11 @@ from matplotlib.figure import Figure
 
 from pipeline import io
 from pipeline.config import Params
+from pipeline.diagnostics import warn
 from pipeline.figures.style import DEFAULT_WIDTHS_IN, Palette, load_palette, publication_style, save_figure
 
 #: Modules whose decorators fill the registry, imported on first use.
-FIGURE_MODULES = ("pipeline.figures.stance",)
+FIGURE_MODULES = ("pipeline.figures.stance", "pipeline.figures.evaluation")
 
 #: Which stance labels a figure shows: human-coded gold, model output, both side by
 #: side, or none (e.g. mention counts).
@@ -163,7 +164,14 @@ class Rendered:
 def render_all(ctx: FigureContext, out_dir: Path, formats: list[str], dpi: int) -> list[Rendered]:
     """Draw and save every registered figure, numbered in order."""
     rendered = []
-    for number, spec in enumerate(registered_figures(), start=1):
+    drawable = []
+    for spec in registered_figures():
+        missing = [s for s in spec.sources if not (ctx.params.root / s).is_file()]
+        if missing:  # e.g. evaluation figures for a corpus without gold labels
+            warn(f"figure '{spec.stem}' not drawn: {', '.join(missing)} not found")
+        else:
+            drawable.append(spec)
+    for number, spec in enumerate(drawable, start=1):
         drawn = draw(spec, ctx)
         width, height = (float(v) for v in drawn.fig.get_size_inches())
         files = save_figure(drawn.fig, out_dir / spec.stem, formats, dpi, title=spec.title, description=drawn.alt)

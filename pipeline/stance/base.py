@@ -32,6 +32,13 @@ class StanceClassifier(ClassifierMixin, BaseEstimator):
     def predict(self, units: pd.DataFrame) -> np.ndarray:
         return np.asarray(LABELS)[self.predict_proba(units).argmax(axis=1)]
 
+    def relocate(self, root: str) -> "StanceClassifier":
+        """Point a loaded model at this checkout's project root (model folders and caches
+        in params are relative to it), so a model file moves between clones."""
+        if "root" in self.get_params(deep=False):
+            self.set_params(root=root)
+        return self
+
 
 def check_labels(labels: Sequence[str]) -> np.ndarray:
     """Labels as an array; a label outside LABELS is a clear error, not a silent class."""
@@ -40,3 +47,12 @@ def check_labels(labels: Sequence[str]) -> np.ndarray:
     if unknown:
         raise ValueError(f"unknown stance label(s) {unknown}; expected {list(LABELS)}")
     return arr
+
+
+def align_proba(proba: np.ndarray, classes: Sequence[str]) -> np.ndarray:
+    """Probabilities with columns in LABELS order. A class the model never saw (absent
+    from its training fold) gets probability 0 rather than shifting the columns."""
+    out = np.zeros((len(proba), len(LABELS)))
+    for j, label in enumerate(classes):
+        out[:, LABELS.index(str(label))] = proba[:, j]
+    return out

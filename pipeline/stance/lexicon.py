@@ -5,8 +5,13 @@ favor or against, weighted by distance; a negation just before a cue turns
 it half-way the other way. Acts of aggression ("invasion", "annexation")
 are role-aware: the target before the act, or after "by", is its agent
 (against); the target after the act is its victim (favor). So "Russia's
-invasion of Ukraine" is against Russia and favor Ukraine. The votes and a
-neutral bias become probabilities through a softmax.
+invasion of Ukraine" is against Russia and favor Ukraine. Some words cut
+differently per target (guide: "reunification" of Crimea is favor Russia
+and against Ukraine); ``target_cues`` lists them per target. The votes and
+a neutral bias become probabilities through a softmax.
+
+A mention is always its own token, so "Russian-occupied" reads as the
+target followed by "occupied" (guide §3.6).
 """
 from __future__ import annotations
 
@@ -17,7 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from pipeline.config import LABELS, Params
+from pipeline.config import LABELS, ConfigError, Params
 from pipeline.stance import registry
 from pipeline.stance.base import StanceClassifier, check_labels
 
@@ -45,6 +50,7 @@ class LexiconStance(StanceClassifier):
         negation_window: int = 3,
         neutral_bias: float = 1.0,
         temperature: float = 1.0,
+        target_cues: tuple[tuple[str, str, tuple[str, ...]], ...] = (),
     ):
         self.favor = favor
         self.against = against
@@ -55,6 +61,7 @@ class LexiconStance(StanceClassifier):
         self.negation_window = negation_window
         self.neutral_bias = neutral_bias
         self.temperature = temperature
+        self.target_cues = target_cues
 
     def fit(self, units: pd.DataFrame, labels: Sequence[str] | None = None) -> "LexiconStance":
         if labels is not None:
@@ -62,14 +69,20 @@ class LexiconStance(StanceClassifier):
         self.classes_ = np.asarray(LABELS)
         return self
 
-    def votes(self, text: str, starts: Sequence[int], ends: Sequence[int]) -> Votes:
+    def votes(self, text: str, starts: Sequence[int], ends: Sequence[int], target: str | None = None) -> Votes:
         """Favor and against votes for the target mentioned at the given spans."""
-        tokens = [(m.group(0).lower(), m.start(), m.end()) for m in _TOKEN.finditer(text)]
-        spans = list(zip(starts, ends))
+        spans = sorted(zip(starts, ends))
+        tokens = _tokens(text, spans)
         at_target = [i for i, (_, s, e) in enumerate(tokens) if any(s < me and e > ms for ms, me in spans)]
         if not at_target:
             return Votes(0.0, 0.0, ())
         favor, against, aggression = set(self.favor), set(self.against), set(self.aggression)
+        for cue_target, direction, words in self.target_cues:
+            if cue_target == target:
+                chosen, other = (favor, against) if direction == "favor" else (against, favor)
+                chosen.update(words)
+                other.difference_update(words)
+                aggression.difference_update(words)
         negations, agents = set(self.negations), set(self.agent_markers)
         f = a = 0.0
         cues: list[str] = []
@@ -100,15 +113,29 @@ class LexiconStance(StanceClassifier):
 
     def predict_proba(self, units: pd.DataFrame) -> np.ndarray:
         logits = np.empty((len(units), len(LABELS)))
-        for row, (text, starts, ends) in enumerate(
-            zip(units["text"], units["mention_starts"], units["mention_ends"])
+        for row, (text, starts, ends, target) in enumerate(
+            zip(units["text"], units["mention_starts"], units["mention_ends"], units["target"])
         ):
-            v = self.votes(text, starts, ends)
+            v = self.votes(text, starts, ends, target)
             logits[row] = [v.against, v.favor, self.neutral_bias]  # LABELS order
         z = logits / self.temperature
         z -= z.max(axis=1, keepdims=True)
         p = np.exp(z)
         return p / p.sum(axis=1, keepdims=True)
+
+
+def _tokens(text: str, spans: Sequence[tuple[int, int]]) -> list[tuple[str, int, int]]:
+    """Lower-cased tokens with offsets; each mention span is one token of its own, so a
+    hyphen compound ("Russian-occupied", "Japan-Russia") cannot hide the mention or a cue."""
+    out, last = [], 0
+    for start, end in [*spans, (len(text), len(text))]:
+        if start < last:
+            continue
+        out += [(m.group(0).lower(), last + m.start(), last + m.end()) for m in _TOKEN.finditer(text[last:start])]
+        if end > start:
+            out.append((text[start:end].lower(), start, end))
+        last = end
+    return out
 
 
 @registry.register("lexicon")
@@ -124,4 +151,17 @@ def make_lexicon(params: Params) -> LexiconStance:
         negation_window=int(cfg["negation_window"]),
         neutral_bias=float(cfg["neutral_bias"]),
         temperature=float(cfg["temperature"]),
+        target_cues=_target_cues(cfg.get("target_cues") or {}),
     )
+
+
+def _target_cues(spec: dict) -> tuple[tuple[str, str, tuple[str, ...]], ...]:
+    out = []
+    for target, directions in sorted(spec.items()):
+        for direction, words in sorted((directions or {}).items()):
+            if direction not in ("favor", "against"):
+                raise ConfigError(
+                    f"params.yaml: stance.lexicon.target_cues.{target}.{direction}: direction must be favor or against"
+                )
+            out.append((str(target), str(direction), tuple(str(w).lower() for w in words)))
+    return tuple(out)

