@@ -131,6 +131,32 @@ def test_group_without_a_target_gets_a_no_data_note(tmp_path, capsys):
     assert "Indian" in set(russia["group_a"]) | set(russia["group_b"])
 
 
+def test_corpus_without_any_target_mention_is_refused_by_compare(tmp_path, capsys):
+    docs = {"ua-one": ("Ukrainian", "Japan sent aid.\n\nTokyo and Beijing talked.\n"),
+            "in-one": ("Indian", "India and Japan signed a deal on railways.\n")}
+    make_project(tmp_path, docs)
+    for stage in ("ingest", "tag", "stance"):
+        assert run(tmp_path, stage, capsys)[0] == 0
+    rc, err = run(tmp_path, "compare", capsys)
+    assert rc == 2 and "Traceback" not in err
+    assert ("error: compare: no document mentions any of the targets ['russia', 'ukraine'], so there is no stance "
+            "to compare") in err
+    assert not (tmp_path / "outputs" / "tables").exists()
+
+
+def test_single_origin_corpus_gets_an_empty_differences_table(tmp_path, capsys):
+    docs = {"ua-one": ("Ukrainian", "Russia's invasion of Ukraine shocked Japan.\n\nJapan sent aid to Kyiv.\n"),
+            "ua-two": ("Ukrainian", "Ukraine asked for help.\n\nRussian forces attacked Ukraine.\n")}
+    make_project(tmp_path, docs, **{"compare.bootstrap.n_resamples": 100})
+    for stage in ("ingest", "tag", "stance", "compare"):
+        rc, err = run(tmp_path, stage, capsys)
+        assert rc == 0, err
+    differences = pd.read_csv(tmp_path / "outputs" / "tables" / "stance_group_differences.csv")
+    assert differences.empty and {"target", "measure", "group_a", "group_b", "difference"} <= set(differences)
+    metrics = json.loads((tmp_path / "outputs" / "metrics" / "compare.json").read_text(encoding="utf-8"))
+    assert metrics["net_index_differences"] == {} and set(metrics["stance"]) == {"Ukrainian"}
+
+
 def test_no_note_without_gaps():
     assert coverage_note(CoverageGaps(documents_without_mentions=["d"], groups_without_target=[])) == ""
     two = coverage_note(CoverageGaps([], [("Indian", "ukraine", 2), ("Russian", "russia", 1)]))

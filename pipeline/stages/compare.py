@@ -48,6 +48,9 @@ TABLES = "outputs/tables"
 METRICS = "outputs/metrics/compare.json"
 STANCE_MEASURES = (*(f"share_{label}" for label in LABELS), "net_index")
 SEP = "; "
+DIFFERENCE_COLUMNS = ["target", "measure", "group_a", "group_b", "n_docs_a", "n_docs_b", "difference",
+                      "difference_lo", "difference_hi", "p_permutation", "min_attainable_p", "n_assignments",
+                      "exact", "single_document_group"]
 
 
 class CompareInputError(ValueError):
@@ -260,7 +263,8 @@ def group_differences(per_doc: pd.DataFrame, replicates: dict[tuple[str, str], n
                     "min_attainable_p": test.min_attainable_p, "n_assignments": test.n_assignments,
                     "exact": test.exact, "single_document_group": min(len(da), len(db)) == 1,
                 })
-    return pd.DataFrame(rows)
+    # With fewer than two origin groups there is nothing to compare: an empty table, same columns.
+    return pd.DataFrame(rows, columns=DIFFERENCE_COLUMNS)
 
 
 # --- frames and actors -----------------------------------------------------------------
@@ -434,6 +438,9 @@ def run(params: Params) -> None:
     entities = io.read_parquet(params.root / ENTITIES)
     targets = params.targets
     units, source = labelled_units(params, sentences, mentions, list(documents["doc_id"]))
+    if units.empty:
+        raise CompareInputError(f"no document mentions any of the targets {targets}, so there is no stance to "
+                                "compare; check the aliases under targets in params.yaml (tag warned per document)")
     mode = str(params.get("stance.labels"))
     doc_counts = {str(g): int(n) for g, n in documents.groupby("author_origin")["doc_id"].nunique().items()}
     design = design_note(doc_counts)
@@ -489,6 +496,7 @@ def run(params: Params) -> None:
     matrix = cooccurrence_matrix(pairs, shown)
 
     evidence = stance_evidence(units, documents, matches, per_doc, mode)
+    metrics = headline_metrics(mode, per_group, differences, frames_group, doc_counts, len(units))
 
     window_words = "the same sentence" if window == 0 else f"a window of {window} sentence(s) either side"
     tables = params.root / TABLES
@@ -544,5 +552,4 @@ def run(params: Params) -> None:
           f"Evidence: every (sentence, target) unit with its stance label, the target words and frame terms it "
           f"contains, and the sentence. {labels_phrase} stance_by_document counts and stance_by_group shares "
           "recompute exactly from the rows with included = True.", formats=("csv",))
-    io.write_json(params.root / METRICS,
-                  headline_metrics(mode, per_group, differences, frames_group, doc_counts, len(units)))
+    io.write_json(params.root / METRICS, metrics)
