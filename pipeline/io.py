@@ -9,6 +9,7 @@ from __future__ import annotations
 import glob
 import json
 import os
+import shutil
 import sys
 import tempfile
 import time
@@ -21,7 +22,7 @@ import pandas as pd
 
 
 HOLD_ENV = "PIPELINE_HOLD_BEFORE_RENAME"
-"""Test hook: when set to a file name, the writer of that file stops just before its rename.
+"""Test hook: when set to a file (or folder) name, its writer stops just before the rename.
 
 tests/test_interrupt.py sets it, waits for the ``holding`` line on stderr and
 kills the stage there with SIGKILL, the worst moment for an interruption.
@@ -55,6 +56,45 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
         os.replace(tmp_path, path)
     finally:
         tmp_path.unlink(missing_ok=True)
+
+
+@contextmanager
+def atomic_dir(path: str | Path) -> Iterator[Path]:
+    """Yield an empty staging folder beside ``path``; on success swap it in for ``path``.
+
+    Deleting the old folder and then renaming the new one in would leave,
+    if killed while deleting, a half-emptied folder at ``path`` that looks
+    like an output. Instead the old folder is renamed aside
+    (``.<name>.old``), the staging folder (``.<name>.staging``) renamed into
+    place, and only then the old one deleted. So ``path`` always holds the
+    complete old folder or the complete new one; a kill between the two
+    renames leaves it missing (DVC then reports the stage as changed, and
+    readers say "not found"), never partial. Leftovers of a killed earlier
+    swap are removed first. If the second rename fails, the old folder is
+    put back.
+    """
+    path = Path(path)
+    staging = path.with_name(f".{path.name}.staging")
+    aside = path.with_name(f".{path.name}.old")
+    for leftover in (staging, aside):
+        shutil.rmtree(leftover, ignore_errors=True)
+    staging.mkdir(parents=True)
+    try:
+        yield staging
+        if os.environ.get(HOLD_ENV) == path.name:
+            _hold(staging)
+        had_old = path.exists()
+        if had_old:
+            os.rename(path, aside)
+        try:
+            os.rename(staging, path)
+        except BaseException:
+            if had_old:
+                os.rename(aside, path)
+            raise
+        shutil.rmtree(aside, ignore_errors=True)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
 
 
 def _hold(tmp_path: Path) -> None:

@@ -3,8 +3,9 @@
 Two copies of the project (as a fresh clone would have it: no outputs/, no
 dvc.lock, no DVC cache, no models/) each run ``dvc repro`` in its own
 process, at the same time and so with different hash seeds and timings.
-Every file under outputs/ (row data, tables, metrics, figures, and the
-report once it exists) and the resulting dvc.lock must be identical.
+Every file under outputs/ (row data, tables, metrics, the figures in every
+format, the HTML and Markdown report) and the resulting dvc.lock must be
+identical.
 """
 from __future__ import annotations
 
@@ -31,6 +32,10 @@ def test_two_clean_runs_are_byte_identical(tmp_path):
     hashes_a, hashes_b = (tree_hashes(root / "outputs") for root in copies)
     kinds = {name.rsplit(".", 1)[-1] for name in hashes_a}
     assert {"parquet", "csv", "md", "tex", "json", "png", "svg", "pdf", "txt"} <= kinds
+    assert {"report.html", "report.md", "figures/README.md"} <= hashes_a.keys()
+    figures = {tuple(name.removeprefix("figures/").rsplit(".", 1)) for name in hashes_a if name.startswith("figures/")}
+    stems = {stem for stem, ext in figures if ext == "png"}
+    assert stems and {(stem, ext) for stem in stems for ext in ("png", "svg", "pdf")} <= figures
     differing = sorted(name for name in hashes_a.keys() | hashes_b.keys() if hashes_a.get(name) != hashes_b.get(name))
     assert not differing, f"outputs differ between two clean runs: {differing}"
     lock_a, lock_b = ((root / "dvc.lock").read_text() for root in copies)

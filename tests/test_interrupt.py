@@ -88,3 +88,53 @@ def test_sigkill_before_rename_keeps_previous_output_and_dvc_reports_changed(tag
     assert json.loads(dvc(tagged, "status", "--with-deps", "--json", "tag").stdout) == {}
     assert "Muscovy" in set(pd.read_parquet(data / "mentions.parquet")["text"])
     assert not [p for p in data.iterdir() if p.name.endswith(".tmp")]  # the leftover was cleaned up
+
+
+@pytest.fixture
+def ingested(tmp_path):
+    """A small DVC project with ingest run and locked."""
+    make_project(tmp_path, DOCS)
+    shutil.copytree(ROOT / "pipeline", tmp_path / "pipeline", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(ROOT / "dvc.yaml", tmp_path / "dvc.yaml")
+    configure_dvc(tmp_path)
+    dvc(tmp_path, "repro", "ingest")
+    return tmp_path
+
+
+def test_sigkill_before_folder_swap_keeps_previous_clean_texts(ingested):
+    """ingest replaces outputs/data/clean as a whole folder; killed just before the swap, the old one is intact."""
+    data = ingested / "outputs" / "data"
+    before = tree_hashes(data)
+    assert "clean/ua-one.txt" in before
+    (ingested / "corpus" / "raw" / "ua-one.txt").write_text("Moscow and Kyiv met again.\n", encoding="utf-8")
+
+    env = env_for(ingested) | {HOLD_ENV: "clean"}
+    stage = subprocess.Popen([sys.executable, "-m", "pipeline", "ingest"], cwd=ingested, env=env,
+                             stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
+    try:
+        for line in stage.stderr:
+            if line.startswith("holding "):
+                break
+        else:
+            pytest.fail(f"ingest ended without reaching the hold (exit {stage.wait()})")
+        stage.send_signal(signal.SIGKILL)
+        assert stage.wait(timeout=60) == -signal.SIGKILL
+    finally:
+        if stage.poll() is None:
+            stage.kill()
+        stage.stderr.close()
+
+    after = tree_hashes(data)
+    # every output, folder and file, is exactly the previous one
+    assert {k: v for k, v in after.items() if not k.startswith(".clean.staging/")} == before
+    # the complete new folder waited beside it, hidden
+    staged = {k for k in after if k.startswith(".clean.staging/")}
+    assert staged == {f".clean.staging/{doc}.{ext}" for doc in DOCS for ext in ("txt", "cleaning.json")}
+
+    status = json.loads(dvc(ingested, "status", "--json", "ingest").stdout)
+    assert set(status) == {"ingest"}, status
+
+    dvc(ingested, "repro", "ingest")
+    assert json.loads(dvc(ingested, "status", "--json", "ingest").stdout) == {}
+    assert (data / "clean" / "ua-one.txt").read_text(encoding="utf-8") == "Moscow and Kyiv met again.\n"
+    assert not [p for p in data.iterdir() if p.name.startswith(".clean.")]  # the leftover was cleared

@@ -32,7 +32,7 @@ def gold(units) -> pd.DataFrame:
     labels = ["against", "favor", "favor", "neutral"]
     return pd.DataFrame({
         "doc_id": units["doc_id"], "sent_key": units["sent_key"], "target": units["target"],
-        "sent_id": units["sent_id"], "label": labels, "source": "pass1", "annotator": "A", "note": "",
+        "sent_id": units["sent_id"], "label": labels, "source": "pass1", "annotator": "A", "pass2_label": "", "note": "",
         "sentence": units["text"],
     })[GOLD_COLUMNS]
 
@@ -51,7 +51,7 @@ def test_consistent_gold_attaches(tmp_path, units, gold):
 def test_unknown_label_names_file_row_and_unit(tmp_path, gold):
     gold.loc[2, "label"] = "positive"
     path = write(tmp_path, gold)
-    with pytest.raises(GoldError, match=rf"{path}: row 4: unknown label 'positive' for \(d1, sent 1, ukraine\); "
+    with pytest.raises(GoldError, match=rf"{path}: row 4: unknown label 'positive' \(doc_id 'd1', sent 1, ukraine\); "
                                         r"expected one of \['against', 'favor', 'neutral'\]"):
         load_gold(path)
 

@@ -120,6 +120,10 @@ INGEST_ERRORS: dict[str, tuple[Callable[[Path], None], str]] = {
         r"raw/x\.txt \(doc_id 'x'\): only boilerplate: the cleaning rules removed every line "
         r"\(\{'page_number': 1, 'site_navigation': 2\}\)",
     ),
+    "no words, only symbols": (
+        lambda r: add_doc(r, "x", "??? !!! ... ---\n"),
+        r"raw/x\.txt \(doc_id 'x'\): no words after cleaning, only punctuation or symbols \('\?\?\? !!! \.\.\. ---'\)",
+    ),
     "undetectable encoding": (
         lambda r: add_doc(r, "x", "The café.\n".encode("latin-1")),
         r"raw/x\.txt: not UTF-8, and its encoding is unclear: cp125\d and cp125\d decode it",

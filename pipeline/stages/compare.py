@@ -19,6 +19,7 @@ import pandas as pd
 
 from pipeline import io
 from pipeline.config import LABELS, ConfigError, Params
+from pipeline.coverage import CoverageGaps, coverage_gaps
 from pipeline.framing import (
     FrameCategory,
     actor_counts_by_sentence,
@@ -47,6 +48,9 @@ TABLES = "outputs/tables"
 METRICS = "outputs/metrics/compare.json"
 STANCE_MEASURES = (*(f"share_{label}" for label in LABELS), "net_index")
 SEP = "; "
+DIFFERENCE_COLUMNS = ["target", "measure", "group_a", "group_b", "n_docs_a", "n_docs_b", "difference",
+                      "difference_lo", "difference_hi", "p_permutation", "min_attainable_p", "n_assignments",
+                      "exact", "single_document_group"]
 
 
 class CompareInputError(ValueError):
@@ -93,7 +97,9 @@ def labelled_units(params: Params, sentences: pd.DataFrame, mentions: pd.DataFra
     units = stance_units(sentences, mentions)
     mode = params.get("stance.labels")
     if mode == "gold":
-        labelled = attach_gold(units, load_gold(params.root / GOLD), where=GOLD, documents=doc_ids)
+        gold = load_gold(params.root / GOLD)
+        require_gold_for_every_document(units, gold)
+        labelled = attach_gold(units, gold, where=GOLD, documents=doc_ids)
         source = f"human-coded gold labels ({GOLD})"
     elif mode == "model":
         stances = io.read_parquet(params.root / STANCES)
@@ -112,6 +118,26 @@ def labelled_units(params: Params, sentences: pd.DataFrame, mentions: pd.DataFra
     if not bad.empty:
         raise CompareInputError(f"stance labels ({mode}): unknown label {bad['label'].iloc[0]!r}")
     return labelled.sort_values(KEY).reset_index(drop=True), source
+
+
+def require_gold_for_every_document(units: pd.DataFrame, gold: pd.DataFrame) -> None:
+    """Refuse gold mode when a document with stance units has no gold label at all.
+
+    A document added to the manifest after the annotation round has units
+    but no gold rows; comparing groups on the gold documents only would
+    silently drop it, so the stage stops and names every such document.
+    (Documents without target mentions have no units and need no labels.)
+    """
+    unlabelled = sorted(set(units["doc_id"]) - set(gold["doc_id"]))
+    if unlabelled:
+        n_units = int(units["doc_id"].isin(unlabelled).sum())
+        raise CompareInputError(
+            f"{GOLD}: stance.labels is 'gold', but {len(unlabelled)} document(s) have no gold labels: "
+            f"{', '.join(unlabelled)} ({n_units} (sentence, target) unit(s) to label); label them "
+            f"(`python -m pipeline.gold template {' '.join(unlabelled)} --out "
+            "corpus/annotations/pass1_<annotator>.csv`, see corpus/annotations/README.md), remove them from the "
+            "manifest, or set stance.labels: model in params.yaml"
+        )
 
 
 # --- document-weighted estimates with intervals ------------------------------------------
@@ -237,7 +263,8 @@ def group_differences(per_doc: pd.DataFrame, replicates: dict[tuple[str, str], n
                     "min_attainable_p": test.min_attainable_p, "n_assignments": test.n_assignments,
                     "exact": test.exact, "single_document_group": min(len(da), len(db)) == 1,
                 })
-    return pd.DataFrame(rows)
+    # With fewer than two origin groups there is nothing to compare: an empty table, same columns.
+    return pd.DataFrame(rows, columns=DIFFERENCE_COLUMNS)
 
 
 # --- frames and actors -----------------------------------------------------------------
@@ -359,6 +386,16 @@ def design_note(doc_counts: dict[str, int]) -> str:
     return note
 
 
+def coverage_note(gaps: CoverageGaps) -> str:
+    """Caption sentence for origin groups that never mention a target, so an empty share reads as no data."""
+    if not gaps.groups_without_target:
+        return ""
+    silent = "; ".join(f"origin group {origin} ({n_docs} document(s)) never mentions {target}"
+                       for origin, target, n_docs in gaps.groups_without_target)
+    return (f" No data, not zero: {silent}. Its shares and net index toward that target are empty (n_units = 0; "
+            "n_docs_mentioning = 0 in stance_by_group), and it enters no group difference for that target.")
+
+
 def rounded(value: float) -> float | None:
     return None if pd.isna(value) else round(float(value), 4)
 
@@ -401,9 +438,13 @@ def run(params: Params) -> None:
     entities = io.read_parquet(params.root / ENTITIES)
     targets = params.targets
     units, source = labelled_units(params, sentences, mentions, list(documents["doc_id"]))
+    if units.empty:
+        raise CompareInputError(f"no document mentions any of the targets {targets}, so there is no stance to "
+                                "compare; check the aliases under targets in params.yaml (tag warned per document)")
     mode = str(params.get("stance.labels"))
     doc_counts = {str(g): int(n) for g, n in documents.groupby("author_origin")["doc_id"].nunique().items()}
     design = design_note(doc_counts)
+    no_data = coverage_note(coverage_gaps(documents, mentions, targets))  # stance tables only: salience 0 is 0
     labels_phrase = f"Stance labels: {source}."
     no_labels = "Does not use stance labels (the same under model and gold labels)."
     level = f"{round(100 * settings.level)}%"
@@ -455,6 +496,7 @@ def run(params: Params) -> None:
     matrix = cooccurrence_matrix(pairs, shown)
 
     evidence = stance_evidence(units, documents, matches, per_doc, mode)
+    metrics = headline_metrics(mode, per_group, differences, frames_group, doc_counts, len(units))
 
     window_words = "the same sentence" if window == 0 else f"a window of {window} sentence(s) either side"
     tables = params.root / TABLES
@@ -464,16 +506,16 @@ def run(params: Params) -> None:
           "(sentences mentioning the target); net_index = (favor - against) / units, from -1 to 1, with a "
           f"{level} interval from resampling the document's sentences. Salience: target mentions per 1,000 words. "
           f"included = at least {settings.min_mentions} unit(s), so the document enters its group's estimate. "
-          "Recompute every count from stance_evidence.")
+          f"Recompute every count from stance_evidence.{no_data}")
     write(per_group, tables / "stance_by_group",
           f"Stance per origin group and target: document-weighted mean shares and net index with {boot}: "
-          f"documents resampled within group, then sentences within document. {labels_phrase} {design}")
+          f"documents resampled within group, then sentences within document. {labels_phrase} {design}{no_data}")
     write(differences, tables / "stance_group_differences",
           f"Pairwise differences between origin groups (group_a - group_b) of document-weighted stance measures, "
           f"with {boot} (groups resampled independently) and a two-sided permutation test that reassigns whole "
           "documents between the two groups (exact when all assignments are enumerable). min_attainable_p is the "
           "smallest p the design can give: with 3 vs 1 documents no difference can reach p < 0.25, with 1 vs 1 "
-          f"none can go below 1. {labels_phrase} {design}")
+          f"none can go below 1. {labels_phrase} {design}{no_data}")
     write(vocabulary, tables / "framing_terms",
           "Framing vocabulary: for each target, terms each origin group uses more than the other groups in "
           "sentences mentioning that target. Log-odds ratio with an informative Dirichlet prior (Monroe, Colaresi "
@@ -510,5 +552,4 @@ def run(params: Params) -> None:
           f"Evidence: every (sentence, target) unit with its stance label, the target words and frame terms it "
           f"contains, and the sentence. {labels_phrase} stance_by_document counts and stance_by_group shares "
           "recompute exactly from the rows with included = True.", formats=("csv",))
-    io.write_json(params.root / METRICS,
-                  headline_metrics(mode, per_group, differences, frames_group, doc_counts, len(units)))
+    io.write_json(params.root / METRICS, metrics)

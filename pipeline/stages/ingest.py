@@ -7,7 +7,6 @@ beside it recording every removed line and fragment.
 from __future__ import annotations
 
 import hashlib
-import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -43,12 +42,18 @@ def run(params: Params) -> pd.DataFrame:
                 f"({result.audit(rec['doc_id'])['counts']}); check the file, or the rules in "
                 f"{params.get('cleaning.rules')}"
             )
+        n_words = word_count(result.text)
+        if n_words == 0:  # rates per 1,000 words (salience, frames) need a word to divide by
+            raise IngestError(
+                f"{path} (doc_id '{rec['doc_id']}'): no words after cleaning, only punctuation or symbols "
+                f"({result.text.strip()[:60]!r}); remove its manifest row or restore its text"
+            )
         audits[rec["doc_id"]] = (result.text, result.audit(rec["doc_id"]))
         records.append(
             {
                 **rec,
                 "raw_sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
-                "n_words": word_count(result.text),
+                "n_words": n_words,
                 "n_chars": len(result.text),
                 "text": result.text,
             }
@@ -56,14 +61,10 @@ def run(params: Params) -> pd.DataFrame:
     documents = pd.DataFrame.from_records(records)
 
     # Write only after every document passed, so bad input leaves old outputs intact.
-    clean_dir = params.root / CLEAN_DIR
-    staging = clean_dir.with_name(clean_dir.name + ".tmp")
-    shutil.rmtree(staging, ignore_errors=True)
-    staging.mkdir(parents=True)
-    for doc_id, (text, audit) in audits.items():
-        io.write_text(staging / f"{doc_id}.txt", text + "\n")
-        io.write_json(staging / f"{doc_id}.cleaning.json", audit)
-    shutil.rmtree(clean_dir, ignore_errors=True)
-    staging.rename(clean_dir)
+    # The folder is swapped whole, so no clean text of a document since removed survives.
+    with io.atomic_dir(params.root / CLEAN_DIR) as staging:
+        for doc_id, (text, audit) in audits.items():
+            io.write_text(staging / f"{doc_id}.txt", text + "\n")
+            io.write_json(staging / f"{doc_id}.cleaning.json", audit)
     io.write_parquet(documents, params.root / DOCUMENTS)
     return documents

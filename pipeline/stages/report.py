@@ -7,7 +7,6 @@ from the same content.
 """
 from __future__ import annotations
 
-import shutil
 from dataclasses import replace
 
 from pipeline import io
@@ -48,12 +47,9 @@ def run(params: Params) -> None:
     # Draw into a fresh staging folder, then swap it in: no stale figure survives a
     # renamed or removed registry entry, and a failed draw leaves the old set intact.
     out = root / FIGURES
-    staging = out.with_name(out.name + ".tmp")
-    shutil.rmtree(staging, ignore_errors=True)
-    rendered = render_all(ctx, staging, formats, dpi)
-    write_figure_index(rendered, staging / "README.md", ctx, formats, dpi)
-    shutil.rmtree(out, ignore_errors=True)
-    staging.rename(out)
+    with io.atomic_dir(out) as staging:
+        rendered = render_all(ctx, staging, formats, dpi)
+        write_figure_index(rendered, staging / "README.md", ctx, formats, dpi)
     rendered = [replace(r, files=tuple(out / p.name for p in r.files)) for r in rendered]
 
     overview = corpus_overview(documents, sentences, stances, params.targets)

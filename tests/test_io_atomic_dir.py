@@ -1,0 +1,74 @@
+"""io.atomic_dir: a folder output is always the complete old one, the complete new one, or absent."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from pipeline import io
+
+
+def fill(folder: Path, files: dict[str, str]) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, text in files.items():
+        (folder / name).write_text(text, encoding="utf-8")
+
+
+def contents(folder: Path) -> dict[str, str]:
+    return {p.name: p.read_text(encoding="utf-8") for p in sorted(folder.iterdir())}
+
+
+def test_new_folder_replaces_the_old_one_whole(tmp_path):
+    out = tmp_path / "clean"
+    fill(out, {"gone.txt": "a document since removed", "kept.txt": "old"})
+    with io.atomic_dir(out) as staging:
+        assert staging.is_dir() and not any(staging.iterdir()) and staging.parent == out.parent
+        fill(staging, {"kept.txt": "new"})
+    assert contents(out) == {"kept.txt": "new"}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["clean"]  # no staging or old folder left
+
+
+def test_first_write_creates_the_folder(tmp_path):
+    with io.atomic_dir(tmp_path / "outputs" / "figures") as staging:
+        fill(staging, {"README.md": "x"})
+    assert contents(tmp_path / "outputs" / "figures") == {"README.md": "x"}
+
+
+def test_error_while_filling_keeps_the_old_folder(tmp_path):
+    out = tmp_path / "clean"
+    fill(out, {"a.txt": "old"})
+    with pytest.raises(RuntimeError, match="boom"), io.atomic_dir(out) as staging:
+        fill(staging, {"a.txt": "half"})
+        raise RuntimeError("boom")
+    assert contents(out) == {"a.txt": "old"}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["clean"]
+
+
+def test_failed_swap_puts_the_old_folder_back(tmp_path, monkeypatch):
+    out = tmp_path / "clean"
+    fill(out, {"a.txt": "old"})
+    real_rename = os.rename
+
+    def rename(src, dst):
+        if Path(src).name == ".clean.staging":
+            raise OSError(28, "No space left on device")
+        real_rename(src, dst)
+
+    monkeypatch.setattr(io.os, "rename", rename)
+    with pytest.raises(OSError, match="No space left"), io.atomic_dir(out) as staging:
+        fill(staging, {"a.txt": "new"})
+    assert contents(out) == {"a.txt": "old"}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["clean"]
+
+
+def test_leftovers_of_a_swap_killed_between_its_renames_are_cleared(tmp_path):
+    """Killed after moving the old folder aside: the output is absent (never partial); the next run recovers."""
+    out = tmp_path / "clean"
+    fill(tmp_path / ".clean.old", {"a.txt": "old"})
+    fill(tmp_path / ".clean.staging", {"a.txt": "new, complete", "b.txt": "new"})
+    with io.atomic_dir(out) as staging:
+        assert not any(staging.iterdir())  # a fresh staging folder, not the leftover
+        fill(staging, {"a.txt": "rerun"})
+    assert contents(out) == {"a.txt": "rerun"}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["clean"]
