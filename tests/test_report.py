@@ -4,10 +4,11 @@ from __future__ import annotations
 from html.parser import HTMLParser
 
 import pytest
+from markupsafe import escape
 
 from pipeline.figures import registered_figures
 from pipeline.reporting import md_escape
-from conftest import ATTACK
+from conftest import ATTACK, ATTACK_AUTHOR, ATTACK_INPUT, ATTACK_TITLE
 
 
 class _Elements(HTMLParser):
@@ -79,16 +80,21 @@ def test_markdown_escape():
 
 
 def test_corpus_text_is_escaped_in_both_reports(hostile_project):
+    """Markup in sentences and manifest fields reaches the reader as text, never as elements."""
     html_text = (hostile_project / "outputs/report.html").read_text(encoding="utf-8")
-    assert "window.pwned = 1" in html_text  # the sentence is shown ...
-    assert ATTACK not in html_text and "<script" not in html_text  # ... as text, never as markup
-    assert "&lt;script&gt;window.pwned = 1&lt;/script&gt;" in html_text
-    assert "&lt;script&gt;window.pwned = 3&lt;/script&gt; title" in html_text
-    assert not [t for t, a in elements(html_text) if t == "img" and "onerror" in a]
+    for planted in (ATTACK, ATTACK_INPUT, ATTACK_TITLE, ATTACK_AUTHOR):
+        assert planted not in html_text  # never as markup ...
+        assert str(escape(planted)) in html_text, planted  # ... but shown, escaped
+    assert "<script" not in html_text
+    assert not [tag for tag, _ in elements(html_text) if tag in {"video", "input", "script"}]
+    assert all(a["src"].startswith("data:image/") for tag, a in elements(html_text) if tag == "img")
+    assert "Kremlin &amp;lt;b&amp;gt; spin" in html_text  # an entity typed in the text stays as typed
     md = (hostile_project / "outputs/report.md").read_text(encoding="utf-8")
-    assert ATTACK not in md and "&lt;script&gt;window.pwned = 1&lt;/script&gt;" in md
-    assert "<img" not in md and '&lt;img src=x onerror="window.pwned = 2"&gt;' in md
+    for planted in (ATTACK, ATTACK_INPUT, ATTACK_TITLE, ATTACK_AUTHOR):
+        assert planted not in md and md_escape(planted) in md, planted
+    assert "<video" not in md and "<input" not in md and "<script" not in md
     assert r"\[x\](javascript:y)" in md
+    assert "Kremlin &amp;lt;b&amp;gt; spin" in md
 
 
 def test_evaluation_metrics_are_shown_when_present(hostile_project):
