@@ -1,8 +1,10 @@
 """The figure index and the HTML/Markdown reports: complete, self-contained, escaped."""
 from __future__ import annotations
 
+import json
 from html.parser import HTMLParser
 
+import pandas as pd
 import pytest
 from markupsafe import escape
 
@@ -69,6 +71,46 @@ def test_reports_state_the_missing_evaluation_and_the_corpus_limits(built_projec
         assert "ua-polishchuk-2024 holds 60% of the corpus" in text
     for spec in registered_figures():
         assert f"(figures/{spec.stem}.png)" in md
+
+
+def test_reports_state_the_method_and_what_the_design_can_show(built_project):
+    """The bootstrap and the permutation design are described with the numbers of this run."""
+    differences = pd.read_csv(built_project / "outputs/tables/stance_group_differences.csv")
+    floor = differences["min_attainable_p"].min()
+    assert floor > 0.05  # the seed corpus: 3, 1 and 1 documents
+    agreement = json.loads((built_project / "outputs/metrics/agreement.json").read_text(encoding="utf-8"))
+    kappa = agreement["all"]["overall"]["kappa"]
+    for name in ("report.html", "report.md"):
+        text = (built_project / "outputs" / name).read_text(encoding="utf-8")
+        start, end = ('<section id="method">', '<section id="corpus">') if name.endswith("html") else (
+            "## Method", "## Corpus")
+        method = text.split(start, 1)[1].split(end, 1)[0]
+        assert "hierarchical bootstrap interval (4,000 resamples" in method
+        assert f"the smallest p any pair of groups allows here is {floor:.2f}" in method
+        assert "kappa between the first and a blind second pass" in method and f"{kappa:.2f}" in method
+        assert "No difference between origin groups can be statistically significant" in text
+        assert f"{floor:.2f} with 1 vs 3 documents" in text
+        assert f"None of the {len(differences)} tests could reach p below 0.05" in text
+
+
+def test_optional_figures_without_their_sources_are_listed_as_not_drawn(hostile_project):
+    """A made-up corpus has no annotation passes: the gold figures are left out, and both say so."""
+    optional = [spec for spec in registered_figures() if spec.optional]
+    assert {spec.stem for spec in optional} >= {"gold_vs_model", "gold_agreement"}
+    index = (hostile_project / "outputs/figures/README.md").read_text(encoding="utf-8")
+    html_text = (hostile_project / "outputs/report.html").read_text(encoding="utf-8")
+    assert "Not drawn in this run" in index and "Not drawn in this run" in html_text
+    for spec in optional:
+        assert f"{spec.title} (`{spec.stem}`): needs outputs/tables/gold_counts.csv" in index
+        assert f"{spec.title} (needs outputs/tables/gold_counts.csv" in html_text
+    # two sentences per document: no term is used twice, so the vocabulary figures have nothing to show
+    assert "(`framing_vocabulary`): framing_terms has no term" in index
+    drawn = [spec for spec in registered_figures()
+             if (hostile_project / "outputs/figures" / f"{spec.stem}.png").exists()]
+    assert not {spec.stem for spec in drawn} & ({spec.stem for spec in optional} | {"framing_vocabulary"})
+    assert len([t for t, _ in elements(html_text) if t == "img"]) == len(drawn) >= 5
+    for number, spec in enumerate(drawn, start=1):
+        assert f"## Figure {number}. {spec.title}" in index
 
 
 def test_markdown_escape():
