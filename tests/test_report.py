@@ -113,6 +113,13 @@ def test_optional_figures_without_their_sources_are_listed_as_not_drawn(hostile_
         assert f"## Figure {number}. {spec.title}" in index
 
 
+def test_report_reads_the_paths_the_stages_write():
+    from pipeline.stages import ingest, report, stance, tag
+
+    assert (report.DOCUMENTS, report.SENTENCES, report.STANCES) == (ingest.DOCUMENTS, tag.SENTENCES,
+                                                                    stance.STANCES)
+
+
 def test_markdown_escape():
     assert md_escape("a | b") == r"a \| b"
     assert md_escape("[click](javascript:x)") == r"\[click\](javascript:x)"

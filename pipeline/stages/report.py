@@ -29,10 +29,12 @@ from pipeline.reporting import (
     render,
     write_figure_index,
 )
-from pipeline.stages.ingest import DOCUMENTS
-from pipeline.stages.stance import STANCES
-from pipeline.stages.tag import SENTENCES
-
+# The row data the report reads, as the ingest, tag and stance stages write it. Named here
+# rather than imported from those stage modules, which would load spaCy and the classifiers
+# (seconds) into a stage that draws figures; a test keeps the paths equal.
+DOCUMENTS = "outputs/data/documents.parquet"
+SENTENCES = "outputs/data/sentences.parquet"
+STANCES = "outputs/data/stances.parquet"
 FIGURES = "outputs/figures"
 TABLES = "outputs/tables"
 REPORT_HTML = "outputs/report.html"
