@@ -5,12 +5,11 @@ import json
 from html.parser import HTMLParser
 
 import pandas as pd
-import pytest
+from conftest import ATTACK, ATTACK_AUTHOR, ATTACK_INPUT, ATTACK_TITLE
 from markupsafe import escape
 
 from pipeline.figures import registered_figures
 from pipeline.reporting import md_escape
-from conftest import ATTACK, ATTACK_AUTHOR, ATTACK_INPUT, ATTACK_TITLE
 
 
 class _Elements(HTMLParser):

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import matplotlib.pyplot as plt
 import numpy as np
-from adjustText import adjust_text
 import pandas as pd
+from adjustText import adjust_text
 from matplotlib.lines import Line2D
 from matplotlib.ticker import FuncFormatter, LogLocator
 

@@ -29,6 +29,7 @@ from pipeline.reporting import (
     render,
     write_figure_index,
 )
+
 # The row data the report reads, as the ingest, tag and stance stages write it. Named here
 # rather than imported from those stage modules, which would load spaCy and the classifiers
 # (seconds) into a stage that draws figures; a test keeps the paths equal.
