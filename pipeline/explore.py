@@ -2,7 +2,10 @@
 
 Load everything a run wrote, browse the labelled sentences, and trace a
 number in a figure (one group × target × label share) back to the
-documents and sentences it was computed from.
+documents and sentences it was computed from. The sentences come from
+``outputs/tables/stance_evidence.csv``, the compare stage's evidence table:
+one row per labelled (sentence, target) unit with the label the tables
+were computed from (model or gold, params ``stance.labels``).
 """
 from __future__ import annotations
 
@@ -13,11 +16,12 @@ import pandas as pd
 
 from pipeline import io
 from pipeline.config import LABELS, Params, load_params
-from pipeline.stages import compare
 from pipeline.stages.ingest import DOCUMENTS
-from pipeline.stages.tag import MENTIONS, SENTENCES
+from pipeline.stages.stance import STANCES
+from pipeline.stages.tag import SENTENCES
 
 TABLES = "outputs/tables"
+EVIDENCE = "stance_evidence.csv"
 
 
 def find_root(start: str | Path | None = None) -> Path:
@@ -34,38 +38,49 @@ class Outputs:
     """One run's outputs, as DataFrames."""
 
     params: Params
-    documents: pd.DataFrame
+    documents: pd.DataFrame  # manifest columns and word counts, without the text
     sentences: pd.DataFrame
-    mentions: pd.DataFrame
-    labelled: pd.DataFrame  # the stance rows the compare tables were computed from
+    evidence: pd.DataFrame  # stance_evidence: every labelled unit, its label and sentence
+    stances: pd.DataFrame  # the classifier's labels and probabilities (stances.parquet)
     by_document: pd.DataFrame
     by_group: pd.DataFrame
+
+    def table(self, name: str) -> pd.DataFrame:
+        """Any table of outputs/tables by name (``"frame_rates_by_group"``)."""
+        path = self.params.root / TABLES / f"{name}.csv"
+        if not path.is_file():
+            raise FileNotFoundError(f"{path}: not found; run `dvc repro` first")
+        return pd.read_csv(path)
 
 
 def load_outputs(root: str | Path) -> Outputs:
     """Read the outputs of ``dvc repro`` under ``root`` (FileNotFoundError names what is missing)."""
     params = load_params(Path(root) / "params.yaml")
     tables = params.root / TABLES
-    for name in ("stance_by_document.csv", "stance_by_group.csv"):
-        if not (tables / name).is_file():
-            raise FileNotFoundError(f"{tables / name}: not found; run `dvc repro` first")
+    for path in (tables / "stance_by_document.csv", tables / "stance_by_group.csv", tables / EVIDENCE,
+                 params.root / DOCUMENTS, params.root / SENTENCES, params.root / STANCES):
+        if not path.is_file():
+            raise FileNotFoundError(f"{path}: not found; run `dvc repro` first")
     return Outputs(
         params=params,
         documents=io.read_parquet(params.root / DOCUMENTS).drop(columns="text"),
         sentences=io.read_parquet(params.root / SENTENCES),
-        mentions=io.read_parquet(params.root / MENTIONS),
-        labelled=compare.labelled_units(params),
+        evidence=pd.read_csv(tables / EVIDENCE, keep_default_na=False),
+        stances=io.read_parquet(params.root / STANCES),
         by_document=pd.read_csv(tables / "stance_by_document.csv"),
         by_group=pd.read_csv(tables / "stance_by_group.csv"),
     )
 
 
 def units_with_text(outputs: Outputs) -> pd.DataFrame:
-    """Every labelled (sentence, target) unit with its sentence text, position and author origin."""
-    sent = outputs.sentences[["doc_id", "sent_id", "position", "text"]]
-    units = outputs.labelled.merge(sent, on=["doc_id", "sent_id"], how="left", validate="many_to_one")
-    units = units.merge(outputs.documents[["doc_id", "author_origin"]], on="doc_id", how="left")
-    first = ["author_origin", "doc_id", "sent_id", "target", "label"]
+    """Every labelled unit: origin, document, sentence, target, label, position, sentence text,
+    and the classifier's label and probabilities beside it (``model_label``, ``p_*``)."""
+    units = outputs.evidence.merge(outputs.sentences[["doc_id", "sent_id", "position"]],
+                                   on=["doc_id", "sent_id"], how="left", validate="many_to_one")
+    model = outputs.stances[["doc_id", "sent_id", "target", "label", *[f"p_{label}" for label in LABELS]]]
+    units = units.merge(model.rename(columns={"label": "model_label"}), on=["doc_id", "sent_id", "target"],
+                        how="left", validate="one_to_one")
+    first = ["author_origin", "doc_id", "sent_id", "target", "label", "included", "position"]
     return units[first + [c for c in units.columns if c not in first]]
 
 
@@ -78,37 +93,44 @@ def browse(units: pd.DataFrame, *, author_origin: str | None = None, doc_id: str
         if value is not None:
             keep &= units[column] == value
     if contains:
-        keep &= units["text"].str.contains(contains, case=False, regex=False)
+        keep &= units["sentence"].str.contains(contains, case=False, regex=False)
     return units[keep]
 
 
 @dataclass(frozen=True)
 class Trace:
-    """A figure's group share recomputed from its sentences, beside the table's value."""
+    """A figure's group share recomputed from its sentences, beside the tables' values."""
 
-    group_share: float  # mean of the documents' shares, recomputed here
+    group_share: float  # mean of the documents' shares, recomputed from stance_evidence
     table_share: float  # the value in stance_by_group.csv (what the figure draws)
+    table_interval: tuple[float, float]  # its hierarchical bootstrap interval, as drawn
     documents: pd.DataFrame  # per document: units, units with the label, share, table share
-    units: pd.DataFrame  # the sentences with the label, with text
+    units: pd.DataFrame  # the sentences with the label
 
 
 def trace_share(outputs: Outputs, author_origin: str, target: str, label: str) -> Trace:
-    """Follow one bar of the stance-share figure back to its documents and sentences."""
+    """Follow one group estimate of the stance-share figure back to its documents and sentences.
+
+    Only units of documents that entered the group estimate (``included``)
+    count, as in the compare stage.
+    """
     if label not in LABELS:
         raise ValueError(f"label '{label}' is not one of {list(LABELS)}")
+    row = outputs.by_group[(outputs.by_group["author_origin"] == author_origin)
+                           & (outputs.by_group["target"] == target)]
+    if row.empty or pd.isna(row[f"share_{label}"].iloc[0]):
+        raise ValueError(f"no group '{author_origin}' × target '{target}' estimate in stance_by_group.csv")
     units = browse(units_with_text(outputs), author_origin=author_origin, target=target)
+    units = units[units["included"].astype(bool)]
     per_doc = units.groupby("doc_id").agg(n_units=("label", "size"),
                                           n_label=("label", lambda s: int((s == label).sum())))
     per_doc["share"] = per_doc["n_label"] / per_doc["n_units"]
     table = outputs.by_document.set_index(["doc_id", "target"])[f"share_{label}"]
     per_doc["table_share"] = [table[(doc_id, target)] for doc_id in per_doc.index]
-    row = outputs.by_group[(outputs.by_group["author_origin"] == author_origin)
-                           & (outputs.by_group["target"] == target)]
-    if row.empty:
-        raise ValueError(f"no group '{author_origin}' × target '{target}' in stance_by_group.csv")
     return Trace(
         group_share=float(per_doc["share"].mean()),
         table_share=float(row[f"share_{label}"].iloc[0]),
+        table_interval=(float(row[f"share_{label}_lo"].iloc[0]), float(row[f"share_{label}_hi"].iloc[0])),
         documents=per_doc.reset_index(),
         units=units[units["label"] == label].reset_index(drop=True),
     )

@@ -24,7 +24,7 @@ from markupsafe import Markup
 
 from pipeline import io
 from pipeline.config import LABELS, Params
-from pipeline.figures.registry import FigureContext, Rendered
+from pipeline.figures.registry import FigureContext, NotDrawn, Rendered
 
 TEMPLATES = jinja2.PackageLoader("pipeline", "templates")
 _MD_SPECIAL = re.compile(r"([\\`*\[\]|])")
@@ -147,8 +147,27 @@ def examples(stances: pd.DataFrame, sentences: pd.DataFrame, documents: pd.DataF
     return rows
 
 
+def significance_limit(differences: pd.DataFrame | None) -> str | None:
+    """What the permutation tests can show with these documents, from stance_group_differences."""
+    if differences is None or differences.empty:
+        return None
+    floor = differences.groupby(["n_docs_a", "n_docs_b"])["min_attainable_p"].min()
+    designs = ", ".join(f"{p:.2f} with {a} vs {b} documents" for (a, b), p in sorted(floor.items()))
+    could = differences["min_attainable_p"] < 0.05
+    if not could.any():
+        return (f"No difference between origin groups can be statistically significant with these documents: the "
+                "permutation test reassigns whole documents, and the smallest p a comparison can reach is "
+                f"{designs}. None of the {len(differences)} tests could reach p below 0.05 whatever the data; group "
+                "differences and their intervals describe these texts, they do not generalise.")
+    hits = int((differences["p_permutation"] < 0.05).sum())
+    return (f"The permutation test reassigns whole documents between groups; the smallest p a comparison can "
+            "reach is "
+            f"{designs}. {int(could.sum())} of {len(differences)} tests could reach p below 0.05, and {hits} did "
+            "(no correction for multiple comparisons).")
+
+
 def limits(overview: pd.DataFrame, stances: pd.DataFrame, evaluation: list[dict[str, Any]],
-           ctx: FigureContext) -> list[str]:
+           ctx: FigureContext, differences: pd.DataFrame | None = None) -> list[str]:
     """What this corpus cannot show, stated from its own numbers."""
     n_docs = overview.groupby("author_origin")["doc_id"].nunique()
     groups = ", ".join(f"{o} {n}" for o, n in n_docs.items())
@@ -158,7 +177,10 @@ def limits(overview: pd.DataFrame, stances: pd.DataFrame, evaluation: list[dict[
     if single:
         out.append(f"{', '.join(single)}: one document each. Such a group's share is that one text's share; "
                    "it describes one author in one outlet, and no variation between documents of the group "
-                   "can be estimated.")
+                   "can be estimated: its interval resamples only that text's sentences.")
+    significance = significance_limit(differences)
+    if significance:
+        out.append(significance)
     years = overview.assign(year=overview["published"].astype(str).str[:4])
     spans = years.groupby("author_origin")["year"].agg(lambda s: "–".join(sorted({s.min(), s.max()})))
     out.append("Author origin is confounded with author, outlet, genre and date: publication years "
@@ -169,18 +191,36 @@ def limits(overview: pd.DataFrame, stances: pd.DataFrame, evaluation: list[dict[
     unit_share = (stances["doc_id"] == biggest).mean() if len(stances) else 0.0
     out.append(f"{biggest} holds {words.max() / words.sum():.0%} of the corpus's words and {unit_share:.0%} "
                "of its stance units. Group shares weight documents equally so it counts once; pooled "
-               "sentence counts would mostly describe this one text.")
+               "sentence counts would mostly describe this one text. The vocabulary contrasts pool tokens, so "
+               "there it weighs more.")
     out.append("The manifest records no sampling frame: nothing shows the documents to be a random sample of "
                "each origin's writing, so the results describe these texts, not authors of that origin at large.")
     have_eval = any(section["available"] for section in evaluation)
-    check = ("its agreement with the human-coded gold labels is in the Evaluation section"
-             if have_eval else "no evaluation against the human-coded gold labels is available in this run")
+    check = ("its agreement with the gold labels is in the Evaluation section"
+             if have_eval else "no out-of-fold evaluation against the gold labels is available in this run")
     out.append(f"Shares in the figures come from {ctx.describe_labels()}; {check}.")
     return out
 
 
-def method(params: Params, ctx: FigureContext) -> list[str]:
-    """The pipeline's steps as run, with the settings that shaped them."""
+def _gold_step(agreement: Mapping[str, Any] | None) -> str | None:
+    """The gold labels and the agreement between annotation passes, from outputs/metrics/agreement.json."""
+    if not agreement or "gold" not in agreement:
+        return None
+    gold = agreement["gold"]
+    counts = ", ".join(f"{gold[label]} {label}" for label in LABELS if label in gold)
+    text = (f"Gold labels: {gold['n_units']} units labelled in annotation passes under docs/annotation-guide.md "
+            f"({counts}; {gold.get('n_adjudicated', 0)} adjudicated).")
+    overall = agreement.get("all", {}).get("overall")
+    if overall and overall.get("kappa") is not None:
+        text += (f" Cohen's kappa between the first and a blind second pass on {overall['n_units']} double-coded "
+                 f"units: {overall['kappa']:.2f} [{overall['kappa_ci_low']:.2f}, {overall['kappa_ci_high']:.2f}]"
+                 f" ({overall['n_disagree']} disagreements).")
+    return text + " Who annotated, and how far that agreement can be trusted: docs/annotation-report.md."
+
+
+def method(params: Params, ctx: FigureContext, differences: pd.DataFrame | None = None,
+           agreement: Mapping[str, Any] | None = None) -> list[str]:
+    """The pipeline's steps as run, with the settings that shaped them and what the design allows."""
     aliases = params.aliases()
     kinds: dict[str, set[str]] = {}
     for alias in aliases:
@@ -190,20 +230,39 @@ def method(params: Params, ctx: FigureContext) -> list[str]:
     model = params.get("nlp.model", "blank")
     nlp = ("a blank spaCy pipeline with a rule-based sentencizer" if model == "blank"
            else f"the spaCy pipeline '{model}'")
-    return [
-        "Ingest: each document in the manifest is decoded, and web boilerplate (menus, credits, "
-        f"footnote markers) is removed by the rules in {params.get('cleaning.rules')}; every removal is audited.",
+    n_permutations = int(params.get("compare.permutation.n_permutations"))
+    tests = ""
+    if differences is not None and not differences.empty:
+        exact = bool(differences["exact"].astype(bool).all())
+        tests = (f" Differences between groups: a two-sided permutation test reassigning whole documents between "
+                 f"the two groups ({'every assignment enumerated' if exact else f'{n_permutations:,} random assignments'});"
+                 f" the smallest p any pair of groups allows here is {differences['min_attainable_p'].min():.2f}"
+                 " (see Limits).")
+    steps = [
+        "Ingest: each document in the manifest is decoded (HTML saved as text is reduced to its visible text), "
+        f"and web boilerplate (menus, credits, footnote markers) is removed by the rules in "
+        f"{params.get('cleaning.rules')}; every removal is audited.",
         f"Tag: {nlp} splits sentences; a gazetteer tags actors, and whole-word, case-insensitive "
         f"alias matching finds mentions of the targets: {targets}.",
         "Stance: every (sentence, target) pair with a mention is one unit and gets one label "
         f"({', '.join(LABELS)}): the stance the author conveys toward the target in that sentence, "
         f"from the {params.get('stance.classifier')} classifier.",
-        "Compare: per document, the share of its units with each label and the target mentions per "
-        "1,000 words; per origin group, the mean of its documents' shares, so each document counts equally. "
-        f"Figures and tables use {ctx.describe_labels()}.",
-        f"Report: figures drawn with the colour-blind-safe palette '{ctx.palette.name}' "
-        f"({ctx.palette.source}) at journal column widths; every number here is computed by `dvc repro`.",
+        "Compare: per document and target, the share of units with each label and the net stance index "
+        "(favor − against) / units, from −1 to +1; per origin group, the mean over its documents, so each document "
+        f"counts once however long. Intervals: {ctx.bootstrap_phrase()}; for a group of one document only its "
+        f"sentences can be resampled.{tests} Figures and tables use {ctx.describe_labels()}.",
+        "Framing: the vocabulary each origin uses more than the others in sentences about a target (log-odds "
+        "with an informative Dirichlet prior scaled to "
+        f"{params.get('compare.log_odds.prior_scale'):,} pseudo-tokens); {len(params.get('frames.categories'))} "
+        "frame-lexicon categories counted per 1,000 words (params.yaml frames); actor salience and "
+        "co-occurrence from the gazetteer. Method and its checks: docs/method.md.",
     ]
+    gold = _gold_step(agreement)
+    if gold:
+        steps.append(gold)
+    steps.append(f"Report: figures drawn with the colour-blind-safe palette '{ctx.palette.name}' "
+                 f"({ctx.palette.source}) at journal column widths; every number here is computed by `dvc repro`.")
+    return steps
 
 
 def _data_uri(path: Path) -> str:
@@ -233,11 +292,17 @@ def figure_entries(rendered: list[Rendered], embed: str, relative_to: Path,
     return entries
 
 
+def not_drawn_entries(not_drawn: list[NotDrawn]) -> list[dict[str, Any]]:
+    """Figures this run left out, with the reason."""
+    return [{"stem": n.spec.stem, "title": n.spec.title, "reason": n.reason} for n in not_drawn]
+
+
 def write_figure_index(rendered: list[Rendered], path: Path, ctx: FigureContext, formats: list[str],
-                       dpi: int) -> None:
+                       dpi: int, not_drawn: list[NotDrawn] | None = None) -> None:
     """outputs/figures/README.md: the figure set with captions, alt text, sources and labels."""
     text = _environment("md").get_template("figures_index.md.j2").render(
         figures=figure_entries(rendered, "png", path.parent, ctx.width("double")),
+        not_drawn=not_drawn_entries(not_drawn or []),
         formats=formats, dpi=dpi, widths={k: ctx.width(k) for k in ("single", "double")},
         palette=ctx.palette,
     )

@@ -12,13 +12,29 @@ from pipeline.config import Params, load_params
 
 ROOT = Path(__file__).resolve().parents[1]
 
-# Markup planted in corpus text to prove the reports print it as text.
-ATTACK = "<script>window.pwned = 1</script>"
-ATTACK_IMG = '<img src=x onerror="window.pwned = 2">'
+# Markup planted in corpus text and metadata to prove the reports print it as text.
+# Ingest strips the tags of known HTML elements from document text (pipeline.htmltext),
+# so the text carries markup of elements it leaves alone (video, input): rendered
+# unescaped, either would run its handler or at least become an element of the page.
+ATTACK = '<video src=x onerror="window.pwned = 1">'
+ATTACK_INPUT = '<input autofocus onfocus="window.pwned = 2">'
+# Text that is already an entity must reach the reader as typed, not decoded into a tag.
+ENTITY_TEXT = "Kremlin &lt;b&gt; spin"
+# Manifest fields are not HTML-stripped: here a <script> survives to the report.
+ATTACK_TITLE = "<script>window.pwned = 3</script> title"
+ATTACK_AUTHOR = '<img src=x onerror="window.pwned = 4">'
 
 
 # Stages that read the seed corpus's annotation passes; a made-up corpus skips them.
 ANNOTATION_STAGES = {"agreement", "evaluate", "train"}
+
+
+def stage_order() -> list[str]:
+    """The CLI's stages in an order DVC could run them: report last, because it reads every
+    table and metrics file the other stages write (dvc.yaml lists those folders as its deps)."""
+    from pipeline.cli import STAGES
+
+    return sorted(STAGES, key=lambda stage: stage == "report")
 
 
 @pytest.fixture(scope="session")
@@ -56,7 +72,7 @@ def built_project(tmp_path_factory) -> Path:
     Tests of the report, the notebooks and the browser rendering read the
     outputs written there, so they never depend on (or touch) the repo's own.
     """
-    from pipeline.cli import STAGES, main
+    from pipeline.cli import main
 
     tmp = tmp_path_factory.mktemp("built")
     shutil.copytree(ROOT / "corpus", tmp / "corpus")
@@ -64,7 +80,7 @@ def built_project(tmp_path_factory) -> Path:
     shutil.copy(ROOT / "docs" / "annotation-guide.md", tmp / "docs")
     for name in ("params.yaml", "dvc.yaml"):
         shutil.copy(ROOT / name, tmp / name)
-    for stage in STAGES:
+    for stage in stage_order():
         assert main(["--params", str(tmp / "params.yaml"), stage]) == 0, stage
     return tmp
 
@@ -72,23 +88,25 @@ def built_project(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def hostile_project(tmp_path_factory) -> Path:
     """A tiny project whose corpus text and metadata carry markup, plus evaluation metrics."""
-    from pipeline.cli import STAGES, main
+    from pipeline.cli import main
 
     tmp = tmp_path_factory.mktemp("hostile")
     docs = {
         "ua-x": ("Ukrainian", f"Russia's invasion of Ukraine {ATTACK} was condemned. Japan sent aid to Kyiv.\n"),
-        "in-x": ("Indian", f"Japan imposed sanctions on Russia {ATTACK_IMG} | and Ukraine [x](javascript:y).\n"),
+        "in-x": ("Indian", f"Japan imposed sanctions on Russia {ATTACK_INPUT} | and Ukraine [x](javascript:y). "
+                           f"The {ENTITY_TEXT} about Russia & \"Ukraine\" < 1 > 0 was condemned.\n"),
     }
     params = make_project(tmp, docs)
     manifest = tmp / "corpus/manifest.csv"
     rows = manifest.read_text(encoding="utf-8").splitlines()
     header, first = rows[0], rows[1].split(",")
-    first[2] = '"<script>window.pwned = 3</script> title"'
+    first[2] = f'"{ATTACK_TITLE}"'
+    first[3] = '"' + ATTACK_AUTHOR.replace('"', '""') + '"'
     manifest.write_text("\n".join([header, ",".join(first), *rows[2:]]) + "\n", encoding="utf-8")
     metrics = tmp / "outputs/metrics/evaluate.json"
     metrics.parent.mkdir(parents=True)
     metrics.write_text(json.dumps({"lexicon": {"macro_f1": 0.5, "<b>odd key</b>": 1}}), encoding="utf-8")
-    for stage in STAGES:
+    for stage in stage_order():
         if stage not in ANNOTATION_STAGES:
             assert main(["--params", str(params.root / "params.yaml"), stage]) == 0, stage
     return tmp

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import ATTACK, ATTACK_AUTHOR, ATTACK_INPUT, ATTACK_TITLE
 from PIL import Image
 
 from pipeline.figures import registered_figures
@@ -64,7 +65,12 @@ def test_report_paints_and_every_figure_loads(browser, built_project):
 
 
 def test_markup_in_the_corpus_stays_inert(browser, hostile_project):
+    """Markup planted in sentences and manifest fields is shown as text and builds no element."""
     open_report(browser, hostile_project / "outputs/report.html")
     assert browser.execute_script("return window.pwned") is None
+    planted = browser.execute_script(
+        "return document.querySelectorAll('video, input, script, img:not([src^=\"data:image/\"])').length")
+    assert planted == 0, "corpus markup became elements of the page"
     body = browser.execute_script("return document.body.innerText")
-    assert "<script>window.pwned = 1</script>" in body  # shown to the reader as text
+    for text in (ATTACK, ATTACK_INPUT, ATTACK_TITLE, ATTACK_AUTHOR):  # shown to the reader as typed
+        assert text in body, text

@@ -80,7 +80,7 @@ def test_gold_shares_are_document_weighted(project):
 
 def test_captions_name_the_labels_and_the_design(project):
     for name in ("stance_by_document", "stance_by_group", "stance_group_differences", "stance_evidence"):
-        assert "human-coded gold labels" in caption(project, name)
+        assert "gold labels from the annotation passes" in caption(project, name)
     for name in ("framing_terms", "frame_rates_by_group", "actor_salience_by_group", "actor_cooccurrence"):
         assert "Does not use stance labels" in caption(project, name)
     assert "Russian: one document each" in caption(project, "stance_by_group")

@@ -10,6 +10,8 @@ import sys
 from pathlib import Path
 
 import matplotlib.colors as mcolors
+import numpy as np
+import pandas as pd
 import pytest
 from matplotlib.text import Text
 from PIL import Image
@@ -106,6 +108,44 @@ def test_quantitative_axes_carry_a_label(drawn_figures):
                 if _numeric(shown):
                     assert label, f"{stem}: a numeric axis ({shown}) has no label"
         assert d.caption and d.alt and d.labels
+
+
+def _interval_lines(fig, vertical: bool) -> dict[tuple[float, float], bool]:
+    """Every two-point interval line of the figure: (low, high) -> drawn dashed."""
+    lines = {}
+    for ax in fig.axes:
+        for line in ax.get_lines():
+            x, y = (np.asarray(v, dtype=float) for v in line.get_data())
+            if len(x) != 2:
+                continue
+            along, across = (y, x) if vertical else (x, y)
+            if across[0] == across[1] and along[0] != along[1]:
+                lines[(round(along.min(), 3), round(along.max(), 3))] = line.get_linestyle() != "-"
+    return lines
+
+
+@pytest.mark.parametrize("stem, table, columns, scale, vertical", [
+    ("stance_by_group", "stance_by_group", [f"share_{label}" for label in LABELS], 100, True),
+    ("net_stance", "stance_by_group", ["net_index"], 1, False),
+    ("frame_rates", "frame_rates_by_group", ["per_1k_words"], 1, False),
+])
+def test_group_figures_draw_the_tables_intervals_and_mark_single_documents(
+        drawn_figures, built_project, stem, table, columns, scale, vertical):
+    """Each group's interval is the table's, and a single-document group's is dashed, a group's of
+    several documents solid (intervals of zero width are points, not lines)."""
+    lines = _interval_lines(drawn_figures[1][stem].fig, vertical)
+    rows = pd.read_csv(built_project / f"outputs/tables/{table}.csv")
+    checked = 0
+    for _, row in rows.iterrows():
+        for column in columns:
+            lo, hi = scale * row[f"{column}_lo"], scale * row[f"{column}_hi"]
+            if pd.isna(lo) or round(lo, 3) == round(hi, 3):
+                continue
+            key = (round(lo, 3), round(hi, 3))
+            assert key in lines, (stem, row["author_origin"], column, key)
+            assert lines[key] == bool(row["single_document"]), (stem, row["author_origin"], column)
+            checked += 1
+    assert checked >= len(rows) * len(columns) // 2  # most intervals have width
 
 
 def test_files_embed_fonts_keep_300_dpi_and_carry_no_dates(built_project):

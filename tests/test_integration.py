@@ -65,7 +65,7 @@ def test_stances_and_shares(project):
 
 def test_figures_written_in_every_format(project):
     tmp, _ = project
-    for stem in ("stance_by_group", "salience"):
+    for stem in ("stance_by_group", "net_stance", "actor_salience"):
         for ext in ("png", "svg", "pdf"):
             assert (tmp / f"outputs/figures/{stem}.{ext}").stat().st_size > 1000
 

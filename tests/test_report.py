@@ -1,13 +1,15 @@
 """The figure index and the HTML/Markdown reports: complete, self-contained, escaped."""
 from __future__ import annotations
 
+import json
 from html.parser import HTMLParser
 
-import pytest
+import pandas as pd
+from conftest import ATTACK, ATTACK_AUTHOR, ATTACK_INPUT, ATTACK_TITLE
+from markupsafe import escape
 
 from pipeline.figures import registered_figures
 from pipeline.reporting import md_escape
-from conftest import ATTACK
 
 
 class _Elements(HTMLParser):
@@ -70,6 +72,53 @@ def test_reports_state_the_missing_evaluation_and_the_corpus_limits(built_projec
         assert f"(figures/{spec.stem}.png)" in md
 
 
+def test_reports_state_the_method_and_what_the_design_can_show(built_project):
+    """The bootstrap and the permutation design are described with the numbers of this run."""
+    differences = pd.read_csv(built_project / "outputs/tables/stance_group_differences.csv")
+    floor = differences["min_attainable_p"].min()
+    assert floor > 0.05  # the seed corpus: 3, 1 and 1 documents
+    agreement = json.loads((built_project / "outputs/metrics/agreement.json").read_text(encoding="utf-8"))
+    kappa = agreement["all"]["overall"]["kappa"]
+    for name in ("report.html", "report.md"):
+        text = (built_project / "outputs" / name).read_text(encoding="utf-8")
+        start, end = ('<section id="method">', '<section id="corpus">') if name.endswith("html") else (
+            "## Method", "## Corpus")
+        method = text.split(start, 1)[1].split(end, 1)[0]
+        assert "hierarchical bootstrap interval (4,000 resamples" in method
+        assert f"the smallest p any pair of groups allows here is {floor:.2f}" in method
+        assert "kappa between the first and a blind second pass" in method and f"{kappa:.2f}" in method
+        assert "No difference between origin groups can be statistically significant" in text
+        assert f"{floor:.2f} with 1 vs 3 documents" in text
+        assert f"None of the {len(differences)} tests could reach p below 0.05" in text
+
+
+def test_optional_figures_without_their_sources_are_listed_as_not_drawn(hostile_project):
+    """A made-up corpus has no annotation passes: the gold figures are left out, and both say so."""
+    optional = [spec for spec in registered_figures() if spec.optional]
+    assert {spec.stem for spec in optional} >= {"gold_vs_model", "gold_agreement"}
+    index = (hostile_project / "outputs/figures/README.md").read_text(encoding="utf-8")
+    html_text = (hostile_project / "outputs/report.html").read_text(encoding="utf-8")
+    assert "Not drawn in this run" in index and "Not drawn in this run" in html_text
+    for spec in optional:
+        assert f"{spec.title} (`{spec.stem}`): needs outputs/tables/gold_counts.csv" in index
+        assert f"{spec.title} (needs outputs/tables/gold_counts.csv" in html_text
+    # two sentences per document: no term is used twice, so the vocabulary figures have nothing to show
+    assert "(`framing_vocabulary`): framing_terms has no term" in index
+    drawn = [spec for spec in registered_figures()
+             if (hostile_project / "outputs/figures" / f"{spec.stem}.png").exists()]
+    assert not {spec.stem for spec in drawn} & ({spec.stem for spec in optional} | {"framing_vocabulary"})
+    assert len([t for t, _ in elements(html_text) if t == "img"]) == len(drawn) >= 5
+    for number, spec in enumerate(drawn, start=1):
+        assert f"## Figure {number}. {spec.title}" in index
+
+
+def test_report_reads_the_paths_the_stages_write():
+    from pipeline.stages import ingest, report, stance, tag
+
+    assert (report.DOCUMENTS, report.SENTENCES, report.STANCES) == (ingest.DOCUMENTS, tag.SENTENCES,
+                                                                    stance.STANCES)
+
+
 def test_markdown_escape():
     assert md_escape("a | b") == r"a \| b"
     assert md_escape("[click](javascript:x)") == r"\[click\](javascript:x)"
@@ -79,16 +128,21 @@ def test_markdown_escape():
 
 
 def test_corpus_text_is_escaped_in_both_reports(hostile_project):
+    """Markup in sentences and manifest fields reaches the reader as text, never as elements."""
     html_text = (hostile_project / "outputs/report.html").read_text(encoding="utf-8")
-    assert "window.pwned = 1" in html_text  # the sentence is shown ...
-    assert ATTACK not in html_text and "<script" not in html_text  # ... as text, never as markup
-    assert "&lt;script&gt;window.pwned = 1&lt;/script&gt;" in html_text
-    assert "&lt;script&gt;window.pwned = 3&lt;/script&gt; title" in html_text
-    assert not [t for t, a in elements(html_text) if t == "img" and "onerror" in a]
+    for planted in (ATTACK, ATTACK_INPUT, ATTACK_TITLE, ATTACK_AUTHOR):
+        assert planted not in html_text  # never as markup ...
+        assert str(escape(planted)) in html_text, planted  # ... but shown, escaped
+    assert "<script" not in html_text
+    assert not [tag for tag, _ in elements(html_text) if tag in {"video", "input", "script"}]
+    assert all(a["src"].startswith("data:image/") for tag, a in elements(html_text) if tag == "img")
+    assert "Kremlin &amp;lt;b&amp;gt; spin" in html_text  # an entity typed in the text stays as typed
     md = (hostile_project / "outputs/report.md").read_text(encoding="utf-8")
-    assert ATTACK not in md and "&lt;script&gt;window.pwned = 1&lt;/script&gt;" in md
-    assert "<img" not in md and '&lt;img src=x onerror="window.pwned = 2"&gt;' in md
+    for planted in (ATTACK, ATTACK_INPUT, ATTACK_TITLE, ATTACK_AUTHOR):
+        assert planted not in md and md_escape(planted) in md, planted
+    assert "<video" not in md and "<input" not in md and "<script" not in md
     assert r"\[x\](javascript:y)" in md
+    assert "Kremlin &amp;lt;b&amp;gt; spin" in md
 
 
 def test_evaluation_metrics_are_shown_when_present(hostile_project):

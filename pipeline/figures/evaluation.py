@@ -1,4 +1,4 @@
-"""Evaluation figures: human- vs model-coded shares, confusion matrices, calibration.
+"""Evaluation figures: gold vs model-coded shares, confusion matrices, calibration.
 
 All three read what the evaluate stage wrote: the out-of-fold predictions
 (whole documents held out) and its tables, so the figures show exactly the
@@ -31,8 +31,8 @@ def _docs(n: int) -> str:
     return f"{n} doc" if n == 1 else f"{n} docs"
 
 
-@figure(order=30, stem="eval_shares", title="Human-coded and model-coded stance shares",
-        sources=(SHARES, CLASSIFIERS))
+@figure(order=32, stem="eval_shares", title="Gold and model-coded stance shares by author origin",
+        sources=(SHARES, CLASSIFIERS), optional=True)
 def eval_shares(ctx: FigureContext) -> Drawn:
     """Paired dots per origin × label: gold share (filled) and out-of-fold model share (open)."""
     name = _selected(ctx.read(CLASSIFIERS))
@@ -54,7 +54,7 @@ def eval_shares(ctx: FigureContext) -> Drawn:
                 ax.plot([x - 0.05, x + 0.05], [row["human_share"], row["model_share"]], color=colours[label],
                         linewidth=0.8)
                 ax.scatter([x - 0.05], [row["human_share"]], color=colours[label], s=16, zorder=3,
-                           label=f"{label}, human-coded" if i == 0 else None)
+                           label=f"{label}, gold" if i == 0 else None)
                 ax.scatter([x + 0.05], [row["model_share"]], facecolor="white", edgecolor=colours[label],
                            s=16, zorder=3, label=f"{label}, model-coded" if i == 0 else None)
         n_docs = t.groupby(level="author_origin")["n_docs"].first()
@@ -66,18 +66,18 @@ def eval_shares(ctx: FigureContext) -> Drawn:
     fig.legend(handles, labels, loc="outside upper center", ncol=3)
     worst = g.loc[g["diff_pp"].abs().idxmax()]
     within = float((g["diff_pp"].abs() <= 5).mean())
-    caption = (f"Document-weighted share of each stance label per origin group: human-coded gold labels (filled) "
+    caption = (f"Document-weighted share of each stance label per origin group: gold labels (filled) "
                f"beside the out-of-fold labels of the selected classifier, {name} (open), whose documents were "
                f"held out while it was fitted. {within:.0%} of the cells differ by at most 5 percentage points; "
                f"the largest gap is {worst['diff_pp']:+.1f} points ({worst['author_origin']}, {worst['target']}, "
                f"{worst['label']}).")
-    alt = (f"Paired dots comparing human-coded and {name}-coded stance shares for each origin group, one panel "
+    alt = (f"Paired dots comparing gold and {name}-coded stance shares for each origin group, one panel "
            f"per target; the largest gap is {abs(worst['diff_pp']):.0f} percentage points.")
     return Drawn(fig, caption, alt, "gold and model")
 
 
 @figure(order=40, stem="eval_confusion", title="Confusion matrices of the stance classifiers",
-        sources=(OOF,))
+        sources=(OOF,), optional=True)
 def eval_confusion(ctx: FigureContext) -> Drawn:
     """Counts per (gold, predicted), shaded by the share of the gold row (recall)."""
     oof = ctx.read(OOF)
@@ -115,7 +115,7 @@ def eval_confusion(ctx: FigureContext) -> Drawn:
 
 
 @figure(order=45, stem="eval_reliability", title="Calibration of the stance classifiers",
-        sources=(OOF, CLASSIFIERS))
+        sources=(OOF, CLASSIFIERS), optional=True)
 def eval_reliability(ctx: FigureContext) -> Drawn:
     """Reliability diagram: accuracy against confidence of the predicted label, per classifier."""
     oof, classifiers = ctx.read(OOF), ctx.read(CLASSIFIERS).set_index("classifier")

@@ -7,11 +7,17 @@ registered figure in that order, numbers them 1, 2, ..., saves each as PNG,
 SVG and PDF, and lists them in outputs/figures/README.md and the report.
 
 Order slots (gaps leave room): 10 stance shares, 20 net stance index,
-30 human- vs model-coded shares, 40 confusion matrices, 45 calibration,
-50 framing vocabulary, 55 top terms, 60 frame rates, 70 salience,
-75 actor salience, 80 co-occurrence, 90 stance along document position.
+25 group differences, 30 human- vs model-coded shares, 40 confusion
+matrices, 45 calibration, 50 framing vocabulary, 55 top terms, 60 frame
+rates, 70 actor salience, 80 co-occurrence, 90 stance along document
+position, 95 gold labels and annotator agreement.
 Adding a figure: write the function in a module under pipeline/figures/,
 decorate it, and list the module in ``FIGURE_MODULES``.
+
+A figure drawn from files only some projects have (the gold labels and
+agreement tables of an annotated corpus) is registered ``optional``: when
+one of its sources is missing it is not drawn, and the index and the report
+say which file it lacked. Every other figure needs all of its sources.
 """
 from __future__ import annotations
 
@@ -25,14 +31,14 @@ from matplotlib.figure import Figure
 
 from pipeline import io
 from pipeline.config import Params
-from pipeline.diagnostics import warn
 from pipeline.figures.style import DEFAULT_WIDTHS_IN, Palette, load_palette, publication_style, save_figure
 
 #: Modules whose decorators fill the registry, imported on first use.
-FIGURE_MODULES = ("pipeline.figures.stance", "pipeline.figures.evaluation")
+FIGURE_MODULES = ("pipeline.figures.stance", "pipeline.figures.annotation", "pipeline.figures.framing",
+                  "pipeline.figures.actors", "pipeline.figures.evaluation")
 
-#: Which stance labels a figure shows: human-coded gold, model output, both side by
-#: side, or none (e.g. mention counts).
+#: Which stance labels a figure shows: gold (the annotation passes, corpus/annotations),
+#: model output, both side by side, or none (e.g. mention counts).
 LABEL_KINDS = ("gold", "model", "gold and model", "none")
 
 
@@ -57,6 +63,7 @@ class FigureSpec:
     title: str
     sources: tuple[str, ...]
     draw: Callable[[FigureContext], Drawn]
+    optional: bool = False  # drawn only when every source exists
 
 
 @dataclass
@@ -101,28 +108,40 @@ class FigureContext:
         """Whose labels the compare tables were computed from (params stance.labels)."""
         return "gold" if self.params.get("stance.labels", "model") == "gold" else "model"
 
+    @property
+    def interval(self) -> str:
+        """The compare stage's interval level in words ("95%") for legends and captions."""
+        return f"{100 * float(self.params.get('compare.bootstrap.level')):g}%"
+
+    def bootstrap_phrase(self) -> str:
+        """How the group intervals were made, for captions."""
+        n = int(self.params.get("compare.bootstrap.n_resamples"))
+        return (f"{self.interval} hierarchical bootstrap interval ({n:,} resamples: documents within the group, "
+                "then sentences within each document)")
+
     def describe_labels(self, labels: str | None = None) -> str:
         """Readable source of the labels, naming the classifier for model labels."""
         labels = labels or self.labels
         if labels == "gold":
-            return "human-coded gold labels"
+            return "gold labels (annotation passes, corpus/annotations)"
         classifier = self.params.get("stance.classifier", "?")
         if labels == "model":
             return f"model labels ({classifier} classifier)"
-        return f"human-coded gold labels and model labels ({classifier} classifier)"
+        return f"gold labels (annotation passes) and model labels ({classifier} classifier)"
 
 
 _REGISTRY: dict[str, FigureSpec] = {}
 
 
-def figure(*, order: int, stem: str, title: str, sources: tuple[str, ...]) -> Callable:
+def figure(*, order: int, stem: str, title: str, sources: tuple[str, ...], optional: bool = False) -> Callable:
     """Register ``draw`` as a figure of the set; stems and order slots must be unique."""
 
     def register(draw: Callable[[FigureContext], Drawn]) -> Callable[[FigureContext], Drawn]:
         for other in _REGISTRY.values():
             if other.stem != stem and other.order == order:
                 raise ValueError(f"figure '{stem}': order {order} is taken by '{other.stem}'")
-        _REGISTRY[stem] = FigureSpec(order=order, stem=stem, title=title, sources=tuple(sources), draw=draw)
+        _REGISTRY[stem] = FigureSpec(order=order, stem=stem, title=title, sources=tuple(sources), draw=draw,
+                                     optional=optional)
         return draw
 
     return register
@@ -161,20 +180,42 @@ class Rendered:
     size_in: tuple[float, float]
 
 
-def render_all(ctx: FigureContext, out_dir: Path, formats: list[str], dpi: int) -> list[Rendered]:
-    """Draw and save every registered figure, numbered in order."""
-    rendered = []
-    drawable = []
+class NothingToDraw(Exception):
+    """Raised by a draw function whose sources hold nothing to show (no term reaches the minimum
+    count, no actor is mentioned); the figure is listed as not drawn, with this message as the reason."""
+
+
+@dataclass(frozen=True)
+class NotDrawn:
+    """A figure left out of this run, and why (missing optional sources, or nothing to show)."""
+
+    spec: FigureSpec
+    reason: str
+
+
+def missing_sources(spec: FigureSpec, root: Path) -> tuple[str, ...]:
+    return tuple(source for source in spec.sources if not (root / source).is_file())
+
+
+def render_all(ctx: FigureContext, out_dir: Path, formats: list[str],
+               dpi: int) -> tuple[list[Rendered], list[NotDrawn]]:
+    """Draw and save every registered figure, numbered in order. Optional figures whose sources
+    this project lacks, and figures with nothing to show, are left out and returned with the
+    reason, so the index and the report can say so."""
+    rendered, not_drawn = [], []
     for spec in registered_figures():
-        missing = [s for s in spec.sources if not (ctx.params.root / s).is_file()]
-        if missing:  # e.g. evaluation figures for a corpus without gold labels
-            warn(f"figure '{spec.stem}' not drawn: {', '.join(missing)} not found")
-        else:
-            drawable.append(spec)
-    for number, spec in enumerate(drawable, start=1):
-        drawn = draw(spec, ctx)
+        missing = missing_sources(spec, ctx.params.root) if spec.optional else ()
+        if missing:
+            not_drawn.append(NotDrawn(spec, f"needs {', '.join(missing)}"))
+            continue
+        try:
+            drawn = draw(spec, ctx)
+        except NothingToDraw as empty:
+            not_drawn.append(NotDrawn(spec, str(empty)))
+            continue
+        number = len(rendered) + 1
         width, height = (float(v) for v in drawn.fig.get_size_inches())
         files = save_figure(drawn.fig, out_dir / spec.stem, formats, dpi, title=spec.title, description=drawn.alt)
         rendered.append(Rendered(number, spec, drawn.caption, drawn.alt, drawn.labels, tuple(files),
                                  (width, height)))
-    return rendered
+    return rendered, not_drawn

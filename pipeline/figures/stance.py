@@ -1,161 +1,250 @@
-"""Stance figures: shares by origin group, target salience, stance along the document.
+"""Stance figures: shares and net index by origin group, group differences, stance along the text.
 
 Each function draws one registered figure from the files named in its
 ``sources`` and writes its caption and alt text from the same data, so the
-words always match the picture.
+words always match the picture. Group estimates, intervals and the
+single-document flag come from the compare stage's tables as they are;
+nothing is recomputed here.
 """
 from __future__ import annotations
 
 import matplotlib.pyplot as plt
-import numpy as np
 import pandas as pd
 from matplotlib.lines import Line2D
 
 from pipeline.config import LABELS
-from pipeline.figures.registry import Drawn, FigureContext, figure
+from pipeline.figures.marks import (
+    INK,
+    design_handles,
+    docs_per_group,
+    draw_documents,
+    draw_estimate,
+    interval_text,
+    n_docs,
+    offsets,
+    pct,
+)
+from pipeline.figures.registry import Drawn, FigureContext, NothingToDraw, figure
 
 BY_DOCUMENT = "outputs/tables/stance_by_document.csv"
 BY_GROUP = "outputs/tables/stance_by_group.csv"
+DIFFERENCES = "outputs/tables/stance_group_differences.csv"
+EVIDENCE = "outputs/tables/stance_evidence.csv"
 SENTENCES = "outputs/data/sentences.parquet"
-STANCES = "outputs/data/stances.parquet"
 
 
-def _pct(share: float) -> str:
-    return f"{100 * share:.0f}%"
+def _single_groups(per_group: pd.DataFrame) -> list[str]:
+    """Origins whose estimate rests on one document for at least one target."""
+    return sorted(set(per_group.loc[per_group["single_document"].astype(bool), "author_origin"]))
 
 
-def _origin_order(per_doc: pd.DataFrame) -> list[str]:
-    return sorted(per_doc["author_origin"].unique())
+def _single_note(single: list[str], what: str) -> str:
+    if not single:
+        return ""
+    groups = " and ".join(single)
+    return (f" Diamonds with dashed intervals: {groups}, one document each, so the {what} is that document's "
+            "and its interval resamples only that document's sentences; it describes one text, not authors "
+            "of that origin.")
 
 
-def _single_document_groups(per_doc: pd.DataFrame) -> list[str]:
-    n_docs = per_doc.groupby("author_origin")["doc_id"].nunique()
-    return sorted(n_docs[n_docs == 1].index)
+def _included(per_doc: pd.DataFrame) -> pd.DataFrame:
+    return per_doc[per_doc["included"].astype(bool)]
 
 
-def _n_docs(n: int) -> str:
-    return f"{n} document" if n == 1 else f"{n} documents"
-
-
-def _spread(n: int, half_width: float) -> np.ndarray:
-    """Evenly spaced horizontal offsets so a group's document points do not overlap."""
-    return np.linspace(-half_width, half_width, n) if n > 1 else np.zeros(n)
+def _require_estimates(per_group: pd.DataFrame) -> None:
+    if per_group.empty or per_group["net_index"].isna().all():
+        raise NothingToDraw("no origin group has a labelled unit toward any target")
 
 
 @figure(order=10, stem="stance_by_group", title="Stance toward each target by author origin",
         sources=(BY_GROUP, BY_DOCUMENT))
 def stance_by_group(ctx: FigureContext) -> Drawn:
-    """Dodged dot plot: group means (bars) over per-document shares (circles), one panel per target."""
-    per_doc, per_group = ctx.read(BY_DOCUMENT), ctx.read(BY_GROUP)
+    """Dodged estimates: group mean share with its interval over per-document shares, one panel per target."""
+    per_doc, per_group = _included(ctx.read(BY_DOCUMENT)), ctx.read(BY_GROUP)
+    _require_estimates(per_group)
     targets = ctx.params.targets
-    origins = _origin_order(per_doc)
+    origins = sorted(per_group["author_origin"].unique())
     colours = ctx.palette.origins(origins)
-    n_docs = per_doc.groupby("author_origin")["doc_id"].nunique()
-    fig, axes = plt.subplots(1, len(targets), figsize=(ctx.width("double"), 2.7), sharey=True, squeeze=False)
+    fig, axes = plt.subplots(1, len(targets), figsize=(ctx.width("double"), 2.9), sharey=True, squeeze=False)
     step = 0.8 / len(origins)
+    dodge = offsets(len(origins), step)
     alt_parts = []
     for ax, target in zip(axes[0], targets):
         groups = per_group[per_group["target"] == target].set_index("author_origin")
-        docs = per_doc[(per_doc["target"] == target) & (per_doc["n_units"] > 0)]
+        docs = per_doc[per_doc["target"] == target]
         for k, origin in enumerate(origins):
-            offset = (k - (len(origins) - 1) / 2) * step
-            mine = docs[docs["author_origin"] == origin]
+            if origin not in groups.index or pd.isna(groups.loc[origin, "share_against"]):
+                continue
+            g = groups.loc[origin]
+            single = bool(g["single_document"])
             for i, label in enumerate(LABELS):
-                x = i + offset
-                if origin in groups.index and pd.notna(groups.loc[origin, f"share_{label}"]):
-                    mean = 100 * groups.loc[origin, f"share_{label}"]
-                    ax.hlines(mean, x - step * 0.42, x + step * 0.42, colors=colours[origin], lw=2.2, zorder=3)
-                values = 100 * mine[f"share_{label}"].sort_values().to_numpy()
-                ax.scatter(x + _spread(len(values), step * 0.25), values, s=13, facecolors="white",
-                           edgecolors=colours[origin], linewidths=0.9, zorder=4)
-            if origin in groups.index and pd.notna(groups.loc[origin, "share_against"]):
-                g = groups.loc[origin]
-                alt_parts.append(
-                    f"{target.capitalize()}, {origin} ({_n_docs(int(g['n_docs_mentioning']))}): "
-                    + ", ".join(f"{label} {_pct(g[f'share_{label}'])}" for label in LABELS)
-                )
+                x = i + dodge[k]
+                draw_estimate(ax, x, 100 * g[f"share_{label}"], 100 * g[f"share_{label}_lo"],
+                              100 * g[f"share_{label}_hi"], colours[origin], single)
+                if not single:
+                    draw_documents(ax, x + step * 0.28, 100 * docs.loc[docs["author_origin"] == origin,
+                                                                       f"share_{label}"],
+                                   colours[origin], step * 0.12)
+            alt_parts.append(
+                f"{target.capitalize()}, {origin} ({n_docs(int(g['n_docs_mentioning']))}): "
+                + ", ".join(f"{label} {pct(g[f'share_{label}'])} "
+                            f"{interval_text(g[f'share_{label}_lo'], g[f'share_{label}_hi'], 100, unit='%')}"
+                            for label in LABELS))
         ax.set_title(f"Toward {target.capitalize()}")
         ax.set_xticks(range(len(LABELS)), [label.capitalize() for label in LABELS])
         ax.set_xlim(-0.55, len(LABELS) - 0.45)
         ax.set_ylim(-3, 103)
+        ax.tick_params(axis="x", length=0)
+        for i in range(1, len(LABELS)):
+            ax.axvline(i - 0.5, color="#eeeeee", lw=0.5, zorder=0)
+    axes[0][0].set_ylabel("Share of sentence–target units (%)")
     fig.supxlabel("Stance label", fontsize=8)
-    axes[0][0].set_ylabel("Share of a document's\nsentence–target units (%)")
-    handles = [Line2D([], [], color=colours[o], lw=2.2, label=f"{o} ({_n_docs(n_docs[o])})")
-               for o in origins]
-    handles += [Line2D([], [], color="#333333", lw=2.2, label="group mean"),
-                Line2D([], [], ls="", marker="o", mfc="white", mec="#333333", label="one document")]
-    fig.legend(handles=handles, loc="outside upper center", ncol=len(handles))
-    single = _single_document_groups(per_doc)
+    fig.legend(handles=design_handles(origins, colours, docs_per_group(per_group), ctx.interval),
+               loc="outside upper center", ncol=3)
+    single = _single_groups(per_group)
     caption = (
         "Share of sentence–target units labelled against, favor or neutral toward each target, by author "
-        "origin. Bars: group mean with each document weighted equally; circles: individual documents "
-        f"(documents that never mention the target are left out). Labels: {ctx.describe_labels()}."
+        "origin. Filled circles: the group's mean share, each document weighted equally, with its "
+        f"{ctx.bootstrap_phrase()}. Open circles: the group's documents (a document that never mentions the "
+        f"target is left out)." + _single_note(single, "share")
+        + f" Labels: {ctx.describe_labels()}."
     )
-    if single:
-        caption += f" {', '.join(single)}: one document each, so that group's bar describes a single text."
-    alt = (
-        "Dot plot in one panel per target; within each panel, three clusters for the stance labels "
-        "against, favor and neutral, with one bar per author-origin group and circles for its documents. "
-        + "; ".join(alt_parts) + "."
-    )
+    alt = ("Dot plot with one panel per target; within each panel, three clusters for the stance labels "
+           "against, favor and neutral, with one estimate and interval per author-origin group and circles "
+           "for its documents. " + "; ".join(alt_parts) + ".")
     return Drawn(fig, caption, alt, ctx.labels)
 
 
-@figure(order=70, stem="salience", title="Target salience per document",
-        sources=(BY_DOCUMENT,))
-def salience(ctx: FigureContext) -> Drawn:
-    """Cleveland dot plot: mentions per 1,000 words, one row per document, one panel per target."""
-    per_doc = ctx.read(BY_DOCUMENT).sort_values(["author_origin", "doc_id"])
+@figure(order=20, stem="net_stance", title="Net stance index by document and author origin",
+        sources=(BY_GROUP, BY_DOCUMENT))
+def net_stance(ctx: FigureContext) -> Drawn:
+    """Forest plot: each group's net index with its interval, then its documents with theirs."""
+    per_doc, per_group = _included(ctx.read(BY_DOCUMENT)), ctx.read(BY_GROUP)
+    _require_estimates(per_group)
     targets = ctx.params.targets
-    origins = _origin_order(per_doc)
+    origins = sorted(per_group["author_origin"].unique())
     colours = ctx.palette.origins(origins)
-    doc_ids = list(dict.fromkeys(per_doc["doc_id"]))
-    height = 0.9 + 0.22 * len(doc_ids)
-    fig, axes = plt.subplots(1, len(targets), figsize=(ctx.width("single"), height), sharey=True,
-                             sharex=True, squeeze=False)
-    rows = {doc_id: len(doc_ids) - 1 - i for i, doc_id in enumerate(doc_ids)}  # first document on top
+    # rows: a group, then its documents (a single-document group is one row naming its document)
+    docs_of = {o: sorted(per_doc.loc[per_doc["author_origin"] == o, "doc_id"].unique()) for o in origins}
+    rows: list[tuple[str, str | None]] = []
+    for origin in origins:
+        rows.append((origin, None))
+        if len(docs_of[origin]) > 1:
+            rows += [(origin, doc_id) for doc_id in docs_of[origin]]
+    fig, axes = plt.subplots(1, len(targets), figsize=(ctx.width("double"), 0.95 + 0.2 * len(rows)),
+                             sharey=True, sharex=True, squeeze=False)
+    alt_parts = []
     for ax, target in zip(axes[0], targets):
-        d = per_doc[per_doc["target"] == target]
-        ax.scatter(d["mentions_per_1k_words"], d["doc_id"].map(rows), s=18,
-                   c=d["author_origin"].map(colours), zorder=3, linewidths=0)
-        ax.set_title(target.capitalize())
-        ax.grid(True, axis="both")  # row guides carry each document across both panels
-        ax.set_xlim(left=0)
-    axes[0][0].set_yticks(list(rows.values()), list(rows.keys()))
-    axes[0][0].set_ylim(-0.6, len(doc_ids) - 0.4)
-    fig.supxlabel("Target mentions per 1,000 words", fontsize=8)
-    handles = [Line2D([], [], ls="", marker="o", color=colours[o], label=o) for o in origins]
-    fig.legend(handles=handles, loc="outside upper center", ncol=len(origins))
-    top = per_doc.sort_values("mentions_per_1k_words", ascending=False).iloc[0]
+        groups = per_group[per_group["target"] == target].set_index("author_origin")
+        docs = per_doc[per_doc["target"] == target].set_index("doc_id")
+        ax.axvline(0, color=INK, lw=0.6, zorder=1)
+        for y, (origin, doc_id) in enumerate(rows):
+            if doc_id is None and origin in groups.index and pd.notna(groups.loc[origin, "net_index"]):
+                g = groups.loc[origin]
+                draw_estimate(ax, y, g["net_index"], g["net_index_lo"], g["net_index_hi"], colours[origin],
+                              bool(g["single_document"]), vertical=False)
+                alt_parts.append(f"{target.capitalize()}, {origin}: {g['net_index']:+.2f} "
+                                 f"{interval_text(g['net_index_lo'], g['net_index_hi'], digits=2)}")
+            elif doc_id is not None and doc_id in docs.index:
+                d = docs.loc[doc_id]
+                ax.plot([d["net_index_lo"], d["net_index_hi"]], [y, y], color=colours[origin], lw=0.8, zorder=3)
+                ax.scatter([d["net_index"]], [y], s=12, facecolors="white", edgecolors=colours[origin],
+                           linewidths=0.8, zorder=4)
+        ax.set_title(f"Toward {target.capitalize()}")
+        ax.set_xlim(-1.05, 1.05)
+        ax.set_xticks([-1, -0.5, 0, 0.5, 1])
+        ax.grid(True, axis="x")
+        ax.grid(axis="y", visible=False)
+        ax.tick_params(axis="y", length=0)
+    labels = [f"{o} ({docs_of[o][0]})" if d is None and len(docs_of[o]) == 1
+              else (f"{o}: mean of {len(docs_of[o])}" if d is None else d) for o, d in rows]
+    axes[0][0].set_yticks(range(len(rows)), labels)
+    for tick, (_, doc_id) in zip(axes[0][0].get_yticklabels(), rows):
+        tick.set_fontweight("bold" if doc_id is None else "normal")
+    axes[0][0].set_ylim(len(rows) - 0.5, -0.5)
+    fig.supxlabel("Net stance index: (favor − against) / units, from −1 (all against) to +1 (all favor)",
+                  fontsize=8)
+    handles = design_handles(origins, colours, docs_per_group(per_group, "n_docs_mentioning"), ctx.interval,
+                             documents=False)
+    handles.append(Line2D([], [], color=INK, lw=0.8, marker="o", ms=3.4, mfc="white", mew=0.8,
+                          label=f"one document, {ctx.interval} interval (its sentences)"))
+    fig.legend(handles=handles, loc="outside upper center", ncol=4)
+    single = _single_groups(per_group)
     caption = (
-        "How often each document names each target: mentions of any alias (state, capital, leaders, "
-        "demonyms, territories, historical names) per 1,000 words of cleaned text, one point per document, "
-        "coloured by author origin. Salience counts every mention, with or without a stance label."
+        "Net stance index, the share of a document's units labelled favor minus the share labelled against, "
+        "per origin group (bold rows: mean over the group's documents with its "
+        f"{ctx.bootstrap_phrase()}) and per document (open circles: interval from resampling the "
+        f"document's sentences)." + _single_note(single, "index")
+        + f" Labels: {ctx.describe_labels()}."
     )
-    alt = (
-        "Dot plot with one row per document and one panel per target; the x axis is mentions per "
-        "1,000 words. "
-        + "; ".join(
-            f"{r.doc_id} ({r.author_origin}): {target} {r.mentions_per_1k_words:.1f}"
-            for target in targets
-            for r in per_doc[per_doc["target"] == target].itertuples()
-        )
-        + f". Highest: {top.doc_id} on {top.target.capitalize()}."
+    alt = ("Forest plot with one panel per target; rows are origin groups and, for groups with several, their "
+           "documents; the x axis runs from −1 to +1 with a line at 0. " + "; ".join(alt_parts) + ".")
+    return Drawn(fig, caption, alt, ctx.labels)
+
+
+@figure(order=25, stem="stance_differences", title="Differences in net stance between origin groups",
+        sources=(DIFFERENCES,))
+def stance_differences(ctx: FigureContext) -> Drawn:
+    """Forest plot of pairwise net-index differences with the permutation p and the smallest p the design allows."""
+    diffs = ctx.read(DIFFERENCES)
+    diffs = diffs[diffs["measure"] == "net_index"] if len(diffs) else diffs
+    if diffs.empty:
+        raise NothingToDraw("no target is mentioned by two origin groups, so there is no difference to show")
+    targets = [t for t in ctx.params.targets if t in set(diffs["target"])]
+    n_rows = max(int((diffs["target"] == t).sum()) for t in targets)
+    fig, axes = plt.subplots(len(targets), 1, figsize=(ctx.width("single"), 0.8 + (0.28 * n_rows + 0.35) * len(targets)),
+                             sharex=True, squeeze=False)
+    alt_parts = []
+    for ax, target in zip(axes[:, 0], targets):
+        d = diffs[diffs["target"] == target].reset_index(drop=True)
+        ax.axvline(0, color=INK, lw=0.6, zorder=1)
+        for y, r in d.iterrows():
+            ls = (0, (2.2, 1.2)) if bool(r["single_document_group"]) else "-"
+            ax.plot([r["difference_lo"], r["difference_hi"]], [y, y], color=INK, lw=1.1, ls=ls, zorder=3)
+            ax.plot([r["difference"]], [y], marker="o", ms=3.8, color=INK, zorder=4)
+            ax.annotate(f"p = {r['p_permutation']:.2f} (≥ {r['min_attainable_p']:.2f})", xy=(1, y),
+                        xycoords=("axes fraction", "data"), xytext=(3, 0), textcoords="offset points",
+                        va="center", ha="left", fontsize=6.5, color=INK)
+            alt_parts.append(f"{target.capitalize()}, {r['group_a']} − {r['group_b']}: {r['difference']:+.2f} "
+                             f"{interval_text(r['difference_lo'], r['difference_hi'], digits=2)}, "
+                             f"p = {r['p_permutation']:.2f}, smallest attainable p {r['min_attainable_p']:.2f}")
+        ax.set_yticks(range(len(d)), [f"{a} − {b}" for a, b in zip(d["group_a"], d["group_b"])])
+        ax.set_ylim(len(d) - 0.5, -0.5)
+        ax.set_title(f"Toward {target.capitalize()}", loc="left")
+        ax.grid(True, axis="x")
+        ax.grid(axis="y", visible=False)
+        ax.tick_params(axis="y", length=0)
+    reach = 1.08 * float(max(diffs["difference_lo"].abs().max(), diffs["difference_hi"].abs().max()))
+    axes[-1, 0].set_xlim(-reach, reach)  # symmetric: no side of zero looks favoured
+    axes[-1, 0].set_xlabel("Difference in net stance index (group a − group b)")
+    axes[0, 0].annotate("p (smallest possible)", xy=(1, 1), xycoords="axes fraction", xytext=(3, 2),
+                        textcoords="offset points", ha="left", va="bottom", fontsize=6.5, color=INK)
+    reachable = diffs["min_attainable_p"].min()
+    caption = (
+        "Difference between two origin groups' mean net stance index, with its "
+        f"{ctx.interval} bootstrap interval (the two groups resampled independently; dashed: a single-document "
+        "group on one side). Right: the two-sided permutation p, reassigning whole documents between the two "
+        "groups, and in brackets the smallest p that pair's documents allow. "
+        f"The smallest attainable p of any pair is {reachable:.2f}, so with these documents no difference can be "
+        "significant at the 5% level, whatever the data; read the intervals as descriptions of these texts. "
+        f"Labels: {ctx.describe_labels()}."
     )
-    return Drawn(fig, caption, alt, "none")
+    alt = ("Forest plot, one panel per target, one row per pair of origin groups, the x axis the difference "
+           "in net stance index with a line at 0. " + "; ".join(alt_parts) + ".")
+    return Drawn(fig, caption, alt, ctx.labels)
 
 
 @figure(order=90, stem="stance_position", title="Stance along each document",
-        sources=(SENTENCES, STANCES, BY_DOCUMENT))
+        sources=(SENTENCES, EVIDENCE, BY_DOCUMENT))
 def stance_position(ctx: FigureContext) -> Drawn:
     """One strip per document and target: every unit as a tick at its position, coloured by label."""
-    sentences, stances = ctx.read(SENTENCES), ctx.read(STANCES)
+    sentences, evidence = ctx.read(SENTENCES), ctx.read(EVIDENCE)
     per_doc = ctx.read(BY_DOCUMENT)
     targets = ctx.params.targets
     origin_of = per_doc.drop_duplicates("doc_id").set_index("doc_id")["author_origin"]
     words_of = per_doc.drop_duplicates("doc_id").set_index("doc_id")["n_words"]
-    units = stances.merge(sentences[["doc_id", "sent_id", "position"]], on=["doc_id", "sent_id"],
-                          how="left", validate="many_to_one")
+    units = evidence[["doc_id", "sent_id", "target", "label"]].merge(
+        sentences[["doc_id", "sent_id", "position"]], on=["doc_id", "sent_id"], how="left", validate="many_to_one")
     doc_ids = sorted(origin_of.index, key=lambda d: (origin_of[d], d))
     height = min(0.75 + 0.5 * len(doc_ids), 9.0)
     fig, axes = plt.subplots(len(doc_ids), 1, figsize=(ctx.width("double"), height), sharex=True, squeeze=False)
@@ -190,9 +279,9 @@ def stance_position(ctx: FigureContext) -> Drawn:
     caption = (
         "Where in each document the stance toward each target is expressed. Each tick is one sentence "
         "that mentions the target, placed at the sentence's start as a share of the document's text and "
-        f"coloured by its label ({ctx.describe_labels('model')}); neutral ticks are shorter. Documents are "
-        "ordered by author origin."
+        "coloured by its label; neutral ticks are shorter. Documents are ordered by author origin; the "
+        f"sentences are in stance_evidence. Labels: {ctx.describe_labels()}."
     )
     alt = ("Strip plot with one row per document and target; ticks along a 0–100% axis of document "
            "position. " + "; ".join(alt_parts) + ".")
-    return Drawn(fig, caption, alt, "model")
+    return Drawn(fig, caption, alt, ctx.labels)

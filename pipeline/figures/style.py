@@ -107,11 +107,15 @@ def save_figure(fig: Figure, stem: str | Path, formats: Iterable[str] = ("png", 
     """Write the figure in each format atomically, with no dates or versions in the files.
 
     The style is applied while saving too, because savefig reads the svg
-    hash salt and font types from rcParams at save time.
+    hash salt and font types from rcParams at save time. The layout is
+    computed once and then frozen, so every format shows the same layout
+    (and the constrained-layout solver does not run again for each file).
     """
     stem = Path(stem)
     written = []
     with publication_style():
+        fig.canvas.draw()
+        fig.set_layout_engine("none")
         for fmt in formats:
             path = stem.with_suffix(f".{fmt}")
             with atomic_path(path) as tmp:

@@ -91,7 +91,7 @@ def labelled_units(params: Params, sentences: pd.DataFrame, mentions: pd.DataFra
     """The stance units with the labels ``stance.labels`` selects, and a caption phrase naming them.
 
     ``model``: outputs/data/stances.parquet (any corpus). ``gold``: the
-    human-coded labels in corpus/annotations/stance_gold.csv, which must
+    gold labels in corpus/annotations/stance_gold.csv, which must
     cover every unit of every document (the seed corpus).
     """
     units = stance_units(sentences, mentions)
@@ -100,7 +100,7 @@ def labelled_units(params: Params, sentences: pd.DataFrame, mentions: pd.DataFra
         gold = load_gold(params.root / GOLD)
         require_gold_for_every_document(units, gold)
         labelled = attach_gold(units, gold, where=GOLD, documents=doc_ids)
-        source = f"human-coded gold labels ({GOLD})"
+        source = f"gold labels from the annotation passes ({GOLD})"
     elif mode == "model":
         stances = io.read_parquet(params.root / STANCES)
         labelled = units.merge(stances[[*KEY, "label", "classifier"]], on=KEY, how="outer", indicator=True)

@@ -5,7 +5,7 @@ units with one document held out per fold, so no unit is predicted by a
 model that saw its document. Outputs: the out-of-fold probabilities (which
 the stance stage reuses for gold documents), macro-F1 per target and
 overall, per-class precision / recall / F1, confusion matrices, calibration
-(ECE, Brier, reliability), and per origin group x target the human-coded
+(ECE, Brier, reliability), and per origin group x target the gold
 label shares beside the model-coded (out-of-fold) shares. The classifier
 with the highest mean macro-F1 over targets is ``selected``; with
 ``stance.classifier: auto`` the train and stance stages use it.
@@ -83,7 +83,7 @@ def per_class_table(oof: pd.DataFrame) -> pd.DataFrame:
 
 
 def share_table(oof: pd.DataFrame, documents: pd.DataFrame) -> pd.DataFrame:
-    """Per classifier x origin x target x label: human-coded vs model-coded document-weighted share."""
+    """Per classifier x origin x target x label: gold vs model-coded document-weighted share."""
     origins = documents[["doc_id", "author_origin"]]
     frames = []
     for name, g in oof.groupby("classifier", sort=False):
@@ -172,7 +172,7 @@ def run(params: Params) -> None:
     io.write_table(classes, tables / "eval_per_class",
                    f"Out-of-fold precision, recall and F1 per classifier, target and gold label ({how}).")
     io.write_table(shares, tables / "eval_shares",
-                   "Document-weighted label shares per origin group and target: human-coded (gold) beside "
+                   "Document-weighted label shares per origin group and target: gold labels beside "
                    f"model-coded (out-of-fold) and their difference in percentage points ({how}).")
     io.write_table(error_table(oof[oof["classifier"] == selected], labelled), tables / "eval_errors",
                    f"Out-of-fold errors of the selected classifier ({selected}), most confident first ({how}).")

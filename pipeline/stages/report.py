@@ -7,7 +7,11 @@ from the same content.
 """
 from __future__ import annotations
 
+import json
 from dataclasses import replace
+from pathlib import Path
+
+import pandas as pd
 
 from pipeline import io
 from pipeline.config import Params
@@ -18,19 +22,33 @@ from pipeline.reporting import (
     figure_entries,
     limits,
     method,
+    not_drawn_entries,
     read_evaluation,
     read_tables,
     render,
     write_figure_index,
 )
-from pipeline.stages.ingest import DOCUMENTS
-from pipeline.stages.stance import STANCES
-from pipeline.stages.tag import SENTENCES
 
+# The row data the report reads, as the ingest, tag and stance stages write it. Named here
+# rather than imported from those stage modules, which would load spaCy and the classifiers
+# (seconds) into a stage that draws figures; a test keeps the paths equal.
+DOCUMENTS = "outputs/data/documents.parquet"
+SENTENCES = "outputs/data/sentences.parquet"
+STANCES = "outputs/data/stances.parquet"
 FIGURES = "outputs/figures"
 TABLES = "outputs/tables"
 REPORT_HTML = "outputs/report.html"
 REPORT_MD = "outputs/report.md"
+DIFFERENCES = "outputs/tables/stance_group_differences.csv"
+AGREEMENT = "outputs/metrics/agreement.json"
+
+
+def _read_optional_csv(path: Path) -> pd.DataFrame | None:
+    return pd.read_csv(path) if path.is_file() else None
+
+
+def _read_optional_json(path: Path) -> dict | None:
+    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
 
 
 def run(params: Params) -> None:
@@ -48,12 +66,13 @@ def run(params: Params) -> None:
     # renamed or removed registry entry, and a failed draw leaves the old set intact.
     out = root / FIGURES
     with io.atomic_dir(out) as staging:
-        rendered = render_all(ctx, staging, formats, dpi)
-        write_figure_index(rendered, staging / "README.md", ctx, formats, dpi)
+        rendered, not_drawn = render_all(ctx, staging, formats, dpi)
+        write_figure_index(rendered, staging / "README.md", ctx, formats, dpi, not_drawn)
     rendered = [replace(r, files=tuple(out / p.name for p in r.files)) for r in rendered]
 
     overview = corpus_overview(documents, sentences, stances, params.targets)
     evaluation = read_evaluation(root, [str(p) for p in params.get("report.evaluation_metrics")])
+    differences = _read_optional_csv(root / DIFFERENCES)
     model = {
         "title": str(params.get("report.title")),
         "labels": ctx.describe_labels(),
@@ -63,12 +82,13 @@ def run(params: Params) -> None:
         "n_words": int(overview["n_words"].sum()),
         "groups": overview.groupby("author_origin")["doc_id"].nunique().to_dict(),
         "targets": params.targets,
-        "method": method(params, ctx),
+        "method": method(params, ctx, differences, _read_optional_json(root / AGREEMENT)),
         "documents": overview.to_dict("records"),
         "tables": read_tables(root / TABLES, root, int(params.get("report.table_max_rows"))),
         "evaluation": evaluation,
         "examples": examples(stances, sentences, documents, int(params.get("report.examples_per_label"))),
-        "limits": limits(overview, stances, evaluation, ctx),
+        "limits": limits(overview, stances, evaluation, ctx, differences),
+        "not_drawn": not_drawn_entries(not_drawn),
     }
     page = ctx.width("double")
     html_figures = figure_entries(rendered, embed, root / "outputs", page)
