@@ -22,6 +22,7 @@ say which file it lacked. Every other figure needs all of its sources.
 from __future__ import annotations
 
 import importlib
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -124,7 +125,10 @@ class FigureContext:
         labels = labels or self.labels
         if labels == "gold":
             return "gold labels (annotation passes, corpus/annotations)"
-        classifier = self.params.get("stance.classifier", "?")
+        classifier = str(self.params.get("stance.classifier", "?"))
+        chosen = self.params.root / "outputs/metrics/evaluate.json"
+        if classifier == "auto" and chosen.is_file():  # the evaluate stage's pick
+            classifier = f"{json.loads(chosen.read_text(encoding='utf-8'))['selected']}, the evaluate stage's choice,"
         if labels == "model":
             return f"model labels ({classifier} classifier)"
         return f"gold labels (annotation passes) and model labels ({classifier} classifier)"
