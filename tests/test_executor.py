@@ -136,3 +136,19 @@ def test_row_group_writer_is_atomic(tmp_path):
         writer.write(pd.DataFrame({"x": [], "s": []}))
     empty = pd.read_parquet(path)
     assert empty.empty and list(empty.columns) == ["x", "s"] and str(empty["x"].dtype) == "int64"
+
+
+def test_failed_ingest_leaves_previous_outputs(tmp_path):
+    """Streaming writes go to temp files: a document failing half-way replaces nothing."""
+    root = tmp_path / "p"
+    root.mkdir()
+    params = make_project(root, DOCS, **{"executor.partition_docs": 1})
+    ingest.run(params)
+    before = (root / ingest.DOCUMENTS).read_bytes()
+    clean_before = sorted(p.name for p in (root / ingest.CLEAN_DIR).iterdir())
+    (root / "corpus" / "raw" / "d4.txt").write_text("12\n", encoding="utf-8")  # only a page number
+    with pytest.raises(ingest.IngestError, match="d4"):
+        ingest.run(params)
+    assert (root / ingest.DOCUMENTS).read_bytes() == before
+    assert sorted(p.name for p in (root / ingest.CLEAN_DIR).iterdir()) == clean_before
+    assert sorted(p.name for p in (root / "outputs" / "data").iterdir()) == ["clean", "documents.parquet"]

@@ -12,19 +12,20 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Iterable, Iterator
 from contextlib import ExitStack
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
-from spacy.language import Language
 from tqdm import tqdm
 
 from pipeline import io
 from pipeline.config import Params
 from pipeline.executor import ExecutorSettings, count_rows, document_partitions, make_executor
 from pipeline.mentions import MentionFinder
-from pipeline.nlp import build_nlp
 from pipeline.stages.ingest import DOCUMENTS
 from pipeline.text import sentence_key, word_count
+
+if TYPE_CHECKING:
+    from spacy.language import Language
 
 SENTENCES = "outputs/data/sentences.parquet"
 ENTITIES = "outputs/data/entities.parquet"
@@ -62,31 +63,49 @@ class Tagger:
     def tag(self, documents: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
         """Run spaCy over the documents; returns (sentences, entities, mentions) in document order."""
         if self._nlp is None:
+            # spaCy (and torch, which thinc imports) loads only where tagging runs:
+            # stance, compare and report import this module just for its paths.
+            from pipeline.nlp import build_nlp
+
             self._nlp = build_nlp(self.params)
             self._finder = MentionFinder(self.params.aliases())
         finder = self._finder
         sentences, entities, mentions = [], [], []
+        texts = documents["text"].tolist()
         docs = self._nlp.pipe(
-            zip(documents["text"], documents["doc_id"]),
+            zip(texts, zip(documents["doc_id"], texts)),
             as_tuples=True,
             batch_size=int(self.params.get("nlp.batch_size", 32)),
         )
-        for doc, doc_id in docs:
-            n_chars = max(len(doc.text), 1)
+        # doc_text is the input text, which spaCy's tokenizer keeps exactly; Doc.text
+        # would rebuild it from a Python object per token.
+        for doc, (doc_id, doc_text) in docs:
+            n_chars = max(len(doc_text), 1)
             sent_id = 0
+            # Entities of each sentence by one walk over doc.ents: Span.ents
+            # rebuilds every entity of the document per call, which made tag
+            # quadratic in document length. Same rule as Span.ents: entities
+            # wholly inside the sentence, in order.
+            ents, next_ent = list(doc.ents), 0
             for sent in doc.sents:
-                text = sent.text.strip()
+                while next_ent < len(ents) and ents[next_ent].start < sent.start:
+                    next_ent += 1
+                raw = doc_text[sent.start_char:sent.end_char]  # == sent.text, without a Token per word
+                text = raw.strip()
                 if not text:
                     continue
-                start = sent.start_char + (len(sent.text) - len(sent.text.lstrip()))
+                start = sent.start_char + (len(raw) - len(raw.lstrip()))
                 end = start + len(text)
                 sentences.append(
                     (doc_id, sent_id, start, end, start / n_chars, word_count(text), sentence_key(text), text)
                 )
-                for ent in sent.ents:
+                in_sentence = next_ent
+                while in_sentence < len(ents) and ents[in_sentence].end <= sent.end:
+                    ent = ents[in_sentence]
                     entities.append(
                         (doc_id, sent_id, ent.start_char, ent.end_char, ent.label_, ent.ent_id_ or None, ent.text)
                     )
+                    in_sentence += 1
                 for m in finder.find(text):
                     mentions.append(
                         (doc_id, sent_id, m.target, m.alias, m.kind, start + m.start, start + m.end, m.text)
