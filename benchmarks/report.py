@@ -72,12 +72,17 @@ def markdown(results: dict[str, Any]) -> str:
     out += ["", "### Stages against their ceilings (CPU time, alternating runs, median)", ""]
     rows = []
     for label, t in ce["tag"].items():
-        rows.append([f"tag vs bare spaCy `nlp.pipe` ({label}: {t['documents']} docs, {_fmt(t['words'])} words)",
+        rows.append([f"tag vs bare spaCy: `build_nlp` + `nlp.pipe` ({label}: {t['documents']} docs, "
+                     f"{_fmt(t['words'])} words)",
                      f"{_fmt(t['tag_words_per_cpu_s'])} words/CPU-s", f"{_fmt(t['bare_spacy_words_per_cpu_s'])} words/CPU-s",
                      f"{t['ratio']:.2f}", ">= 0.5", _goal(t["ratio"] >= 0.5)])
+        rows.append([f"tag vs a warm pipeline re-run over the same texts ({label}; stricter reference)",
+                     f"{_fmt(t['tag_words_per_cpu_s'])} words/CPU-s", f"{_fmt(t['warm_spacy_words_per_cpu_s'])} words/CPU-s",
+                     f"{t['ratio_to_warm']:.2f}", "", ""])
     e = ce["encoder"]
-    rows.append([f"`{e['batched_path']}` vs bare MiniLM forward ({e['units']} seed units, batch {e['batch_size']}, "
-                 f"{e['torch_threads']} torch threads)",
+    rows.append([f"`{e['batched_path']}` (tokenising included) vs bare MiniLM forward on pre-tokenised batches "
+                 f"({e['units']} seed units, batch {e['batch_size']}, {e['torch_threads']} torch thread(s); "
+                 f"tokenising alone: {e['tokenize_cpu_s']:.2f} CPU-s)",
                  f"{e['batched_path_units_per_cpu_s']} units/CPU-s", f"{e['bare_encoder_units_per_cpu_s']} units/CPU-s",
                  f"{e['batched_path_ratio']:.2f}", ">= 0.8", _goal(e["batched_path_ratio"] >= 0.8)])
     ratio = e["stance_stage_ratio"]
