@@ -25,8 +25,6 @@ from pathlib import Path
 from time import process_time
 from typing import Any
 
-import pandas as pd
-
 from pipeline import io
 from pipeline.config import load_params
 from pipeline.nlp import build_nlp

@@ -15,7 +15,7 @@ from typing import Any
 
 import pandas as pd
 
-from benchmarks import ceilings, repro, report, scaling, stages
+from benchmarks import ceilings, report, repro, scaling, stages
 from benchmarks.common import RESULTS, ROOT, WORK, machine, seed_project
 from pipeline.config import load_params
 
@@ -34,9 +34,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 
 def commit() -> str:
-    head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
+    head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT,
+                          capture_output=True, text=True, check=True).stdout.strip()
     dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT,
-                           capture_output=True, text=True).stdout.strip()
+                           capture_output=True, text=True, check=True).stdout.strip()
     return head + ("+uncommitted changes" if dirty else "")
 
 

@@ -19,6 +19,7 @@ import logging
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from itertools import pairwise
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -160,7 +161,7 @@ def _rows_by_document(path: Path, columns: list[str] | None, batch_rows: int) ->
         ids = frame["doc_id"].to_numpy()
         starts = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1]]) if len(ids) else np.array([], dtype=int)
         # the last document may continue in the next batch: hold it back
-        for begin, end in zip(starts[:-1], starts[1:]):
+        for begin, end in pairwise(starts):
             yield _checked(path, seen, ids[begin]), frame.iloc[begin:end]
         pending = frame.iloc[starts[-1]:] if len(starts) else None
     if pending is not None:

@@ -8,8 +8,8 @@ from pathlib import Path
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
-
 from conftest import make_project
+
 from pipeline import io
 from pipeline.config import ConfigError, Params
 from pipeline.executor import DaskExecutor, ExecutorSettings, PartitionError, document_partitions
@@ -126,10 +126,9 @@ def test_row_group_writer_is_atomic(tmp_path):
     path = tmp_path / "out.parquet"
     io.write_parquet(pd.DataFrame({"x": [1]}), path)
     schema = io.parquet_schema({"x": "int64", "s": "str"})
-    with pytest.raises(RuntimeError, match="boom"):
-        with io.ParquetRowGroupWriter(path, schema) as writer:
-            writer.write(pd.DataFrame({"x": [2, 3], "s": ["a", None]}))
-            raise RuntimeError("boom")
+    with pytest.raises(RuntimeError, match="boom"), io.ParquetRowGroupWriter(path, schema) as writer:
+        writer.write(pd.DataFrame({"x": [2, 3], "s": ["a", None]}))
+        raise RuntimeError("boom")
     assert pd.read_parquet(path)["x"].tolist() == [1]  # the old file is intact
     assert [p.name for p in tmp_path.iterdir()] == ["out.parquet"]  # no temp file left
     with io.ParquetRowGroupWriter(path, schema) as writer:
@@ -152,3 +151,12 @@ def test_failed_ingest_leaves_previous_outputs(tmp_path):
     assert (root / ingest.DOCUMENTS).read_bytes() == before
     assert sorted(p.name for p in (root / ingest.CLEAN_DIR).iterdir()) == clean_before
     assert sorted(p.name for p in (root / "outputs" / "data").iterdir()) == ["clean", "documents.parquet"]
+
+
+def test_one_row_group_is_byte_identical_to_to_parquet(tmp_path):
+    frame = pd.DataFrame({"doc_id": ["a", "b"], "n": [1, 2], "actor_id": ["x", None]})
+    io.write_parquet(frame, tmp_path / "plain.parquet")
+    schema = io.parquet_schema({"doc_id": "str", "n": "int64", "actor_id": "str"})
+    with io.ParquetRowGroupWriter(tmp_path / "streamed.parquet", schema) as writer:
+        writer.write(frame)
+    assert (tmp_path / "streamed.parquet").read_bytes() == (tmp_path / "plain.parquet").read_bytes()

@@ -7,8 +7,8 @@ from tqdm import tqdm
 from pipeline import io
 from pipeline.config import LABELS, Params
 from pipeline.executor import ExecutorSettings, document_partitions, make_executor
-from pipeline.stance import StanceClassifier, make_classifier
 from pipeline.stages.tag import MENTION_COLUMNS, MENTIONS, SENTENCES
+from pipeline.stance import StanceClassifier, make_classifier
 from pipeline.units import KEY, UNIT_COLUMNS, stance_units
 
 STANCES = "outputs/data/stances.parquet"
