@@ -7,14 +7,18 @@ beside it recording every removed line and fragment.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
+from itertools import islice
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 from tqdm import tqdm
 
 from pipeline import io
-from pipeline.cleaning import clean, load_rules
+from pipeline.cleaning import Rule, clean, load_rules
 from pipeline.config import Params
+from pipeline.executor import ExecutorSettings
 from pipeline.manifest import load_manifest
 from pipeline.text import InputOptions, read_document, word_count
 
@@ -26,12 +30,27 @@ class IngestError(ValueError):
     """A document cannot be ingested (empty, only boilerplate, unreadable)."""
 
 
-def run(params: Params) -> pd.DataFrame:
+def run(params: Params) -> None:
     manifest = load_manifest(params.path("corpus.manifest"), list(params.get("corpus.origins")))
     rules = load_rules(params.path("cleaning.rules"))
     input_options = InputOptions.from_params(params)
+    row_group_docs = ExecutorSettings.from_params(params).partition_docs
 
-    records, audits = [], {}
+    # Stream: clean texts go to a staging folder and documents.parquet to a temp
+    # file, a row group at a time; both replace the old outputs only after every
+    # document passed (the folder is swapped whole), so bad input leaves them intact.
+    with (
+        io.atomic_dir(params.root / CLEAN_DIR) as staging,
+        io.ParquetRowGroupWriter(params.root / DOCUMENTS) as writer,
+    ):
+        rows = ingested_documents(manifest, rules, params, staging, input_options)
+        while batch := list(islice(rows, row_group_docs)):
+            writer.write(pd.DataFrame.from_records(batch))
+
+
+def ingested_documents(manifest: pd.DataFrame, rules: list[Rule], params: Params, staging: Path,
+                       input_options: InputOptions) -> Iterator[dict[str, Any]]:
+    """Clean each document, write its text and audit into ``staging``, yield its documents.parquet row."""
     for rec in tqdm(manifest.to_dict("records"), desc="ingest", unit="doc"):
         path = Path(rec.pop("abs_path"))
         raw = read_document(path, input_options)
@@ -48,23 +67,12 @@ def run(params: Params) -> pd.DataFrame:
                 f"{path} (doc_id '{rec['doc_id']}'): no words after cleaning, only punctuation or symbols "
                 f"({result.text.strip()[:60]!r}); remove its manifest row or restore its text"
             )
-        audits[rec["doc_id"]] = (result.text, result.audit(rec["doc_id"]))
-        records.append(
-            {
-                **rec,
-                "raw_sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
-                "n_words": n_words,
-                "n_chars": len(result.text),
-                "text": result.text,
-            }
-        )
-    documents = pd.DataFrame.from_records(records)
-
-    # Write only after every document passed, so bad input leaves old outputs intact.
-    # The folder is swapped whole, so no clean text of a document since removed survives.
-    with io.atomic_dir(params.root / CLEAN_DIR) as staging:
-        for doc_id, (text, audit) in audits.items():
-            io.write_text(staging / f"{doc_id}.txt", text + "\n")
-            io.write_json(staging / f"{doc_id}.cleaning.json", audit)
-    io.write_parquet(documents, params.root / DOCUMENTS)
-    return documents
+        io.write_text(staging / f"{rec['doc_id']}.txt", result.text + "\n")
+        io.write_json(staging / f"{rec['doc_id']}.cleaning.json", result.audit(rec["doc_id"]))
+        yield {
+            **rec,
+            "raw_sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
+            "n_words": n_words,
+            "n_chars": len(result.text),
+            "text": result.text,
+        }

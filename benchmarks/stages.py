@@ -1,0 +1,54 @@
+"""Each stage on the seed corpus: throughput and peak memory of a fresh process.
+
+Throughput divides the corpus size by the time inside the stage's
+``run`` (median of ``repeats`` processes); the process's wall time, which
+adds interpreter start-up and imports, is reported beside it.
+"""
+from __future__ import annotations
+
+import statistics
+from pathlib import Path
+from typing import Any
+
+from benchmarks.common import Measured, run_stage
+from pipeline import io
+from pipeline.config import load_params
+from pipeline.stages.ingest import DOCUMENTS
+from pipeline.stages.stance import STANCES
+from pipeline.stages.tag import SENTENCES
+
+STAGE_ORDER = ("ingest", "tag", "stance", "compare", "report")
+
+
+def corpus_size(params_path: Path) -> dict[str, int]:
+    root = load_params(params_path).root
+    documents = io.read_parquet(root / DOCUMENTS)
+    return {
+        "documents": len(documents),
+        "words": int(documents["n_words"].sum()),
+        "sentences": len(io.read_parquet(root / SENTENCES)),
+        "units": len(io.read_parquet(root / STANCES)),
+    }
+
+
+def summarise(runs: list[Measured]) -> dict[str, float]:
+    return {
+        "run_s": round(statistics.median(r.run_s for r in runs), 4),
+        "wall_s": round(statistics.median(r.wall_s for r in runs), 4),
+        "import_s": round(statistics.median(r.import_s for r in runs), 4),
+        "cpu_s": round(statistics.median(r.cpu_s for r in runs), 4),
+        "peak_rss_mib": round(max(r.peak_rss_mib for r in runs), 1),
+        "load_average": round(statistics.median(r.load_average for r in runs), 2),
+    }
+
+
+def per_stage(params_path: Path, repeats: int = 3) -> dict[str, Any]:
+    """Every stage in order, ``repeats`` fresh processes each, on the project of ``params_path``."""
+    results: dict[str, Any] = {}
+    for stage in STAGE_ORDER:
+        results[stage] = summarise([run_stage(params_path, stage) for _ in range(repeats)])
+    size = corpus_size(params_path)
+    for stage in ("ingest", "tag", "stance"):
+        run_s = results[stage]["run_s"]
+        results[stage].update({f"{unit}_per_s": round(n / run_s, 1) for unit, n in size.items()})
+    return {"corpus": size, "stages": results}
