@@ -38,7 +38,8 @@ def seed_project(tmp_path_factory):
     shutil.copy(ROOT / "params.yaml", root / "params.yaml")
     shutil.copytree(ROOT / "corpus", root / "corpus")
     params = load_params(root / "params.yaml")
-    documents = ingest.run(params)
+    ingest.run(params)
+    documents = pd.read_parquet(root / ingest.DOCUMENTS)
     sentences, _, mentions = tag_documents(documents, params)
     return params, stance_units(sentences, mentions)
 

@@ -115,7 +115,7 @@ def tagger(params):
     """tag_documents with one spaCy pipeline built once for all examples."""
     nlp = build_nlp(params)
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(tag_stage, "build_nlp", lambda _params: nlp)
+        mp.setattr("pipeline.nlp.build_nlp", lambda _params: nlp)  # the Tagger imports it when it first tags
         yield lambda docs: tag_stage.tag_documents(docs, params)
 
 
