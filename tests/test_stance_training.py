@@ -59,3 +59,15 @@ def test_saved_model_loads_only_with_its_hash(params, units, tmp_path):
         load_model("linear", changed, tmp_path, tmp_path)
     with pytest.raises(ModelMismatchError, match="no fitted 'embedding' model"):
         load_model("embedding", digest, tmp_path, tmp_path)
+
+
+def test_a_model_file_changed_after_saving_is_not_unpickled(params, units, tmp_path):
+    clf = make_classifier("lexicon", params).fit(units)
+    digest = training_hash("lexicon", units, units["label"], params)
+    path = save_model(clf, "lexicon", digest, tmp_path, {})
+    path.write_bytes(path.read_bytes() + b"\0")  # any change to the bytes: a swapped or damaged file
+    with pytest.raises(ModelMismatchError, match="does not match the sha256 recorded"):
+        load_model("lexicon", digest, tmp_path, tmp_path)
+    path.with_suffix(".json").unlink()
+    with pytest.raises(ModelMismatchError, match="no fitted 'lexicon' model"):
+        load_model("lexicon", digest, tmp_path, tmp_path)
