@@ -23,7 +23,7 @@ def write_gold(params, label_of):
     gold = pd.DataFrame({
         "doc_id": units["doc_id"], "sent_key": units["sent_key"], "target": units["target"],
         "sent_id": units["sent_id"], "label": [label_of[(t, g)] for t, g in zip(units["text"], units["target"])],
-        "source": "pass1", "annotator": "T", "note": "", "sentence": units["text"],
+        "source": "pass1", "annotator": "T", "pass2_label": "", "note": "", "sentence": units["text"],
     })[GOLD_COLUMNS]
     path = params.root / GOLD
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -64,8 +64,6 @@ def test_evaluate_writes_scores_for_every_classifier(project):
     shares = pd.read_csv(params.root / "outputs/tables/eval_shares.csv")
     assert set(shares["author_origin"]) == {"Ukrainian", "Russian", "Indian"}
     assert np.allclose(shares.groupby(["classifier", "author_origin", "target"])["human_share"].sum(), 1.0)
-    for stem in ("eval_confusion", "eval_reliability", "eval_shares"):
-        assert (params.root / "outputs/figures" / f"{stem}.png").stat().st_size > 1000
     confusion = pd.read_csv(params.root / "outputs/plots/confusion/linear_russia.csv")
     assert list(confusion.columns) == ["doc_id", "sent_id", "actual", "predicted"]
 

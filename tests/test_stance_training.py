@@ -71,3 +71,20 @@ def test_a_model_file_changed_after_saving_is_not_unpickled(params, units, tmp_p
     path.with_suffix(".json").unlink()
     with pytest.raises(ModelMismatchError, match="no fitted 'lexicon' model"):
         load_model("lexicon", digest, tmp_path, tmp_path)
+
+
+def test_a_pickled_linear_model_holds_no_memory_address(params, units):
+    """scikit-learn's vectorizers cache id(stop_words), which differs between processes and
+    would make the model file (a DVC output) differ between identical runs."""
+    import pickle
+
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    model = make_classifier("linear", params).fit(units, units["label"])
+    vectorizers = [step for _, part in model.pipeline_.named_steps["features"].transformer_list
+                   for _, step in part.steps if isinstance(step, CountVectorizer)]
+    assert vectorizers and all(hasattr(v, "_stop_words_id") for v in vectorizers)  # what fit leaves
+    restored = pickle.loads(pickle.dumps(model))
+    assert not any(hasattr(step, "_stop_words_id") for _, part in restored.pipeline_.named_steps["features"]
+                   .transformer_list for _, step in part.steps)
+    assert np.allclose(restored.predict_proba(units), model.predict_proba(units))
