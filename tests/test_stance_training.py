@@ -88,3 +88,14 @@ def test_a_pickled_linear_model_holds_no_memory_address(params, units):
     assert not any(hasattr(step, "_stop_words_id") for _, part in restored.pipeline_.named_steps["features"]
                    .transformer_list for _, step in part.steps)
     assert np.allclose(restored.predict_proba(units), model.predict_proba(units))
+
+
+def test_a_model_file_does_not_depend_on_where_the_project_lives(params, units, tmp_path):
+    # the embedding classifier keeps the project root (for its model folder and cache)
+    first = make_classifier("embedding", params_with(params, root=tmp_path / "a"))
+    second = make_classifier("embedding", params_with(params, root=tmp_path / "b"))
+    digest = training_hash("embedding", units, units["label"], params)
+    paths = [save_model(m, "embedding", digest, tmp_path / d, {}) for m, d in ((first, "x"), (second, "y"))]
+    assert paths[0].read_bytes() == paths[1].read_bytes()
+    assert first.root == str(tmp_path / "a")  # saving leaves the live model as it was
+    assert load_model("embedding", digest, tmp_path / "x", tmp_path / "c").root == str(tmp_path / "c")

@@ -10,6 +10,7 @@ replaced since it was saved, must never label a corpus.
 """
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 from pathlib import Path
@@ -66,8 +67,11 @@ def save_model(model: StanceClassifier, name: str, digest: str, models_dir: Path
     """Write ``<name>.joblib`` (model + hash) and a readable ``<name>.json`` beside it that
     records the training hash and the sha256 of the joblib file's bytes."""
     path = model_path(models_dir, name)
+    # no absolute project path in the file: the same fit gives the same bytes wherever the
+    # project lives (load_model relocates it to the loading checkout)
+    portable = copy.deepcopy(model).relocate(".")
     with io.atomic_path(path) as tmp:
-        joblib.dump({"classifier": name, "training_hash": digest, "model": model}, tmp)
+        joblib.dump({"classifier": name, "training_hash": digest, "model": portable}, tmp)
     io.write_json(path.with_suffix(".json"), {"classifier": name, "training_hash": digest,
                                               "file_sha256": file_sha256(path), **info})
     return path
