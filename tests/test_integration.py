@@ -10,7 +10,7 @@ from conftest import ANNOTATION_STAGES, make_project
 DOCS = {
     "ua-one": ("Ukrainian", "A Title\n\nRussia’s invasion of Ukraine shocked Japan. Japan sent aid to Kyiv.\n\nAll News ›\n"),
     "ua-two": ("Ukrainian", "Japan-Russia trade was small.\n\nUkraine asked for help. Russian forces attacked Ukraine.\n"),
-    "in-one": ("Indian", "Japan imposed sanctions on Russia [1].\n\nThe Ukraine crisis continued.\n\nNotes\n\n[1] A source, URL.\n"),
+    "in-one": ("Indian", "Japan sharply condemned Russia [1].\n\nThe Ukraine crisis continued.\n\nNotes\n\n[1] A source, URL.\n"),
 }
 
 

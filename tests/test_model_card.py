@@ -4,6 +4,7 @@ import json
 import pytest
 
 from conftest import ROOT
+from pipeline.stance.card import CardError, blocks_in, refreshed, render_blocks
 from pipeline.stance.training import resolve_classifier
 from stance_data import params_with
 
@@ -17,6 +18,23 @@ def test_model_card_matches_the_committed_metrics():
                     line.startswith(f"| **{name}**")), None)
         assert row is not None, f"model card has no results row for {name}"
         assert f"{scores['macro_f1']['mean_over_targets']:.3f}" in row, f"{name}: card out of date"
+
+
+def test_generated_blocks_match_the_committed_outputs(params):
+    """Every table of numbers in the card is generated; refresh with `python -m pipeline.stance.card`."""
+    card = (ROOT / "docs/model-card.md").read_text(encoding="utf-8")
+    expected = render_blocks(ROOT, params.targets)
+    found = blocks_in(card)
+    assert set(found) == set(expected)
+    stale = [name for name in expected if found[name] != expected[name]]
+    assert not stale, f"model card blocks {stale} are stale: run `python -m pipeline.stance.card`"
+
+
+def test_refreshing_replaces_only_the_blocks_and_refuses_unknown_ones():
+    card = "intro\n<!-- generated: a -->\nold\n<!-- end generated: a -->\noutro\n"
+    assert refreshed(card, {"a": "new"}) == "intro\n<!-- generated: a -->\nnew\n<!-- end generated: a -->\noutro\n"
+    with pytest.raises(CardError, match="differ from the renderer"):
+        refreshed(card, {"a": "new", "b": "x"})
 
 
 def test_auto_resolves_to_the_evaluate_stage_choice(params, tmp_path):

@@ -5,8 +5,10 @@ import pytest
 from pipeline.config import LABELS, ConfigError
 from pipeline.stance import make_classifier
 from pipeline.stance.embedding import marked_texts
+from pipeline.stance.ensemble import macro_f1_weights, simplex_grid
 from pipeline.stance.features import alias_rows, masked_texts, finder_for
 from pipeline.stance.lexicon import make_lexicon
+from pipeline.stance.metrics import mean_log_loss
 from stance_data import BOTH, make_units, params_with
 
 HELD_OUT = "doc-d"
@@ -30,7 +32,7 @@ def fit_and_score(name, params, units):
     return clf, test, proba
 
 
-@pytest.mark.parametrize("name", ["lexicon", "linear", "embedding", "ensemble"])
+@pytest.mark.parametrize("name", ["lexicon", "lexicon_calibrated", "linear", "embedding", "ensemble"])
 def test_classifier_learns_obvious_pattern_on_a_held_out_document(name, fast_params, units):
     params = fast_params
     if name == "ensemble":
@@ -70,7 +72,7 @@ def test_masking_marks_own_and_other_target(params, units):
 
 
 def test_learned_classifiers_need_labels(fast_params, units):
-    for name in ("linear", "embedding", "ensemble"):
+    for name in ("lexicon_calibrated", "linear", "embedding", "ensemble"):
         with pytest.raises(ValueError, match="needs gold labels"):
             make_classifier(name, fast_params).fit(units)
 
@@ -80,6 +82,10 @@ def test_unknown_label_and_bad_ensemble_config(params, units):
         make_classifier("linear", params).fit(units, ["pro"] * len(units))
     with pytest.raises(ConfigError, match="stance.ensemble.members"):
         make_classifier("ensemble", params_with(params, **{"stance.ensemble.members": ["ensemble"]}))
+    with pytest.raises(ConfigError, match="stance.ensemble.objective 'accuracy'"):
+        make_classifier("ensemble", params_with(params, **{"stance.ensemble.objective": "accuracy"}))
+    with pytest.raises(ConfigError, match="weight_step 0.3 must divide 1"):
+        make_classifier("ensemble", params_with(params, **{"stance.ensemble.weight_step": 0.3}))
     with pytest.raises(ConfigError, match="stance.classifier 'nope' is unknown"):
         make_classifier("nope", params)
 
@@ -90,3 +96,22 @@ def test_class_missing_from_training_gets_zero_probability(params, units):
     assert proba.shape == (len(units), 3)
     assert np.all(proba[:, LABELS.index("against")] == 0)
     assert np.allclose(proba.sum(axis=1), 1.0)
+
+
+def test_calibrated_lexicon_keeps_every_decision_and_fits_a_temperature(params, units):
+    lexicon = make_lexicon(params)
+    calibrated = make_classifier("lexicon_calibrated", params).fit(units, units["label"])
+    raw, scaled = lexicon.predict_proba(units), calibrated.predict_proba(units)
+    assert np.array_equal(raw.argmax(axis=1), scaled.argmax(axis=1))
+    assert calibrated.temperature_ != pytest.approx(1.0)
+    assert mean_log_loss(units["label"], scaled) < mean_log_loss(units["label"], raw)
+
+
+def test_macro_f1_weights_pick_the_member_that_gets_the_labels_right():
+    y = np.array(["against", "favor", "neutral"] * 4)
+    targets = np.array(["russia"] * 6 + ["ukraine"] * 6)
+    right = np.eye(3)[[LABELS.index(label) for label in y]] * 0.6 + 0.4 / 3
+    wrong = np.roll(right, 1, axis=1)
+    assert simplex_grid(2, 0.5).tolist() == [[0.0, 1.0], [0.5, 0.5], [1.0, 0.0]]
+    assert macro_f1_weights([wrong, right], y, targets, 0.1).tolist() == [0.0, 1.0]
+    assert macro_f1_weights([right, wrong], y, targets, 0.1)[0] > 0.5

@@ -59,3 +59,43 @@ def test_saved_model_loads_only_with_its_hash(params, units, tmp_path):
         load_model("linear", changed, tmp_path, tmp_path)
     with pytest.raises(ModelMismatchError, match="no fitted 'embedding' model"):
         load_model("embedding", digest, tmp_path, tmp_path)
+
+
+def test_a_model_file_changed_after_saving_is_not_unpickled(params, units, tmp_path):
+    clf = make_classifier("lexicon", params).fit(units)
+    digest = training_hash("lexicon", units, units["label"], params)
+    path = save_model(clf, "lexicon", digest, tmp_path, {})
+    path.write_bytes(path.read_bytes() + b"\0")  # any change to the bytes: a swapped or damaged file
+    with pytest.raises(ModelMismatchError, match="does not match the sha256 recorded"):
+        load_model("lexicon", digest, tmp_path, tmp_path)
+    path.with_suffix(".json").unlink()
+    with pytest.raises(ModelMismatchError, match="no fitted 'lexicon' model"):
+        load_model("lexicon", digest, tmp_path, tmp_path)
+
+
+def test_a_pickled_linear_model_holds_no_memory_address(params, units):
+    """scikit-learn's vectorizers cache id(stop_words), which differs between processes and
+    would make the model file (a DVC output) differ between identical runs."""
+    import pickle
+
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    model = make_classifier("linear", params).fit(units, units["label"])
+    vectorizers = [step for _, part in model.pipeline_.named_steps["features"].transformer_list
+                   for _, step in part.steps if isinstance(step, CountVectorizer)]
+    assert vectorizers and all(hasattr(v, "_stop_words_id") for v in vectorizers)  # what fit leaves
+    restored = pickle.loads(pickle.dumps(model))
+    assert not any(hasattr(step, "_stop_words_id") for _, part in restored.pipeline_.named_steps["features"]
+                   .transformer_list for _, step in part.steps)
+    assert np.allclose(restored.predict_proba(units), model.predict_proba(units))
+
+
+def test_a_model_file_does_not_depend_on_where_the_project_lives(params, units, tmp_path):
+    # the embedding classifier keeps the project root (for its model folder and cache)
+    first = make_classifier("embedding", params_with(params, root=tmp_path / "a"))
+    second = make_classifier("embedding", params_with(params, root=tmp_path / "b"))
+    digest = training_hash("embedding", units, units["label"], params)
+    paths = [save_model(m, "embedding", digest, tmp_path / d, {}) for m, d in ((first, "x"), (second, "y"))]
+    assert paths[0].read_bytes() == paths[1].read_bytes()
+    assert first.root == str(tmp_path / "a")  # saving leaves the live model as it was
+    assert load_model("embedding", digest, tmp_path / "x", tmp_path / "c").root == str(tmp_path / "c")

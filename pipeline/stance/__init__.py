@@ -25,7 +25,7 @@ def make_classifier(name: str, params: Params) -> StanceClassifier:
 
 def _import_builtin() -> None:
     """Import the modules whose decorators fill the registry."""
-    from pipeline.stance import embedding, ensemble, lexicon, linear, nli  # noqa: F401
+    from pipeline.stance import calibration, embedding, ensemble, lexicon, linear, nli  # noqa: F401
 
 
 def available() -> list[str]:

@@ -3,11 +3,20 @@
 Members' probabilities on their own training rows are overconfident (the
 model has seen those rows), so the weights are fit on out-of-fold member
 probabilities: inside ``fit``, each member is cross-validated over the
-training documents (leave one document out), and the simplex weights that
-minimise the log loss of the averaged out-of-fold probabilities are kept.
-The members are then refit on all training rows for prediction. Under the
-evaluate stage's own leave-one-document-out loop this is nested
-cross-validation, so the ensemble's score stays honest.
+training documents (leave one document out), and simplex weights are chosen
+on the averaged out-of-fold probabilities. The members are then refit on
+all training rows for prediction. Under the evaluate stage's own
+leave-one-document-out loop this is nested cross-validation, so the
+ensemble's score stays honest.
+
+Two objectives (``stance.ensemble.objective``): ``macro_f1``, the
+selection criterion itself (mean over targets), maximised over a grid of
+simplex weights with step ``weight_step``; and ``log_loss``, minimised
+continuously. Log loss rewards calibrated members, so it gave the
+uncalibrated lexicon, the best single classifier by macro-F1, no weight at
+all (docs/model-card.md); with macro-F1 as the objective and the calibrated
+lexicon as a member, the ensemble keeps the lexicon's decisions where they
+are better and is calibrated.
 
 A weighted average has as many parameters as members; a stacking
 regression (3 x members + 3 parameters) fit on four documents' worth of
@@ -15,6 +24,7 @@ rows overfit in our measurements (docs/model-card.md).
 """
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 
 import numpy as np
@@ -27,15 +37,22 @@ from pipeline.config import LABELS, ConfigError, Params
 from pipeline.stance import registry
 from pipeline.stance.base import StanceClassifier, check_labels
 from pipeline.stance.cv import out_of_fold_proba
+from pipeline.stance.metrics import macro_f1, predicted_labels
 
 _EPS = 1e-6
 
 
-class EnsembleStance(StanceClassifier):
-    def __init__(self, members: tuple[tuple[str, StanceClassifier], ...] = ()):
-        self.members = members
+OBJECTIVES = ("macro_f1", "log_loss")
 
-    def fit(self, units: pd.DataFrame, labels: Sequence[str] | None = None) -> "EnsembleStance":
+
+class EnsembleStance(StanceClassifier):
+    def __init__(self, members: tuple[tuple[str, StanceClassifier], ...] = (), objective: str = "macro_f1",
+                 weight_step: float = 0.1):
+        self.members = members
+        self.objective = objective
+        self.weight_step = weight_step
+
+    def fit(self, units: pd.DataFrame, labels: Sequence[str] | None = None) -> EnsembleStance:
         if labels is None:
             raise ValueError("ensemble classifier: fit needs gold labels")
         if not self.members:
@@ -43,12 +60,15 @@ class EnsembleStance(StanceClassifier):
         y = check_labels(labels)
         units = units.reset_index(drop=True)
         oof = [out_of_fold_proba(member, units, y) for _, member in self.members]
-        self.weights_ = fit_weights(oof, y)
+        if self.objective == "log_loss":
+            self.weights_ = fit_weights(oof, y)
+        else:
+            self.weights_ = macro_f1_weights(oof, y, units["target"].to_numpy(), self.weight_step)
         self.members_ = [clone(member).fit(units, y) for _, member in self.members]
         self.classes_ = np.asarray(LABELS)
         return self
 
-    def relocate(self, root: str) -> "EnsembleStance":
+    def relocate(self, root: str) -> EnsembleStance:
         for _, member in self.members:
             member.relocate(root)
         for member in getattr(self, "members_", []):
@@ -63,6 +83,25 @@ class EnsembleStance(StanceClassifier):
     def predict_proba(self, units: pd.DataFrame) -> np.ndarray:
         probas = np.stack([member.predict_proba(units) for member in self.members_])
         return np.tensordot(self.weights_, probas, axes=1)
+
+
+def simplex_grid(n: int, step: float) -> np.ndarray:
+    """Every weight vector of ``n`` non-negative multiples of ``step`` summing to 1, in a fixed order."""
+    k = round(1 / step)
+    return np.array([c for c in itertools.product(range(k + 1), repeat=n) if sum(c) == k], dtype=float) / k
+
+
+def macro_f1_weights(probas: Sequence[np.ndarray], y: Sequence[str], targets: np.ndarray, step: float) -> np.ndarray:
+    """Simplex weights (grid with ``step``) maximising macro-F1, mean over targets, of the weighted
+    average; of equal scores the first in grid order wins, so the choice is deterministic."""
+    stacked, y = np.stack(probas), np.asarray(y)
+    best_score, best = -1.0, None
+    for weights in simplex_grid(len(probas), step):
+        predicted = predicted_labels(np.tensordot(weights, stacked, axes=1))
+        score = float(np.mean([macro_f1(y[targets == t], predicted[targets == t]) for t in sorted(set(targets))]))
+        if score > best_score + 1e-12:
+            best_score, best = score, weights
+    return best
 
 
 def fit_weights(probas: Sequence[np.ndarray], y: Sequence[str]) -> np.ndarray:
@@ -89,4 +128,12 @@ def make_ensemble(params: Params) -> EnsembleStance:
         raise ConfigError(
             f"params.yaml: stance.ensemble.members {names} must name other classifiers, each once (not 'ensemble')"
         )
-    return EnsembleStance(members=tuple((name, make_classifier(name, params)) for name in names))
+    cfg = params.get("stance.ensemble")
+    objective = str(cfg.get("objective", "macro_f1"))
+    step = float(cfg.get("weight_step", 0.1))
+    if objective not in OBJECTIVES:
+        raise ConfigError(f"params.yaml: stance.ensemble.objective '{objective}' must be one of {list(OBJECTIVES)}")
+    if not (0 < step <= 1) or abs(round(1 / step) * step - 1) > 1e-9:
+        raise ConfigError(f"params.yaml: stance.ensemble.weight_step {step} must divide 1 (e.g. 0.1, 0.05)")
+    return EnsembleStance(members=tuple((name, make_classifier(name, params)) for name in names),
+                          objective=objective, weight_step=step)

@@ -20,6 +20,7 @@ so the rare classes (favor Russia, against Ukraine) are not drowned out.
 """
 from __future__ import annotations
 
+import copy
 from collections.abc import Sequence
 
 import numpy as np
@@ -184,6 +185,19 @@ class LinearStance(StanceClassifier):
 
     def predict_proba(self, units: pd.DataFrame) -> np.ndarray:
         return align_proba(self.pipeline_.predict_proba(units), self.pipeline_.classes_)
+
+    def __getstate__(self) -> dict:
+        """Pickled state without the vectorizers' ``_stop_words_id`` (a memory address scikit-learn
+        caches), so the same fit gives the same model file bytes in every run."""
+        state = super().__getstate__()
+        if "pipeline_" in state:
+            fitted = copy.deepcopy(state["pipeline_"])
+            for _, part in fitted.named_steps["features"].transformer_list:
+                for _, step in part.steps:
+                    if isinstance(step, CountVectorizer):
+                        vars(step).pop("_stop_words_id", None)
+            state["pipeline_"] = fitted
+        return state
 
 
 def actor_table(params: Params) -> tuple[tuple[str, tuple[str, ...]], ...]:
