@@ -141,8 +141,9 @@ def test_group_figures_draw_the_tables_intervals_and_mark_single_documents(
             lo, hi = scale * row[f"{column}_lo"], scale * row[f"{column}_hi"]
             if pd.isna(lo) or round(lo, 3) == round(hi, 3):
                 continue
-            key = (round(lo, 3), round(hi, 3))
-            assert key in lines, (stem, row["author_origin"], column, key)
+            # the figure and the test scale the table's values in different orders: allow float rounding
+            key = next((k for k in lines if abs(k[0] - lo) < 1e-2 and abs(k[1] - hi) < 1e-2), None)
+            assert key is not None, (stem, row["author_origin"], column, (lo, hi))
             assert lines[key] == bool(row["single_document"]), (stem, row["author_origin"], column)
             checked += 1
     assert checked >= len(rows) * len(columns) // 2  # most intervals have width

@@ -100,8 +100,9 @@ def test_optional_figures_without_their_sources_are_listed_as_not_drawn(hostile_
     html_text = (hostile_project / "outputs/report.html").read_text(encoding="utf-8")
     assert "Not drawn in this run" in index and "Not drawn in this run" in html_text
     for spec in optional:
-        assert f"{spec.title} (`{spec.stem}`): needs outputs/tables/gold_counts.csv" in index
-        assert f"{spec.title} (needs outputs/tables/gold_counts.csv" in html_text
+        missing = next(s for s in spec.sources if not (hostile_project / s).is_file())
+        assert f"{spec.title} (`{spec.stem}`): needs {missing}" in index
+        assert f"{spec.title} (needs {missing}" in html_text
     # two sentences per document: no term is used twice, so the vocabulary figures have nothing to show
     assert "(`framing_vocabulary`): framing_terms has no term" in index
     drawn = [spec for spec in registered_figures()

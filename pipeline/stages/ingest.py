@@ -39,9 +39,11 @@ def run(params: Params) -> None:
     # Stream: clean texts go to a staging folder and documents.parquet to a temp
     # file, a row group at a time; both replace the old outputs only after every
     # document passed (the folder is swapped whole), so bad input leaves them intact.
+    # The folder swaps before documents.parquet is renamed (contexts close last-first),
+    # so a kill in between never pairs new documents with old clean texts.
     with (
-        io.atomic_dir(params.root / CLEAN_DIR) as staging,
         io.ParquetRowGroupWriter(params.root / DOCUMENTS) as writer,
+        io.atomic_dir(params.root / CLEAN_DIR) as staging,
     ):
         rows = ingested_documents(manifest, rules, params, staging, input_options)
         while batch := list(islice(rows, row_group_docs)):

@@ -145,10 +145,11 @@ def run(params: Params) -> None:
             yield part
 
     with ExitStack() as stack:
+        # entered last-first, so they close (and rename) in OUTPUTS order
         writers = [
             stack.enter_context(io.ParquetRowGroupWriter(params.root / path, io.parquet_schema(dtypes)))
-            for path, dtypes in OUTPUTS
-        ]
+            for path, dtypes in reversed(OUTPUTS)
+        ][::-1]
         executor = stack.enter_context(make_executor(settings))
         bar = stack.enter_context(tqdm(total=count_rows(source), desc="tag", unit="doc"))
         for tables in executor.map(tag_partition, counted(partitions), Tagger(params)):
