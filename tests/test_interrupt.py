@@ -32,15 +32,19 @@ DOCS = {
 }
 
 
-@pytest.fixture
-def tagged(tmp_path):
-    """A small DVC project (this project's code and dvc.yaml) with ingest and tag run and locked."""
+def dvc_project(tmp_path, stage: str):
+    """A small DVC project (this project's code and dvc.yaml) with ``stage`` and its upstream run and locked."""
     make_project(tmp_path, DOCS)
     shutil.copytree(ROOT / "pipeline", tmp_path / "pipeline", ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copy(ROOT / "dvc.yaml", tmp_path / "dvc.yaml")
     configure_dvc(tmp_path)
-    dvc(tmp_path, "repro", "tag")
+    dvc(tmp_path, "repro", stage)
     return tmp_path
+
+
+@pytest.fixture
+def tagged(tmp_path):
+    return dvc_project(tmp_path, "tag")
 
 
 def test_sigkill_before_rename_keeps_previous_output_and_dvc_reports_changed(tagged):
@@ -92,13 +96,7 @@ def test_sigkill_before_rename_keeps_previous_output_and_dvc_reports_changed(tag
 
 @pytest.fixture
 def ingested(tmp_path):
-    """A small DVC project with ingest run and locked."""
-    make_project(tmp_path, DOCS)
-    shutil.copytree(ROOT / "pipeline", tmp_path / "pipeline", ignore=shutil.ignore_patterns("__pycache__"))
-    shutil.copy(ROOT / "dvc.yaml", tmp_path / "dvc.yaml")
-    configure_dvc(tmp_path)
-    dvc(tmp_path, "repro", "ingest")
-    return tmp_path
+    return dvc_project(tmp_path, "ingest")
 
 
 def test_sigkill_before_folder_swap_keeps_previous_clean_texts(ingested):
