@@ -42,6 +42,24 @@ def dvc_project(tmp_path, stage: str):
     return tmp_path
 
 
+def kill_at_hold(project, stage_name: str, env: dict[str, str]) -> None:
+    """Run a stage until its writer reports the hold, then SIGKILL it there."""
+    stage = subprocess.Popen([sys.executable, "-m", "pipeline", stage_name], cwd=project, env=env,
+                             stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
+    try:
+        for line in stage.stderr:  # tqdm's progress lines come first
+            if line.startswith("holding "):
+                break
+        else:
+            pytest.fail(f"{stage_name} ended without reaching the hold (exit {stage.wait()})")
+        stage.send_signal(signal.SIGKILL)
+        assert stage.wait(timeout=60) == -signal.SIGKILL
+    finally:
+        if stage.poll() is None:
+            stage.kill()
+        stage.stderr.close()
+
+
 @pytest.fixture
 def tagged(tmp_path):
     return dvc_project(tmp_path, "tag")
@@ -59,20 +77,7 @@ def test_sigkill_before_rename_keeps_previous_output_and_dvc_reports_changed(tag
     (tagged / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False), encoding="utf-8")
 
     env = env_for(tagged) | {HOLD_ENV: "mentions.parquet"}
-    stage = subprocess.Popen([sys.executable, "-m", "pipeline", "tag"], cwd=tagged, env=env,
-                             stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
-    try:
-        for line in stage.stderr:  # tqdm's progress lines come first
-            if line.startswith("holding "):
-                break
-        else:
-            pytest.fail(f"tag stage ended without reaching the hold (exit {stage.wait()})")
-        stage.send_signal(signal.SIGKILL)
-        assert stage.wait(timeout=60) == -signal.SIGKILL
-    finally:
-        if stage.poll() is None:
-            stage.kill()
-        stage.stderr.close()
+    kill_at_hold(tagged, "tag", env)
 
     after = tree_hashes(data)
     # the output being written when the stage died is exactly the previous one, and readable
@@ -107,20 +112,7 @@ def test_sigkill_before_folder_swap_keeps_previous_clean_texts(ingested):
     (ingested / "corpus" / "raw" / "ua-one.txt").write_text("Moscow and Kyiv met again.\n", encoding="utf-8")
 
     env = env_for(ingested) | {HOLD_ENV: "clean"}
-    stage = subprocess.Popen([sys.executable, "-m", "pipeline", "ingest"], cwd=ingested, env=env,
-                             stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
-    try:
-        for line in stage.stderr:
-            if line.startswith("holding "):
-                break
-        else:
-            pytest.fail(f"ingest ended without reaching the hold (exit {stage.wait()})")
-        stage.send_signal(signal.SIGKILL)
-        assert stage.wait(timeout=60) == -signal.SIGKILL
-    finally:
-        if stage.poll() is None:
-            stage.kill()
-        stage.stderr.close()
+    kill_at_hold(ingested, "ingest", env)
 
     after = tree_hashes(data)
     # every output, folder and file, is exactly the previous one

@@ -1,7 +1,6 @@
 """The exploration notebooks run top to bottom against a pipeline run, and are stored clean."""
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import nbformat

@@ -28,7 +28,6 @@ from pipeline.stance.metrics import (
     mean_log_loss,
     per_class,
     predicted_labels,
-    reliability,
 )
 from pipeline.stance.training import EVALUATION, OOF, all_units, evaluated_classifiers, gold_units
 from pipeline.units import KEY
