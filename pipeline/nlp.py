@@ -8,6 +8,7 @@ win and the NER adds whatever the gazetteer does not know.
 """
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import spacy
@@ -30,6 +31,50 @@ def paragraph_breaks(doc: Doc) -> Doc:
     for token in doc[:-1]:
         if token.is_space and "\n" in token.text:
             doc[token.i + 1].is_sent_start = True
+    return doc
+
+
+# Abbreviations that take a number ("No. 5", "pp. 12", "Art. 9"): the full
+# stop is not a sentence end when a number follows on the same line.
+NUMBER_ABBREVIATIONS = frozenset(
+    {"no", "nos", "p", "pp", "art", "arts", "vol", "vols", "fig", "figs", "para", "paras", "sec", "ch",
+     "chap", "approx", "ca", "op", "nr"}
+)
+
+
+def _line_break_before(doc: Doc, i: int) -> bool:
+    return i > 0 and doc[i - 1].is_space and "\n" in doc[i - 1].text
+
+
+# A footnote mark glued to a full stop: the tokenizer reads "relations.[1" as one token.
+_FOOTNOTE_AFTER_STOP = re.compile(r"[.!?]\[\d{1,3}$")
+
+
+@Language.component("sentence_repairs")
+def sentence_repairs(doc: Doc) -> Doc:
+    """Undo the rule-based sentencizer's false splits inside a line; add the ones it misses.
+
+    The sentencizer ends a sentence at every "!", "?" or "." token, so it
+    cuts "a record 27 (!) times, began ...", "etc., can be considered" and
+    "Resolution No. 5". A split inside a line is undone when the next
+    "sentence" starts with a lower-case letter, or is a number after an
+    abbreviation that takes one. A footnote mark after a full stop
+    ("relations.[1] Putin ...") ends the sentence after the mark. Line breaks
+    are left to ``paragraph_breaks``, which runs after this component.
+    """
+    for token in doc[1:]:
+        i = token.i
+        if token.is_space or _line_break_before(doc, i):
+            continue
+        prev = doc[i - 1]
+        if token.is_sent_start:
+            after_abbreviation = prev.text == "." and i > 1 and not doc[i - 2].whitespace_ \
+                and doc[i - 2].lower_ in NUMBER_ABBREVIATIONS
+            if token.text[:1].islower() or (token.like_num and after_abbreviation):
+                token.is_sent_start = False
+        elif prev.text == "]" and i > 1 and _FOOTNOTE_AFTER_STOP.search(doc[i - 2].text) \
+                and token.text[:1].isupper():
+            token.is_sent_start = True
     return doc
 
 
@@ -64,6 +109,7 @@ def build_nlp(params: Params) -> Language:
     if model == "blank":
         nlp = spacy.blank(str(params.get("nlp.lang", "en")))
         nlp.add_pipe("sentencizer")
+        nlp.add_pipe("sentence_repairs")
         nlp.add_pipe("paragraph_breaks")
     else:
         try:
@@ -79,9 +125,11 @@ def build_nlp(params: Params) -> Language:
         if first_sentence_setter is None:
             nlp.add_pipe("sentencizer", first=True)
             first_sentence_setter = "sentencizer"
-        # Paragraph breaks must be set before a parser decides sentence starts.
+        # Paragraph breaks must be set before a parser decides sentence starts;
+        # a parser's or senter's boundaries are statistical and left as they are.
         if first_sentence_setter == "sentencizer":
-            nlp.add_pipe("paragraph_breaks", after="sentencizer")
+            nlp.add_pipe("sentence_repairs", after="sentencizer")
+            nlp.add_pipe("paragraph_breaks", after="sentence_repairs")
         else:
             nlp.add_pipe("paragraph_breaks", before=first_sentence_setter)
     ruler_at = {"before": "ner"} if "ner" in nlp.pipe_names else {}

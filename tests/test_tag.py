@@ -124,3 +124,34 @@ def test_unknown_model_is_a_config_error(params):
     raw["nlp"] = {**params.raw["nlp"], "model": "no_such_pipeline_xyz"}
     with pytest.raises(ConfigError, match="nlp.model 'no_such_pipeline_xyz'"):
         build_nlp(Params(raw=raw, root=params.root))
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # ua-getmanchuk-2021: "(!)" inside a sentence
+        ("Abe met Putin a record 27 (!) times, began to arouse skepticism. It grew.",
+         ["Abe met Putin a record 27 (!) times, began to arouse skepticism.", "It grew."]),
+        ("He said (?) that it was so.", ["He said (?) that it was so."]),
+        # abbreviations that take a number
+        ("Resolution No. 5 was adopted. It passed.", ["Resolution No. 5 was adopted.", "It passed."]),
+        ("See pp. 12 and Art. 9 of the constitution.", ["See pp. 12 and Art. 9 of the constitution."]),
+        # initials (ua-polishchuk-2024)
+        ("Odesa I. I. Mechnikov National University signed. O. Stepaniuk sang.",
+         ["Odesa I. I. Mechnikov National University signed.", "O. Stepaniuk sang."]),
+        # "etc.," runs on (ua-polishchuk-2024)
+        ("Drones, radars, etc., can be considered. Yes.", ["Drones, radars, etc., can be considered.", "Yes."]),
+        # footnote marks glued to the full stop (in-cescube-2022)
+        ("A first in Russia-Japan relations.[1] Putin, however, was reluctant.[2] In July it ended.",
+         ["A first in Russia-Japan relations.[1]", "Putin, however, was reluctant.[2]", "In July it ended."]),
+        # list items: one per line, lower-case starts kept apart; run-in heads stay separate
+        ("This doctrine prioritised:\n\n  • economic development,\n  • reliance on the US.\n\nYoshida Doctrine. It held.",
+         ["This doctrine prioritised:", "• economic development,", "• reliance on the US.", "Yoshida Doctrine.",
+          "It held."]),
+    ],
+)
+def test_sentence_repairs_on_the_seeds_tricky_spots(params, text, expected):
+    sents, _, _ = sentences_of(params, text)
+    assert sents["text"].tolist() == expected
+    for s in sents.itertuples():
+        assert text[s.start_char:s.end_char] == s.text
