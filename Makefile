@@ -9,7 +9,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export MPLBACKEND := Agg
 
-.PHONY: setup repro test browser bench clean-venv
+.PHONY: setup repro test lint typecheck browser bench clean-venv
 
 setup: $(STAMP)
 
@@ -21,8 +21,18 @@ $(STAMP): setup.cfg pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
+# Stage commands run `sh bin/stage`, which finds .venv/bin/python itself, so this
+# works without an activated venv (and so do `.venv/bin/dvc repro` and `dvc repro`).
 repro: setup
 	$(BIN)/dvc repro
+
+# ruff lint (rules in pyproject.toml) and the formatter's check; `ruff format` fixes the latter
+lint: setup
+	$(BIN)/ruff check pipeline tests benchmarks
+	$(BIN)/ruff format --check pipeline tests benchmarks
+
+typecheck: setup
+	$(BIN)/mypy
 
 # Headless Chromium for the report's browser test; installed only under CI
 # (root, Debian); elsewhere the test skips with a message.

@@ -17,6 +17,7 @@ Times are CPU seconds (``time.process_time``, all threads) with runs of
 the two sides alternated and the median taken, so other processes on a
 shared machine change them little.
 """
+
 from __future__ import annotations
 
 import statistics
@@ -26,11 +27,11 @@ from time import process_time
 from typing import Any
 
 from pipeline import io
-from pipeline.config import load_params
-from pipeline.nlp import build_nlp
+from pipeline.nlp.spacy_pipeline import build_nlp
+from pipeline.nlp.units import stance_units
+from pipeline.params import load_params
 from pipeline.stages import stance, tag
 from pipeline.stages.ingest import DOCUMENTS
-from pipeline.units import stance_units
 
 
 def _cpu(fn: Callable[[], Any]) -> float:
@@ -72,11 +73,16 @@ def tag_vs_spacy(params_path: Path, repeats: int = 5) -> dict[str, Any]:
     warm_s = statistics.median([_cpu(lambda: bare(warm_nlp)) for _ in range(repeats + 1)][1:])
     words = int(documents["n_words"].sum())
     return {
-        "documents": len(documents), "words": words,
-        "tag_cpu_s": round(stage_s, 4), "bare_spacy_cpu_s": round(bare_s, 4), "warm_spacy_cpu_s": round(warm_s, 4),
-        "tag_words_per_cpu_s": round(words / stage_s), "bare_spacy_words_per_cpu_s": round(words / bare_s),
+        "documents": len(documents),
+        "words": words,
+        "tag_cpu_s": round(stage_s, 4),
+        "bare_spacy_cpu_s": round(bare_s, 4),
+        "warm_spacy_cpu_s": round(warm_s, 4),
+        "tag_words_per_cpu_s": round(words / stage_s),
+        "bare_spacy_words_per_cpu_s": round(words / bare_s),
         "warm_spacy_words_per_cpu_s": round(words / warm_s),
-        "ratio": round(bare_s / stage_s, 3), "ratio_to_warm": round(warm_s / stage_s, 3),
+        "ratio": round(bare_s / stage_s, 3),
+        "ratio_to_warm": round(warm_s / stage_s, 3),
     }
 
 
@@ -86,8 +92,9 @@ def unit_texts(params_path: Path) -> list[str]:
     return units["text"].tolist()
 
 
-def encoder_vs_paths(params_path: Path, batch_size: int = 32, repeats: int = 3,
-                     torch_threads: int = 1) -> dict[str, Any]:
+def encoder_vs_paths(
+    params_path: Path, batch_size: int = 32, repeats: int = 3, torch_threads: int = 1
+) -> dict[str, Any]:
     """Bare MiniLM forward passes vs the batched encoding path and the configured stance stage.
 
     The bare side runs the model on batches tokenised beforehand (length
@@ -107,11 +114,12 @@ def encoder_vs_paths(params_path: Path, batch_size: int = 32, repeats: int = 3,
     model = AutoModel.from_pretrained(model_dir).eval()
     max_length = 256  # all-MiniLM-L6-v2's max_seq_length (sentence_bert_config.json)
     by_length = sorted(texts, key=len)
-    batches = [by_length[i:i + batch_size] for i in range(0, len(by_length), batch_size)]
+    batches = [by_length[i : i + batch_size] for i in range(0, len(by_length), batch_size)]
 
     def tokenize() -> list[Any]:
-        return [tokenizer(b, padding=True, truncation=True, max_length=max_length, return_tensors="pt")
-                for b in batches]
+        return [
+            tokenizer(b, padding=True, truncation=True, max_length=max_length, return_tensors="pt") for b in batches
+        ]
 
     encoded = tokenize()
     tokenize_s = statistics.median(_cpu(tokenize) for _ in range(repeats))
@@ -134,14 +142,19 @@ def encoder_vs_paths(params_path: Path, batch_size: int = 32, repeats: int = 3,
     classifier = str(params.get("stance.classifier"))
     n = len(texts)
     return {
-        "units": n, "batch_size": batch_size, "torch_threads": torch.get_num_threads(),
+        "units": n,
+        "batch_size": batch_size,
+        "torch_threads": torch.get_num_threads(),
         "tokenize_cpu_s": round(tokenize_s, 4),
-        "bare_encoder_cpu_s": round(bare_s, 4), "bare_encoder_units_per_cpu_s": round(n / bare_s, 1),
+        "bare_encoder_cpu_s": round(bare_s, 4),
+        "bare_encoder_units_per_cpu_s": round(n / bare_s, 1),
         "batched_path": "sentence_transformers.SentenceTransformer.encode",
-        "batched_path_cpu_s": round(path_s, 4), "batched_path_units_per_cpu_s": round(n / path_s, 1),
+        "batched_path_cpu_s": round(path_s, 4),
+        "batched_path_units_per_cpu_s": round(n / path_s, 1),
         "batched_path_ratio": round(bare_s / path_s, 3),
         "stance_classifier": classifier,
-        "stance_stage_cpu_s": round(stage_s, 4), "stance_stage_units_per_cpu_s": round(n / stage_s, 1),
+        "stance_stage_cpu_s": round(stage_s, 4),
+        "stance_stage_units_per_cpu_s": round(n / stage_s, 1),
         # the ratio only means something for a classifier that runs the encoder
         "stance_stage_ratio": round(bare_s / stage_s, 3) if classifier != "lexicon" else None,
     }

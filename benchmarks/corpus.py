@@ -8,6 +8,7 @@ sentences and target mentions, with the seeds' mix of long and short
 documents and the seeds' vocabulary: the work per word stays the same,
 and time and memory can be read against size.
 """
+
 from __future__ import annotations
 
 import csv
@@ -18,12 +19,24 @@ import pandas as pd
 
 from benchmarks.common import make_project
 
-MANIFEST_COLUMNS = ["doc_id", "path", "title", "author", "affiliation", "outlet", "author_origin",
-                    "origin_basis", "published", "period", "notes"]
+MANIFEST_COLUMNS = [
+    "doc_id",
+    "path",
+    "title",
+    "author",
+    "affiliation",
+    "outlet",
+    "author_origin",
+    "origin_basis",
+    "published",
+    "period",
+    "notes",
+]
 
 
-def synthetic_project(dest: Path, seed_documents: pd.DataFrame, seed_sentences: pd.DataFrame,
-                      scale: int, seed: int) -> Path:
+def synthetic_project(
+    dest: Path, seed_documents: pd.DataFrame, seed_sentences: pd.DataFrame, scale: int, seed: int
+) -> Path:
     """Write a project with ``scale`` x the seed documents into ``dest``; returns its params.yaml."""
     params = make_project(dest)
     raw = dest / "corpus" / "raw"
@@ -38,13 +51,20 @@ def synthetic_project(dest: Path, seed_documents: pd.DataFrame, seed_sentences: 
         paragraphs, start = [], 0
         while start < len(sentences):
             size = int(rng.integers(3, 7))
-            paragraphs.append(" ".join(sentences[start:start + size]))
+            paragraphs.append(" ".join(sentences[start : start + size]))
             start += size
         doc_id = f"syn{scale}-{k:06d}"
         (raw / f"{doc_id}.txt").write_text("\n\n".join(paragraphs) + "\n", encoding="utf-8")
-        rows.append({**{c: "" for c in MANIFEST_COLUMNS}, "doc_id": doc_id, "path": f"raw/{doc_id}.txt",
-                     "author_origin": template["author_origin"], "origin_basis": "synthetic",
-                     "notes": f"synthetic: sentences of {template['doc_id']} reshuffled"})
+        rows.append(
+            {
+                **{c: "" for c in MANIFEST_COLUMNS},
+                "doc_id": doc_id,
+                "path": f"raw/{doc_id}.txt",
+                "author_origin": template["author_origin"],
+                "origin_basis": "synthetic",
+                "notes": f"synthetic: sentences of {template['doc_id']} reshuffled",
+            }
+        )
     with (dest / "corpus" / "manifest.csv").open("w", encoding="utf-8", newline="") as fh:
         writer = csv.DictWriter(fh, fieldnames=MANIFEST_COLUMNS, lineterminator="\n")
         writer.writeheader()

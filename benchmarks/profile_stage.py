@@ -6,6 +6,7 @@
 The stage runs once unprofiled first, so imports and lazy set-up do not
 crowd the listing; then once under cProfile, sorted by cumulative time.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -15,19 +16,22 @@ import pstats
 import sys
 
 from pipeline.cli import STAGES
-from pipeline.config import load_params
+from pipeline.params import load_params
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.profile_stage", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks.profile_stage",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("stage", choices=list(STAGES))
     parser.add_argument("--params", default="params.yaml")
     parser.add_argument("--top", type=int, default=30, help="functions to list (default: 30)")
     parser.add_argument("--sort", default="cumulative", help="pstats sort key (default: cumulative)")
     args = parser.parse_args(argv)
     params = load_params(args.params)
-    run = importlib.import_module(f"pipeline.stages.{STAGES[args.stage][0]}").run
+    run = importlib.import_module(f"pipeline.stages.{args.stage}").run
     run(params)
     profiler = cProfile.Profile()
     profiler.runcall(run, params)

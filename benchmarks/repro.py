@@ -4,6 +4,7 @@ The copy holds the files git knows (tracked and untracked, not ignored), a
 fresh git repository and an empty DVC cache, so the first ``dvc repro``
 runs every stage from the raw corpus and the second finds nothing to do.
 """
+
 from __future__ import annotations
 
 import os
@@ -31,8 +32,13 @@ def _dvc(copy: Path) -> tuple[float, str]:
 def repro_times() -> dict[str, Any]:
     copy = WORK / "repro"
     shutil.rmtree(copy, ignore_errors=True)
-    listed = subprocess.run(["git", "ls-files", "-co", "--exclude-standard", "-z"], cwd=ROOT,
-                            capture_output=True, check=True).stdout.decode().split("\0")
+    listed = (
+        subprocess.run(
+            ["git", "ls-files", "-co", "--exclude-standard", "-z"], cwd=ROOT, capture_output=True, check=True
+        )
+        .stdout.decode()
+        .split("\0")
+    )
     for name in filter(None, listed):
         if name.startswith("benchmarks/results/") or not (ROOT / name).is_file():
             continue

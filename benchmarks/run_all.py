@@ -4,6 +4,7 @@ Writes benchmarks/results/latest.json, the results block of
 docs/performance.md and docs/figures/benchmarks_scaling.{png,svg}.
 Scratch projects go to benchmarks/results/tmp/ (git-ignored).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -17,34 +18,47 @@ import pandas as pd
 
 from benchmarks import ceilings, report, repro, scaling, stages
 from benchmarks.common import RESULTS, ROOT, WORK, machine, seed_project
-from pipeline.config import load_params
+from pipeline.params import load_params
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.run_all", description=__doc__)
-    parser.add_argument("--sizes", type=int, nargs="+", default=[1, 10, 100, 1000],
-                        help="corpus sizes in multiples of the seed corpus (default: 1 10 100 1000)")
-    parser.add_argument("--dask-max-size", type=int, default=100,
-                        help="largest size also run on Dask (default: 100)")
-    parser.add_argument("--budget-minutes", type=float, default=20.0,
-                        help="skip a size above 100x whose time, projected linearly from the previous size, "
-                             "exceeds this (default: 20)")
+    parser.add_argument(
+        "--sizes",
+        type=int,
+        nargs="+",
+        default=[1, 10, 100, 1000],
+        help="corpus sizes in multiples of the seed corpus (default: 1 10 100 1000)",
+    )
+    parser.add_argument("--dask-max-size", type=int, default=100, help="largest size also run on Dask (default: 100)")
+    parser.add_argument(
+        "--budget-minutes",
+        type=float,
+        default=20.0,
+        help="skip a size above 100x whose time, projected linearly from the previous size, exceeds this (default: 20)",
+    )
     parser.add_argument("--repeats", type=int, default=3, help="fresh processes per stage on the seeds (default: 3)")
     return parser.parse_args(argv)
 
 
 def commit() -> str:
-    head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT,
-                          capture_output=True, text=True, check=True).stdout.strip()
-    dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT,
-                           capture_output=True, text=True, check=True).stdout.strip()
+    head = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout.strip()
+    dirty = subprocess.run(
+        ["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout.strip()
     return head + ("+uncommitted changes" if dirty else "")
 
 
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
-    results: dict[str, Any] = {"command": "make bench  # python -m benchmarks.run_all " + " ".join(argv or sys.argv[1:]),
-                               "commit": commit(), "machine": machine(), "repeats": args.repeats}
+    results: dict[str, Any] = {
+        "command": "make bench  # python -m benchmarks.run_all " + " ".join(argv or sys.argv[1:]),
+        "commit": commit(),
+        "machine": machine(),
+        "repeats": args.repeats,
+    }
     WORK.mkdir(parents=True, exist_ok=True)
 
     print("seed corpus: every stage", flush=True)
@@ -64,11 +78,14 @@ def main(argv: list[str] | None = None) -> None:
             projected = sum(r["wall_s"] for k, r in previous["runs"].items() if k.endswith("local"))
             projected *= scale / previous["scale"]
             if projected > 60 * args.budget_minutes:
-                skipped.append(f"{scale}x (projected {projected / 60:.0f} min > --budget-minutes {args.budget_minutes:g})")
+                skipped.append(
+                    f"{scale}x (projected {projected / 60:.0f} min > --budget-minutes {args.budget_minutes:g})"
+                )
                 continue
         print(f"scaling: {scale}x", flush=True)
         results["scaling"].append(
-            scaling.one_size(scale, seed_documents, seed_sentences, seed, dask=scale <= args.dask_max_size))
+            scaling.one_size(scale, seed_documents, seed_sentences, seed, dask=scale <= args.dask_max_size)
+        )
         if scale == 10:
             results["ceilings"]["tag"]["10x"] = ceilings.tag_vs_spacy(WORK / "scale_10x" / "params.yaml")
     results["scaling_skipped"] = "; ".join(skipped)

@@ -12,6 +12,7 @@ parent the process was forked from. With the Dask executor the worker
 processes are this process's descendants: a background thread reads their
 ``VmHWM`` while they live, and the summed ``VmRSS`` of the whole tree.
 """
+
 from __future__ import annotations
 
 import importlib
@@ -23,9 +24,8 @@ from contextlib import nullcontext
 from pathlib import Path
 from time import perf_counter
 
-from pipeline.cli import STAGES
-from pipeline.config import load_params
 from pipeline.executor import ExecutorSettings
+from pipeline.params import load_params
 
 # Modules a stage imports lazily inside run(); on the local executor they are
 # imported before the clock starts, so run time is the stage's work as for
@@ -71,7 +71,7 @@ class TreeMemory:
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
-    def __enter__(self) -> "TreeMemory":
+    def __enter__(self) -> TreeMemory:
         self._thread.start()
         return self
 
@@ -93,7 +93,7 @@ def main(argv: list[str]) -> None:
     params_path, stage, out_json = argv
     started = perf_counter()
     params = load_params(params_path)
-    module = importlib.import_module(f"pipeline.stages.{STAGES[stage][0]}")
+    module = importlib.import_module(f"pipeline.stages.{stage}")
     on_dask = ExecutorSettings.from_params(params).kind == "dask"
     for name in () if on_dask else PRELOAD.get(stage, ()):
         importlib.import_module(name)

@@ -4,6 +4,7 @@ Throughput divides the corpus size by the time inside the stage's
 ``run`` (median of ``repeats`` processes); the process's wall time, which
 adds interpreter start-up and imports, is reported beside it.
 """
+
 from __future__ import annotations
 
 import statistics
@@ -12,7 +13,7 @@ from typing import Any
 
 from benchmarks.common import Measured, run_stage
 from pipeline import io
-from pipeline.config import load_params
+from pipeline.params import load_params
 from pipeline.stages.ingest import DOCUMENTS
 from pipeline.stages.stance import STANCES
 from pipeline.stages.tag import SENTENCES

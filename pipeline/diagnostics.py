@@ -7,6 +7,7 @@ for salience. The pipeline continues but tells the user, through Python's
 (``-W error::pipeline.diagnostics.InputWarning``) and tests can assert them.
 The CLI prints them as ``warning: <stage>: <message>``.
 """
+
 from __future__ import annotations
 
 import sys

@@ -13,12 +13,12 @@ Memory stays flat in the corpus size: partitions are read lazily from
 Parquet (:func:`document_partitions`), at most a few are in flight, and the
 stage writes each result as a Parquet row group before it asks for more.
 """
+
 from __future__ import annotations
 
 import logging
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
 from itertools import pairwise
 from pathlib import Path
 from typing import Any, TypeVar
@@ -27,53 +27,21 @@ import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
 
-from pipeline.config import ConfigError, Params
+from pipeline.params import Executor
 
 P = TypeVar("P")
 R = TypeVar("R")
 S = TypeVar("S")
-
-KINDS = ("local", "dask")
 
 
 class PartitionError(ValueError):
     """Input files a stage reads together do not list their documents in the same order."""
 
 
-@dataclass(frozen=True)
-class ExecutorSettings:
-    """The ``executor`` block of params.yaml."""
-
-    kind: str = "local"
-    scheduler: str | None = None
-    workers: int = 2
-    threads_per_worker: int = 1
-    partition_docs: int = 64
-
-    @classmethod
-    def from_params(cls, params: Params) -> "ExecutorSettings":
-        raw = params.get("executor", {}) or {}
-        if not isinstance(raw, dict):
-            raise ConfigError("params.yaml: 'executor' must be a mapping (kind, scheduler, workers, ...)")
-        unknown = sorted(set(raw) - set(cls.__dataclass_fields__))
-        if unknown:
-            raise ConfigError(f"params.yaml: executor: unknown key(s) {unknown}")
-        settings = cls(**raw)
-        if settings.kind not in KINDS:
-            raise ConfigError(f"params.yaml: executor.kind '{settings.kind}' is not one of {list(KINDS)}")
-        for key in ("workers", "threads_per_worker", "partition_docs"):
-            value = getattr(settings, key)
-            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-                raise ConfigError(f"params.yaml: executor.{key} must be a positive integer, not {value!r}")
-        if settings.scheduler is not None and not isinstance(settings.scheduler, str):
-            raise ConfigError("params.yaml: executor.scheduler must be an address such as tcp://host:8786, or null")
-        return settings
-
-
 class LocalExecutor:
     """Runs every partition in this process, in order (the default; no cluster to start)."""
 
-    def __enter__(self) -> "LocalExecutor":
+    def __enter__(self) -> LocalExecutor:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -101,7 +69,7 @@ class DaskExecutor:
         self._client: Any = None
         self._cluster: Any = None
 
-    def __enter__(self) -> "DaskExecutor":
+    def __enter__(self) -> DaskExecutor:
         from distributed import Client, LocalCluster
 
         if self.scheduler:
@@ -139,7 +107,7 @@ class DaskExecutor:
             yield window.popleft().result()
 
 
-def make_executor(settings: ExecutorSettings) -> LocalExecutor | DaskExecutor:
+def make_executor(settings: Executor) -> LocalExecutor | DaskExecutor:
     """The executor params.yaml asks for (use it as a context manager)."""
     if settings.kind == "dask":
         return DaskExecutor(settings.scheduler, settings.workers, settings.threads_per_worker)
@@ -163,7 +131,7 @@ def _rows_by_document(path: Path, columns: list[str] | None, batch_rows: int) ->
         # the last document may continue in the next batch: hold it back
         for begin, end in pairwise(starts):
             yield _checked(path, seen, ids[begin]), frame.iloc[begin:end]
-        pending = frame.iloc[starts[-1]:] if len(starts) else None
+        pending = frame.iloc[starts[-1] :] if len(starts) else None
     if pending is not None:
         yield _checked(path, seen, pending["doc_id"].iloc[0]), pending
 

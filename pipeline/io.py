@@ -1,9 +1,13 @@
-"""Atomic, deterministic writers for every file a stage produces.
+"""Atomic, deterministic writers for every file a stage produces, and the stage's output transaction.
 
 Each writer renders into a temporary file in the destination folder and
 renames it into place, so an interrupted stage never leaves a half-written
 file that looks complete (rename is atomic on one filesystem).
+:class:`StageOutputs` goes one step further for a whole stage: every output
+is staged beside its destination and all are renamed into place only after
+the stage wrote the last of them, so an error leaves every output as it was.
 """
+
 from __future__ import annotations
 
 import glob
@@ -21,7 +25,6 @@ from typing import Any
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
-
 
 HOLD_ENV = "PIPELINE_HOLD_BEFORE_RENAME"
 """Test hook: when set to a file (or folder) name, its writer stops just before the rename.
@@ -85,18 +88,87 @@ def atomic_dir(path: str | Path) -> Iterator[Path]:
         yield staging
         if os.environ.get(HOLD_ENV) == path.name:
             _hold(staging)
-        had_old = path.exists()
-        if had_old:
-            os.rename(path, aside)
-        try:
-            os.rename(staging, path)
-        except BaseException:
-            if had_old:
-                os.rename(aside, path)
-            raise
-        shutil.rmtree(aside, ignore_errors=True)
+        _swap_folder(staging, path)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+class StageOutputs:
+    """All outputs of one stage, committed together after everything was written, or not at all.
+
+    ``file(path)`` and ``folder(path)`` hand out a staging path beside each
+    destination (a hidden temporary file, or an empty hidden folder); the
+    stage writes there. When the ``with`` block ends without an error, every
+    staged output is renamed onto its destination in the order it was
+    registered (a folder is swapped whole, as :func:`atomic_dir` does, so no
+    stale file of an earlier run survives in it); on any exception nothing
+    is replaced and the staged files are removed. DVC runs the stages with
+    ``persist: true``, so a refused input leaves every earlier output in
+    place. Between the renames of the commit only a kill or a failing rename
+    could leave some outputs new and others old; DVC then reports the stage
+    as changed.
+    """
+
+    def __init__(self, root: str | Path):
+        self.root = Path(root)
+        self._staged: list[tuple[Path, Path, bool]] = []  # (staging path, destination, is a folder)
+
+    def __enter__(self) -> StageOutputs:
+        return self
+
+    def file(self, relative: str | Path) -> Path:
+        """A temporary file to write the output ``relative`` (to the project root) into."""
+        path = self.root / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        for stale in path.parent.glob(f".{glob.escape(path.name)}.*.tmp"):
+            stale.unlink(missing_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        os.close(fd)
+        os.chmod(tmp, 0o666 & ~_UMASK)
+        self._staged.append((Path(tmp), path, False))
+        return Path(tmp)
+
+    def folder(self, relative: str | Path) -> Path:
+        """An empty staging folder for the folder output ``relative``; it replaces the old folder whole."""
+        path = self.root / relative
+        staging = path.with_name(f".{path.name}.staging")
+        for leftover in (staging, path.with_name(f".{path.name}.old")):
+            shutil.rmtree(leftover, ignore_errors=True)
+        staging.mkdir(parents=True)
+        self._staged.append((staging, path, True))
+        return staging
+
+    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
+        try:
+            if exc_type is None:
+                for staged, destination, is_folder in self._staged:
+                    if os.environ.get(HOLD_ENV) == destination.name:
+                        _hold(staged)
+                    if is_folder:
+                        _swap_folder(staged, destination)
+                    else:
+                        os.replace(staged, destination)
+        finally:
+            for staged, _, is_folder in self._staged:
+                if is_folder:
+                    shutil.rmtree(staged, ignore_errors=True)
+                else:
+                    staged.unlink(missing_ok=True)
+
+
+def _swap_folder(staging: Path, path: Path) -> None:
+    """Rename the old folder aside, the new one in, then delete the old (see :func:`atomic_dir`)."""
+    aside = path.with_name(f".{path.name}.old")
+    had_old = path.exists()
+    if had_old:
+        os.rename(path, aside)
+    try:
+        os.rename(staging, path)
+    except BaseException:
+        if had_old:
+            os.rename(aside, path)
+        raise
+    shutil.rmtree(aside, ignore_errors=True)
 
 
 def _hold(tmp_path: Path) -> None:
@@ -126,8 +198,13 @@ def read_parquet(path: str | Path) -> pd.DataFrame:
     return pd.read_parquet(path, engine="pyarrow")
 
 
-def write_table(df: pd.DataFrame, stem: str | Path, caption: str, float_format: str = "{:.3f}",
-                formats: tuple[str, ...] = ("csv", "md", "tex")) -> None:
+def write_table(
+    df: pd.DataFrame,
+    stem: str | Path,
+    caption: str,
+    float_format: str = "{:.3f}",
+    formats: tuple[str, ...] = ("csv", "md", "tex"),
+) -> None:
     """Write one table as CSV (data), Markdown and LaTeX (people and papers), with its caption.
 
     Row-level evidence tables pass ``formats=("csv",)``: nobody reads thousands of rows in a paper,
@@ -149,8 +226,18 @@ def write_table(df: pd.DataFrame, stem: str | Path, caption: str, float_format: 
         write_text(stem.with_suffix(".tex"), latex)
 
 
-_LATEX_SPECIAL = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_",
-                  "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}"}
+_LATEX_SPECIAL = {
+    "\\": r"\textbackslash{}",
+    "&": r"\&",
+    "%": r"\%",
+    "$": r"\$",
+    "#": r"\#",
+    "_": r"\_",
+    "{": r"\{",
+    "}": r"\}",
+    "~": r"\textasciitilde{}",
+    "^": r"\textasciicircum{}",
+}
 
 
 def latex_escape(text: str) -> str:
@@ -185,7 +272,7 @@ class ParquetRowGroupWriter:
         self._tmp: Path | None = None
         self._writer: pq.ParquetWriter | None = None
 
-    def __enter__(self) -> "ParquetRowGroupWriter":
+    def __enter__(self) -> ParquetRowGroupWriter:
         self._atomic = atomic_path(self.path)
         self._tmp = self._atomic.__enter__()
         return self
@@ -205,7 +292,7 @@ class ParquetRowGroupWriter:
             if self.schema is None:
                 raise ValueError(f"{self.path}: no rows written and no schema given")
             self._writer = pq.ParquetWriter(self._tmp, self.schema)
-        if self.rows == 0:  # one empty row group, as pandas writes an empty frame
+        if self.rows == 0 and self.schema is not None:  # one empty row group, as pandas writes an empty frame
             self._writer.write_table(self.schema.empty_table())
 
     def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> bool | None:

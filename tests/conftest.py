@@ -1,4 +1,5 @@
 """Shared fixtures: the project's params, and a small corpus in a temp project."""
+
 from __future__ import annotations
 
 import json
@@ -8,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from pipeline.config import Params, load_params
+from pipeline.params import Params, load_params
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -93,8 +94,11 @@ def hostile_project(tmp_path_factory) -> Path:
     tmp = tmp_path_factory.mktemp("hostile")
     docs = {
         "ua-x": ("Ukrainian", f"Russia's invasion of Ukraine {ATTACK} was condemned. Japan sent aid to Kyiv.\n"),
-        "in-x": ("Indian", f"Japan imposed sanctions on Russia {ATTACK_INPUT} | and Ukraine [x](javascript:y). "
-                           f"The {ENTITY_TEXT} about Russia & \"Ukraine\" < 1 > 0 was condemned.\n"),
+        "in-x": (
+            "Indian",
+            f"Japan imposed sanctions on Russia {ATTACK_INPUT} | and Ukraine [x](javascript:y). "
+            f'The {ENTITY_TEXT} about Russia & "Ukraine" < 1 > 0 was condemned.\n',
+        ),
     }
     params = make_project(tmp, docs)
     manifest = tmp / "corpus/manifest.csv"

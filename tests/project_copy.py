@@ -6,6 +6,7 @@ own DVC cache and runs without git (``core.no_scm``). Commands run with the
 test's interpreter first on PATH, so ``python -m pipeline`` in dvc.yaml is
 the same environment, and PYTHONPATH pointing at the copy.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -25,16 +26,26 @@ NOT_PROJECT = (".git", ".venv", ".dvc/cache", ".dvc/tmp", "outputs/data", "model
 def project_files(root: Path = ROOT) -> list[str]:
     """Paths git would put in a commit of the working tree now (or, without git, the source files)."""
     try:
-        listed = subprocess.run(
-            ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-            cwd=root, check=True, capture_output=True,
-        ).stdout.decode().split("\0")
+        listed = (
+            subprocess.run(
+                ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+                cwd=root,
+                check=True,
+                capture_output=True,
+            )
+            .stdout.decode()
+            .split("\0")
+        )
     except (OSError, subprocess.CalledProcessError):
         listed = [
-            str(p.relative_to(root)) for p in root.rglob("*")
-            if p.is_file() and not {"__pycache__", ".hypothesis", ".pytest_cache"} & set(p.parts)
-            and not any(str(p.relative_to(root)) == prefix or str(p.relative_to(root)).startswith(prefix + "/")
-                        for prefix in NOT_PROJECT)
+            str(p.relative_to(root))
+            for p in root.rglob("*")
+            if p.is_file()
+            and not {"__pycache__", ".hypothesis", ".pytest_cache"} & set(p.parts)
+            and not any(
+                str(p.relative_to(root)) == prefix or str(p.relative_to(root)).startswith(prefix + "/")
+                for prefix in NOT_PROJECT
+            )
         ]
     return sorted(p for p in listed if p and (root / p).is_file())
 
@@ -71,8 +82,14 @@ def env_for(root: Path) -> dict[str, str]:
 
 def dvc(root: Path, *args: str, timeout: float = 600) -> subprocess.CompletedProcess[str]:
     """Run ``dvc <args>`` in ``root``; raises with DVC's output when it fails."""
-    proc = subprocess.run([sys.executable, "-m", "dvc", *args], cwd=root, env=env_for(root),
-                          capture_output=True, text=True, timeout=timeout)
+    proc = subprocess.run(
+        [sys.executable, "-m", "dvc", *args],
+        cwd=root,
+        env=env_for(root),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
     if proc.returncode != 0:
         raise AssertionError(f"dvc {' '.join(args)} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
     return proc
@@ -82,5 +99,6 @@ def tree_hashes(folder: Path) -> dict[str, str]:
     """sha256 of every file under ``folder`` (hidden files included), by relative path."""
     return {
         str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(folder.rglob("*")) if p.is_file()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
     }

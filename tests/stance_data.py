@@ -6,14 +6,15 @@ victim in one sentence (so one sentence has different labels per target).
 Sentences differ between documents but share cue words, so a classifier
 that learns the pattern on three documents can label the fourth.
 """
+
 from __future__ import annotations
 
 import pandas as pd
 
-from pipeline.config import Params
-from pipeline.mentions import MentionFinder
+from pipeline.nlp.mentions import MentionFinder
+from pipeline.nlp.units import stance_units
+from pipeline.params import Params, parse_params
 from pipeline.text import sentence_key
-from pipeline.units import stance_units
 
 AGAINST_RUSSIA = [
     "Russia committed brutal aggression in the region.",
@@ -85,8 +86,9 @@ def make_units(params: Params, rows: list[tuple[str, str, dict[str, str]]] | Non
         start += len(text) + 1
     units = stance_units(
         pd.DataFrame(sentences, columns=["doc_id", "sent_id", "start_char", "end_char", "sent_key", "text"]),
-        pd.DataFrame(mentions, columns=["doc_id", "sent_id", "target", "alias", "alias_kind", "start_char",
-                                        "end_char", "text"]),
+        pd.DataFrame(
+            mentions, columns=["doc_id", "sent_id", "target", "alias", "alias_kind", "start_char", "end_char", "text"]
+        ),
     )
     units["label"] = [labels[k] for k in zip(units["doc_id"], units["sent_id"], units["target"])]
     return units
@@ -94,14 +96,12 @@ def make_units(params: Params, rows: list[tuple[str, str, dict[str, str]]] | Non
 
 def params_with(params: Params, root=None, **dotted) -> Params:
     """A copy of ``params`` with dotted keys replaced (``stance__linear__C=...`` style is
-    awkward, so keys are passed as a dict: ``params_with(p, **{"stance.linear.C": 2})``)."""
-    import copy
-
-    raw = copy.deepcopy(params.raw)
+    awkward, so keys are passed as a dict: ``params_with(p, **{"classifiers.linear.C": 2.0})``)."""
+    raw = params.model_dump()
     for key, value in dotted.items():
         node = raw
         *parents, last = key.split(".")
         for part in parents:
             node = node[part]
         node[last] = value
-    return Params(raw=raw, root=params.root if root is None else root)
+    return parse_params(raw, params.root if root is None else root)

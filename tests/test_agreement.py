@@ -1,4 +1,5 @@
 """Agreement between annotation passes: kappa and its interval, the sample design, guide quotes, the stage."""
+
 from __future__ import annotations
 
 import json
@@ -11,7 +12,9 @@ import pandas as pd
 import pytest
 from sklearn.metrics import cohen_kappa_score
 
-from pipeline.agreement import (
+from pipeline import paths
+from pipeline.annotation.gold import read_adjudication, read_passes
+from pipeline.annotation.reliability import (
     AgreementError,
     _kappa_from_counts,
     adjudication_table,
@@ -21,8 +24,8 @@ from pipeline.agreement import (
     quoted_in_guide,
     second_pass_sample,
 )
-from pipeline.config import LABELS, load_params
-from pipeline.gold import read_adjudication, read_passes
+from pipeline.params import load_params
+from pipeline.paths import LABELS
 from pipeline.stages import agreement as agreement_stage
 from pipeline.stages import ingest, tag
 
@@ -30,19 +33,30 @@ ROOT = Path(__file__).resolve().parents[1]
 ANNOTATIONS = ROOT / "corpus" / "annotations"
 
 
-def pairs_of(first: list[str], second: list[str], doc_ids: list[str] | None = None,
-             targets: list[str] | None = None) -> pd.DataFrame:
+def pairs_of(
+    first: list[str], second: list[str], doc_ids: list[str] | None = None, targets: list[str] | None = None
+) -> pd.DataFrame:
     n = len(first)
-    return pd.DataFrame({
-        "doc_id": doc_ids or ["d"] * n, "sent_id": range(n), "target": targets or ["russia"] * n,
-        "sent_key": [f"k{i}" for i in range(n)], "label_1": first, "label_2": second,
-    })
+    return pd.DataFrame(
+        {
+            "doc_id": doc_ids or ["d"] * n,
+            "sent_id": range(n),
+            "target": targets or ["russia"] * n,
+            "sent_key": [f"k{i}" for i in range(n)],
+            "label_1": first,
+            "label_2": second,
+        }
+    )
 
 
 def test_kappa_on_a_worked_example():
     # observed agreement 3/4; chance (2·1 + 1·2 + 1·1)/16 = 5/16; kappa = (3/4 − 5/16)/(1 − 5/16) = 7/11
-    stats = agreement_stats(pairs_of(["against", "against", "favor", "neutral"],
-                                     ["against", "favor", "favor", "neutral"]), n_boot=500, level=0.95, seed=1)
+    stats = agreement_stats(
+        pairs_of(["against", "against", "favor", "neutral"], ["against", "favor", "favor", "neutral"]),
+        n_boot=500,
+        level=0.95,
+        seed=1,
+    )
     assert stats["kappa"] == pytest.approx(7 / 11)
     assert stats["raw_agreement"] == pytest.approx(0.75)
     assert (stats["n_units"], stats["n_disagree"]) == (4, 1)
@@ -58,7 +72,7 @@ def test_bootstrap_kappa_agrees_with_sklearn_and_is_reproducible():
         y2 = np.repeat(np.tile(np.arange(3), 3), matrix.ravel())
         assert _kappa_from_counts(matrix) == pytest.approx(cohen_kappa_score(y1, y2))
     first = list(rng.choice(LABELS, 120))
-    second = [l if rng.random() < 0.8 else rng.choice(LABELS) for l in first]
+    second = [label if rng.random() < 0.8 else rng.choice(LABELS) for label in first]
     pairs = pairs_of(first, second, doc_ids=["a", "b", "c"] * 40, targets=["russia", "ukraine"] * 60)
     one = agreement_stats(pairs, n_boot=1000, level=0.9, seed=3)
     assert one == agreement_stats(pairs, n_boot=1000, level=0.9, seed=3)
@@ -78,8 +92,7 @@ def test_second_pass_sample_reproduces_the_blind_pass():
     first = read_passes(ANNOTATIONS, "pass1_*.csv")
     second = read_passes(ANNOTATIONS, "pass2_*.csv")
     params = load_params(ROOT / "params.yaml")
-    sample = second_pass_sample(first, params.get("agreement.second_pass.share"),
-                                params.get("agreement.second_pass.seed"))
+    sample = second_pass_sample(first, params.agreement.second_pass.share, params.agreement.second_pass.seed)
     key = ["doc_id", "sent_key", "target"]
     assert set(map(tuple, sample[key].to_numpy())) == set(map(tuple, second[key].to_numpy()))
     per_stratum = first.groupby(["doc_id", "target"]).size()
@@ -89,8 +102,14 @@ def test_second_pass_sample_reproduces_the_blind_pass():
 
 
 def test_second_pass_sample_is_stratified_and_seeded():
-    units = pd.DataFrame({"doc_id": ["a"] * 10 + ["b"] * 3, "sent_id": list(range(10)) + list(range(3)),
-                          "target": "russia", "sent_key": [f"k{i}" for i in range(13)]})
+    units = pd.DataFrame(
+        {
+            "doc_id": ["a"] * 10 + ["b"] * 3,
+            "sent_id": list(range(10)) + list(range(3)),
+            "target": "russia",
+            "sent_key": [f"k{i}" for i in range(13)],
+        }
+    )
     s1 = second_pass_sample(units, 0.3, seed=5)
     assert s1.groupby("doc_id").size().to_dict() == {"a": 3, "b": 1}
     assert s1.equals(second_pass_sample(units.sample(frac=1, random_state=2), 0.3, seed=5))
@@ -106,25 +125,53 @@ def test_guide_quotes_match_whole_examples_not_cue_phrases():
         '| 001 | "Japan is heavily dependent on imported energy." | neutral | – |\n'
     )
     quotes = guide_quotes(guide)
-    assert quoted_in_guide("Putin, however, has been reluctant to hand over the islands to Japan and that is the "
-                           "prime reason why talks have failed many times.", quotes)
-    assert not quoted_in_guide("Since 2014, Russia's aggression against Ukraine has continued without pause "
-                               "and the so-called peace talks stalled.", quotes)
+    assert quoted_in_guide(
+        "Putin, however, has been reluctant to hand over the islands to Japan and that is the "
+        "prime reason why talks have failed many times.",
+        quotes,
+    )
+    assert not quoted_in_guide(
+        "Since 2014, Russia's aggression against Ukraine has continued without pause "
+        "and the so-called peace talks stalled.",
+        quotes,
+    )
     assert not quoted_in_guide("Japan is heavily dependent on imported energy.", quotes)  # written after the passes
 
 
 def test_unmatched_second_pass_and_unadjudicated_disagreements_are_refused():
-    first = pd.DataFrame({"doc_id": ["d", "d"], "sent_id": [0, 1], "sent_key": ["k0", "k1"], "target": "russia",
-                          "sentence": ["a", "b"], "label": ["neutral", "favor"], "annotator": "A"})
+    first = pd.DataFrame(
+        {
+            "doc_id": ["d", "d"],
+            "sent_id": [0, 1],
+            "sent_key": ["k0", "k1"],
+            "target": "russia",
+            "sentence": ["a", "b"],
+            "label": ["neutral", "favor"],
+            "annotator": "A",
+        }
+    )
     second = first.assign(label=["against", "favor"], annotator="C")
     pairs = pair_passes(first, second)
     assert pairs["label_1"].tolist() == ["neutral", "favor"] and pairs["label_2"].tolist() == ["against", "favor"]
-    adjudication = pd.DataFrame(columns=["doc_id", "sent_key", "target", "sent_id", "label_pass1", "label_pass2",
-                                         "label", "rule"])
+    adjudication = pd.DataFrame(
+        columns=["doc_id", "sent_key", "target", "sent_id", "label_pass1", "label_pass2", "label", "rule"]
+    )
     with pytest.raises(AgreementError, match=r"1 disagreement\(s\) .* not adjudicated.*neutral vs against"):
         adjudication_table(pairs, adjudication)
-    decided = pd.DataFrame([{"doc_id": "d", "sent_key": "k0", "target": "russia", "sent_id": "0",
-                             "label_pass1": "neutral", "label_pass2": "against", "label": "against", "rule": "R1"}])
+    decided = pd.DataFrame(
+        [
+            {
+                "doc_id": "d",
+                "sent_key": "k0",
+                "target": "russia",
+                "sent_id": "0",
+                "label_pass1": "neutral",
+                "label_pass2": "against",
+                "label": "against",
+                "rule": "R1",
+            }
+        ]
+    )
     assert adjudication_table(pairs, decided)["reason"].tolist() == ["passes disagreed"]
     with pytest.raises(AgreementError, match="has no first-pass label"):
         pair_passes(first.iloc[:1], second)
@@ -142,12 +189,13 @@ def test_agreement_stage_on_the_seed_corpus(tmp_path):
     tag.run(params)
     agreement_stage.run(params)
 
-    metrics = json.loads((tmp_path / agreement_stage.METRICS).read_text(encoding="utf-8"))
+    metrics = json.loads((tmp_path / paths.metrics("agreement")).read_text(encoding="utf-8"))
     first = read_passes(ANNOTATIONS, "pass1_*.csv")
     pairs = pair_passes(first, read_passes(ANNOTATIONS, "pass2_*.csv"))
     assert metrics["all"]["overall"]["n_units"] == len(pairs)
-    assert metrics["all"]["overall"]["kappa"] == pytest.approx(cohen_kappa_score(pairs["label_1"], pairs["label_2"]),
-                                                               abs=1e-4)
+    assert metrics["all"]["overall"]["kappa"] == pytest.approx(
+        cohen_kappa_score(pairs["label_1"], pairs["label_2"]), abs=1e-4
+    )
     assert 0 < metrics["non_guide"]["overall"]["n_units"] < metrics["all"]["overall"]["n_units"]
     counts = pd.read_csv(tmp_path / "outputs" / "tables" / "gold_counts.csv")
     per_doc = counts[counts["doc_id"] != "all"]

@@ -3,6 +3,7 @@
 Needs the Debian packages chromium and chromium-driver (`make browser` installs
 them under CI=true) and selenium (the test extra); skips with a message otherwise.
 """
+
 from __future__ import annotations
 
 import io
@@ -18,8 +19,16 @@ from pipeline.figures import registered_figures
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
-FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--no-first-run", "--disable-sync", "--window-size=1200,2400")
+FLAGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+    "--window-size=1200,2400",
+)
 
 pytestmark = pytest.mark.browser
 
@@ -28,8 +37,10 @@ pytestmark = pytest.mark.browser
 def browser(tmp_path_factory):
     webdriver = pytest.importorskip("selenium.webdriver", reason="selenium is not installed (pip install -e '.[test]')")
     if not (CHROMIUM.is_file() and CHROMEDRIVER.is_file()):
-        pytest.skip(f"headless Chromium not found ({CHROMIUM}, {CHROMEDRIVER}); "
-                    "install the Debian packages chromium and chromium-driver, or run `CI=true make browser`")
+        pytest.skip(
+            f"headless Chromium not found ({CHROMIUM}, {CHROMEDRIVER}); "
+            "install the Debian packages chromium and chromium-driver, or run `CI=true make browser`"
+        )
     from selenium.webdriver.chrome.service import Service
 
     options = webdriver.ChromeOptions()
@@ -53,7 +64,8 @@ def open_report(driver, path: Path) -> None:
 def test_report_paints_and_every_figure_loads(browser, built_project):
     open_report(browser, built_project / "outputs/report.html")
     images = browser.execute_script(
-        "return Array.from(document.images).map(i => [i.complete, i.naturalWidth, i.naturalHeight, i.alt])")
+        "return Array.from(document.images).map(i => [i.complete, i.naturalWidth, i.naturalHeight, i.alt])"
+    )
     assert len(images) == len(registered_figures())
     for complete, width, height, alt in images:
         assert complete and width > 0 and height > 0, alt[:60]
@@ -69,7 +81,8 @@ def test_markup_in_the_corpus_stays_inert(browser, hostile_project):
     open_report(browser, hostile_project / "outputs/report.html")
     assert browser.execute_script("return window.pwned") is None
     planted = browser.execute_script(
-        "return document.querySelectorAll('video, input, script, img:not([src^=\"data:image/\"])').length")
+        "return document.querySelectorAll('video, input, script, img:not([src^=\"data:image/\"])').length"
+    )
     assert planted == 0, "corpus markup became elements of the page"
     body = browser.execute_script("return document.body.innerText")
     for text in (ATTACK, ATTACK_INPUT, ATTACK_TITLE, ATTACK_AUTHOR):  # shown to the reader as typed

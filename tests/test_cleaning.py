@@ -1,11 +1,13 @@
 """Each boilerplate kind seen in the seed corpus, on the real seed texts and on small cases."""
+
 from pathlib import Path
 
 import pytest
 
-from pipeline.cleaning import RulesError, clean, load_rules
-from pipeline.manifest import load_manifest
-from pipeline.text import read_document
+from pipeline import paths
+from pipeline.ingestion.cleaning import RulesError, clean, load_rules
+from pipeline.ingestion.decoding import read_document
+from pipeline.ingestion.manifest import load_manifest
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -17,7 +19,7 @@ def rules():
 
 @pytest.fixture(scope="module")
 def seeds(params, rules):
-    manifest = load_manifest(params.path("corpus.manifest"), params.get("corpus.origins"))
+    manifest = load_manifest(params.root / paths.MANIFEST, params.corpus.origins)
     out = {}
     for rec in manifest.to_dict("records"):
         out[rec["doc_id"]] = clean(read_document(Path(rec["abs_path"])), rules, author=rec["author"])
@@ -38,7 +40,14 @@ def test_glued_navigation_is_cut_but_text_kept(seeds):
 
 def test_menus_and_non_english_navigation(seeds):
     r = seeds["ru-streltsov-2015"]
-    for fragment in ("Menu Content/Inhalt", "Главная", "Пред.", "Институт", "RIAC 02 february 2015", "Doctor of History"):
+    for fragment in (
+        "Menu Content/Inhalt",
+        "Главная",
+        "Пред.",
+        "Институт",
+        "RIAC 02 february 2015",
+        "Doctor of History",
+    ):
         assert fragment not in r.text
     assert r.text.startswith("Russian-Japanese Relations: a Systemic Crisis or a New Opportunity?\n\nJapan joined")
 

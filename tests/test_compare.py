@@ -1,18 +1,19 @@
 """The compare stage end to end on a small corpus with known answers, under gold and model labels,
 and the published seed-corpus tables recomputed from their evidence rows."""
+
 import json
 from pathlib import Path
 
 import pandas as pd
 import pytest
-
-from pipeline.config import LABELS, ConfigError
-from pipeline.gold import GOLD, GOLD_COLUMNS, GoldError
-from pipeline.stages import compare, ingest, stance, tag
-from pipeline.stages.tag import MENTIONS, SENTENCES
-from pipeline.units import stance_units
-
 from conftest import ROOT, make_project
+
+from pipeline import paths
+from pipeline.annotation.gold import GOLD, GOLD_COLUMNS, GoldError
+from pipeline.nlp.units import stance_units
+from pipeline.params import ConfigError
+from pipeline.paths import LABELS, MENTIONS, SENTENCES
+from pipeline.stages import compare, ingest, stance, tag
 
 pytestmark = pytest.mark.slow
 
@@ -28,8 +29,10 @@ DESIGN = {
 
 
 def document_text(doc_id: str, n_russia: int) -> str:
-    lines = [f"Paragraph {i} of {doc_id}: Moscow and the Kremlin acted in the Russian aggression case {i}."
-             for i in range(n_russia)]
+    lines = [
+        f"Paragraph {i} of {doc_id}: Moscow and the Kremlin acted in the Russian aggression case {i}."
+        for i in range(n_russia)
+    ]
     lines.insert(1, f"Japan sent humanitarian aid to Ukraine in {doc_id}.")
     lines.append("Japan and China discussed energy and sanctions in Tokyo.")
     return "\n\n".join(lines) + "\n"
@@ -39,8 +42,9 @@ def gold_for(project: Path) -> pd.DataFrame:
     """Gold rows for every unit: the designed Russia label; Ukraine sentences are favor."""
     units = stance_units(pd.read_parquet(project / SENTENCES), pd.read_parquet(project / MENTIONS))
     label = [DESIGN[d][1] if t == "russia" else "favor" for d, t in zip(units["doc_id"], units["target"])]
-    return units.assign(label=label, source="pass1", annotator="T", pass2_label="", note="",
-                        sentence=units["text"])[GOLD_COLUMNS]
+    return units.assign(label=label, source="pass1", annotator="T", pass2_label="", note="", sentence=units["text"])[
+        GOLD_COLUMNS
+    ]
 
 
 @pytest.fixture(scope="module")
@@ -57,11 +61,11 @@ def project(tmp_path_factory):
 
 
 def table(params, name: str, **kwargs) -> pd.DataFrame:
-    return pd.read_csv(params.root / compare.TABLES / f"{name}.csv", **kwargs)
+    return pd.read_csv(params.root / paths.tables("compare") / f"{name}.csv", **kwargs)
 
 
 def caption(params, name: str) -> str:
-    return (params.root / compare.TABLES / f"{name}.md").read_text(encoding="utf-8").split("\n\n")[0]
+    return (params.root / paths.tables("compare") / f"{name}.md").read_text(encoding="utf-8").split("\n\n")[0]
 
 
 def test_gold_shares_are_document_weighted(project):
@@ -84,17 +88,21 @@ def test_captions_name_the_labels_and_the_design(project):
     for name in ("framing_terms", "frame_rates_by_group", "actor_salience_by_group", "actor_cooccurrence"):
         assert "Does not use stance labels" in caption(project, name)
     assert "Russian: one document each" in caption(project, "stance_by_group")
-    tex = (project.root / compare.TABLES / "framing_terms.tex").read_text(encoding="utf-8")
+    tex = (project.root / paths.tables("compare") / "framing_terms.tex").read_text(encoding="utf-8")
     assert r"Colaresi \& Quinn" in tex and r"count\_group" in tex  # the caption compiles in LaTeX
-    m = json.loads((project.root / compare.METRICS).read_text())
+    m = json.loads((project.root / paths.metrics("compare")).read_text())
     assert m["stance_labels"] == "gold" and m["single_document_groups"] == "Russian"
     assert m["stance"]["Indian"]["russia"]["share_against"] == 1.0
 
 
 def test_differences_and_permutation_design(project):
     d = table(project, "stance_group_differences")
-    row = d[(d["target"] == "russia") & (d["measure"] == "share_against")
-            & (d["group_a"] == "Indian") & (d["group_b"] == "Russian")].iloc[0]
+    row = d[
+        (d["target"] == "russia")
+        & (d["measure"] == "share_against")
+        & (d["group_a"] == "Indian")
+        & (d["group_b"] == "Russian")
+    ].iloc[0]
     assert row["difference"] == 1 and row["difference_lo"] == 1
     assert row["n_assignments"] == 3 and row["min_attainable_p"] == pytest.approx(1 / 3)
     assert row["p_permutation"] == pytest.approx(1 / 3)
@@ -125,7 +133,7 @@ def assert_evidence_recomputes(tables: Path) -> None:
 
 
 def test_evidence_recomputes_the_shares(project):
-    assert_evidence_recomputes(project.root / compare.TABLES)
+    assert_evidence_recomputes(project.root / paths.tables("compare"))
 
 
 def test_frame_rates_recompute_from_matches(project):
@@ -147,24 +155,30 @@ def test_vocabulary_and_actor_tables(project):
 
 
 def test_model_labels_run_and_say_so(tmp_path):
-    params = make_project(tmp_path, {d: (o, document_text(d, n)) for d, (o, _, n) in DESIGN.items()},
-                          **{"compare.bootstrap.n_resamples": 200, "stance.labels": "model"})
+    params = make_project(
+        tmp_path,
+        {d: (o, document_text(d, n)) for d, (o, _, n) in DESIGN.items()},
+        **{"compare.bootstrap.n_resamples": 200, "stance.labels": "model"},
+    )
     for stage in (ingest, tag, stance, compare):
         stage.run(params)
     assert "model labels (classifier: lexicon)" in caption(params, "stance_by_group")
-    assert_evidence_recomputes(params.root / compare.TABLES)
+    assert_evidence_recomputes(params.root / paths.tables("compare"))
 
 
 def test_gold_labels_must_cover_every_unit(tmp_path):
-    params = make_project(tmp_path, {d: (o, document_text(d, n)) for d, (o, _, n) in DESIGN.items()},
-                          **{"compare.bootstrap.n_resamples": 50, "stance.labels": "gold"})
+    params = make_project(
+        tmp_path,
+        {d: (o, document_text(d, n)) for d, (o, _, n) in DESIGN.items()},
+        **{"compare.bootstrap.n_resamples": 50, "stance.labels": "gold"},
+    )
     for stage in (ingest, tag):
         stage.run(params)
     (tmp_path / GOLD).parent.mkdir(parents=True, exist_ok=True)
     gold_for(tmp_path).iloc[1:].to_csv(tmp_path / GOLD, index=False)
     with pytest.raises(GoldError, match="no gold label"):
         compare.run(params)
-    assert not (tmp_path / compare.TABLES).exists()  # nothing half-written
+    assert not (tmp_path / paths.tables("compare")).exists()  # nothing half-written
 
 
 def test_unknown_label_source_is_a_config_error(tmp_path):
@@ -176,7 +190,7 @@ def test_unknown_label_source_is_a_config_error(tmp_path):
 
 
 def test_published_seed_tables_recompute_from_their_evidence():
-    tables = ROOT / compare.TABLES
+    tables = ROOT / paths.tables("compare")
     if not (tables / "stance_evidence.csv").is_file():
         pytest.skip("no published tables yet (run `dvc repro`)")
     assert_evidence_recomputes(tables)

@@ -7,6 +7,7 @@ Every file under outputs/ (row data, tables, metrics, the figures in every
 format, the HTML and Markdown report) and the resulting dvc.lock must be
 identical.
 """
+
 from __future__ import annotations
 
 import subprocess
@@ -21,8 +22,14 @@ pytestmark = pytest.mark.slow
 def test_two_clean_runs_are_byte_identical(tmp_path):
     copies = [copy_project(tmp_path / name) for name in ("run_a", "run_b")]
     runs = [
-        subprocess.Popen([sys.executable, "-m", "dvc", "repro"], cwd=root, env=env_for(root),
-                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        subprocess.Popen(
+            [sys.executable, "-m", "dvc", "repro"],
+            cwd=root,
+            env=env_for(root),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
         for root in copies
     ]
     for root, run in zip(copies, runs):

@@ -1,4 +1,5 @@
 """The stance-share plots declared in dvc.yaml render through `dvc plots show`."""
+
 from __future__ import annotations
 
 import json
@@ -9,8 +10,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from pipeline.config import LABELS
 from pipeline.figures import load_palette
+from pipeline.paths import LABELS
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -19,12 +20,13 @@ ROOT = Path(__file__).resolve().parents[1]
 def test_dvc_plots_show_fills_the_stance_share_template():
     declared = yaml.safe_load((ROOT / "dvc.yaml").read_text(encoding="utf-8"))["plots"]
     files = [next(iter(entry)) for entry in declared]
-    assert "outputs/tables/stance_by_group.csv" in files
+    assert "outputs/tables/compare/stance_by_group.csv" in files
     for rel in files:
         if not (ROOT / rel).is_file():
             pytest.skip(f"{rel} is missing: run `dvc repro` first")
-    result = subprocess.run([sys.executable, "-m", "dvc", "plots", "show", "--json"], cwd=ROOT,
-                            capture_output=True, text=True, check=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "dvc", "plots", "show", "--json"], cwd=ROOT, capture_output=True, text=True, check=True
+    )
     shown = json.loads(result.stdout)["data"]
     assert set(files) <= set(shown), result.stderr  # stage-level plots (confusion data) come too
     okabe = load_palette("okabe_ito")

@@ -1,18 +1,20 @@
 """The evaluate, train and stance stages end to end on a small project, and the metrics."""
+
 import json
 
 import numpy as np
 import pandas as pd
 import pytest
-
 from conftest import make_project
-from pipeline import io
-from pipeline.gold import GOLD, GOLD_COLUMNS
-from pipeline.stages import evaluate, ingest, stance, tag, train
-from pipeline.stance.metrics import brier, document_weighted_shares, expected_calibration_error, reliability
-from pipeline.stance.persist import ModelMismatchError
-from pipeline.stance.training import OOF, all_units
 from stance_data import labelled_sentences
+
+from pipeline import io
+from pipeline.annotation.gold import GOLD, GOLD_COLUMNS
+from pipeline.classifiers.persist import ModelMismatchError
+from pipeline.classifiers.training import all_units
+from pipeline.evaluation.metrics import brier, document_weighted_shares, expected_calibration_error, reliability
+from pipeline.paths import OOF_STANCES as OOF
+from pipeline.stages import evaluate, ingest, stance, tag, train
 
 ORIGIN = {"doc-a": "Ukrainian", "doc-b": "Russian", "doc-c": "Indian", "doc-d": "Indian"}
 
@@ -20,11 +22,20 @@ ORIGIN = {"doc-a": "Ukrainian", "doc-b": "Russian", "doc-c": "Indian", "doc-d": 
 def write_gold(params, label_of):
     units = all_units(params)
     units = units[units["doc_id"] != "doc-new"]
-    gold = pd.DataFrame({
-        "doc_id": units["doc_id"], "sent_key": units["sent_key"], "target": units["target"],
-        "sent_id": units["sent_id"], "label": [label_of[(t, g)] for t, g in zip(units["text"], units["target"])],
-        "source": "pass1", "annotator": "T", "pass2_label": "", "note": "", "sentence": units["text"],
-    })[GOLD_COLUMNS]
+    gold = pd.DataFrame(
+        {
+            "doc_id": units["doc_id"],
+            "sent_key": units["sent_key"],
+            "target": units["target"],
+            "sent_id": units["sent_id"],
+            "label": [label_of[(t, g)] for t, g in zip(units["text"], units["target"])],
+            "source": "pass1",
+            "annotator": "T",
+            "pass2_label": "",
+            "note": "",
+            "sentence": units["text"],
+        }
+    )[GOLD_COLUMNS]
     path = params.root / GOLD
     path.parent.mkdir(parents=True, exist_ok=True)
     gold.to_csv(path, index=False)
@@ -36,11 +47,16 @@ def project(tmp_path_factory):
     rows = labelled_sentences()
     docs = {d: (ORIGIN[d], "\n\n".join(t for doc, t, _ in rows if doc == d)) for d in ORIGIN}
     docs["doc-new"] = ("Indian", "Russia's brutal aggression alarmed everyone.\n\nUkraine received generous aid.")
-    params = make_project(tmp_path_factory.mktemp("evaluate"), docs, **{
-        "stance.classifier": "auto",
-        "stance.evaluate.classifiers": ["lexicon", "linear"],
-        "report.formats": ["png"], "report.dpi": 60,
-    })
+    params = make_project(
+        tmp_path_factory.mktemp("evaluate"),
+        docs,
+        **{
+            "stance.classifier": "auto",
+            "evaluate.classifiers": ["lexicon", "linear"],
+            "report.formats": ["png"],
+            "report.dpi": 60,
+        },
+    )
     ingest.run(params)
     tag.run(params)
     label_of = {(text, target): label for _, text, labels in rows for target, label in labels.items()}
@@ -61,7 +77,7 @@ def test_evaluate_writes_scores_for_every_classifier(project):
     for scores in metrics["classifiers"].values():
         assert 0 <= scores["macro_f1"]["russia"] <= 1 and 0 <= scores["ece"] <= 1
         assert set(scores["per_class"]["russia"]) == {"against", "favor", "neutral"}
-    shares = pd.read_csv(params.root / "outputs/tables/eval_shares.csv")
+    shares = pd.read_csv(params.root / "outputs/tables/evaluate/eval_shares.csv")
     assert set(shares["author_origin"]) == {"Ukrainian", "Russian", "Indian"}
     assert np.allclose(shares.groupby(["classifier", "author_origin", "target"])["human_share"].sum(), 1.0)
     confusion = pd.read_csv(params.root / "outputs/plots/confusion/linear_russia.csv")
@@ -115,8 +131,14 @@ def test_calibration_and_brier_on_known_values():
 
 def test_shares_weight_each_document_once():
     # doc x: 1 unit against; doc y: 3 units favor -> group share 0.5 / 0.5, not 0.25 / 0.75
-    frame = pd.DataFrame({"author_origin": ["G"] * 4, "doc_id": ["x", "y", "y", "y"], "target": ["russia"] * 4,
-                          "label": ["against", "favor", "favor", "favor"]})
+    frame = pd.DataFrame(
+        {
+            "author_origin": ["G"] * 4,
+            "doc_id": ["x", "y", "y", "y"],
+            "target": ["russia"] * 4,
+            "label": ["against", "favor", "favor", "favor"],
+        }
+    )
     shares = document_weighted_shares(frame, "label").set_index("label")["share"]
     assert shares["against"] == pytest.approx(0.5) and shares["favor"] == pytest.approx(0.5)
     assert shares["neutral"] == 0.0
@@ -125,8 +147,10 @@ def test_shares_weight_each_document_once():
 def test_selection_prefers_the_simpler_classifier_within_the_tolerance():
     from pipeline.stages.evaluate import select
 
-    scores = {n: {"macro_f1": {"mean_over_targets": f}} for n, f in
-              [("lexicon", 0.570), ("linear", 0.49), ("ensemble", 0.574)]}
+    scores = {
+        n: {"macro_f1": {"mean_over_targets": f}}
+        for n, f in [("lexicon", 0.570), ("linear", 0.49), ("ensemble", 0.574)]
+    }
     names = ["lexicon", "linear", "ensemble"]
     assert select(scores, names, tolerance=0.01) == "lexicon"
     assert select(scores, names, tolerance=0.0) == "ensemble"

@@ -1,5 +1,6 @@
 """Streaming and the executors: partitioning never changes a stage's results,
 and a 2-worker Dask cluster writes byte-identical files to the local executor."""
+
 from __future__ import annotations
 
 import operator
@@ -10,9 +11,9 @@ import pyarrow.parquet as pq
 import pytest
 from conftest import make_project
 
-from pipeline import io
-from pipeline.config import ConfigError, Params
-from pipeline.executor import DaskExecutor, ExecutorSettings, PartitionError, document_partitions
+from pipeline import io, paths
+from pipeline.executor import DaskExecutor, PartitionError, document_partitions
+from pipeline.params import ConfigError, Params, parse_params
 from pipeline.stages import ingest, stance, tag
 
 DOCS = {
@@ -22,7 +23,7 @@ DOCS = {
     "d4": ("Indian", "The summit ended early. Nobody spoke to the press."),
     "d5": ("Russian", "The reunification of Crimea with Russia was legitimate, Lavrov said."),
 }
-OUTPUTS = [tag.SENTENCES, tag.ENTITIES, tag.MENTIONS, stance.STANCES]
+OUTPUTS = [paths.SENTENCES, paths.ENTITIES, paths.MENTIONS, paths.STANCES]
 
 
 def run_stages(params: Params) -> dict[str, bytes]:
@@ -45,26 +46,29 @@ def local_two(tmp_path_factory) -> tuple[Params, dict[str, bytes]]:
 
 
 def test_settings_are_validated(params):
-    raw = dict(params.raw)
+    raw = params.model_dump()
     for bad, message in [
-        ({"kind": "spark"}, "executor.kind 'spark'"),
-        ({"partition_docs": 0}, "executor.partition_docs must be a positive integer"),
-        ({"workers": "2"}, "executor.workers must be a positive integer"),
-        ({"nodes": 4}, r"unknown key\(s\) \['nodes'\]"),
+        ({"kind": "spark"}, r"executor.kind: 'spark' is not allowed \(one of 'local', 'dask'\)"),
+        ({"partition_docs": 0}, r"executor.partition_docs: 0 is not allowed \(an integer >= 1\)"),
+        ({"workers": "2"}, r"executor.workers: '2' is not allowed \(an integer >= 1\)"),
+        (
+            {"nodes": 4},
+            r"executor.nodes: unknown key \(known: kind, partition_docs, scheduler, threads_per_worker, workers\)",
+        ),
     ]:
         with pytest.raises(ConfigError, match=message):
-            ExecutorSettings.from_params(Params(raw={**raw, "executor": bad}, root=params.root))
-    assert ExecutorSettings.from_params(params).kind == "local"
+            parse_params({**raw, "executor": bad}, params.root)
+    assert params.executor.kind == "local"
 
 
 def test_partitions_stream_in_row_groups(local_two):
     params, _ = local_two
     # 5 documents, 2 per partition: 3 row groups; d3+d4 mention no target, so
     # their partition adds no stance row group.
-    assert pq.ParquetFile(params.root / ingest.DOCUMENTS).metadata.num_row_groups == 3
-    assert pq.ParquetFile(params.root / tag.SENTENCES).metadata.num_row_groups == 3
-    assert pq.ParquetFile(params.root / stance.STANCES).metadata.num_row_groups == 2
-    stances = pd.read_parquet(params.root / stance.STANCES)
+    assert pq.ParquetFile(params.root / paths.DOCUMENTS).metadata.num_row_groups == 3
+    assert pq.ParquetFile(params.root / paths.SENTENCES).metadata.num_row_groups == 3
+    assert pq.ParquetFile(params.root / paths.STANCES).metadata.num_row_groups == 2
+    stances = pd.read_parquet(params.root / paths.STANCES)
     assert stances["doc_id"].unique().tolist() == ["d1", "d2", "d5"]  # document order, not sorted ids
 
 
@@ -75,7 +79,8 @@ def test_partition_size_does_not_change_results(tmp_path, local_two):
         a, b = (pd.read_parquet(pd.io.common.BytesIO(x[out])) for x in (two, one_partition))
         pd.testing.assert_frame_equal(a, b)
         assert pq.read_schema(pd.io.common.BytesIO(two[out])).equals(
-            pq.read_schema(pd.io.common.BytesIO(one_partition[out])), check_metadata=True)
+            pq.read_schema(pd.io.common.BytesIO(one_partition[out])), check_metadata=True
+        )
 
 
 def test_dask_cluster_gives_identical_files(tmp_path, local_two):
@@ -143,13 +148,13 @@ def test_failed_ingest_leaves_previous_outputs(tmp_path):
     root.mkdir()
     params = make_project(root, DOCS, **{"executor.partition_docs": 1})
     ingest.run(params)
-    before = (root / ingest.DOCUMENTS).read_bytes()
-    clean_before = sorted(p.name for p in (root / ingest.CLEAN_DIR).iterdir())
+    before = (root / paths.DOCUMENTS).read_bytes()
+    clean_before = sorted(p.name for p in (root / paths.CLEAN).iterdir())
     (root / "corpus" / "raw" / "d4.txt").write_text("12\n", encoding="utf-8")  # only a page number
     with pytest.raises(ingest.IngestError, match="d4"):
         ingest.run(params)
-    assert (root / ingest.DOCUMENTS).read_bytes() == before
-    assert sorted(p.name for p in (root / ingest.CLEAN_DIR).iterdir()) == clean_before
+    assert (root / paths.DOCUMENTS).read_bytes() == before
+    assert sorted(p.name for p in (root / paths.CLEAN).iterdir()) == clean_before
     assert sorted(p.name for p in (root / "outputs" / "data").iterdir()) == ["clean", "documents.parquet"]
 
 

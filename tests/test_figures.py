@@ -1,4 +1,5 @@
 """The figure set: palettes, journal sizes, legible fonts, labelled axes, deterministic files."""
+
 from __future__ import annotations
 
 import hashlib
@@ -16,17 +17,17 @@ import pytest
 from matplotlib.text import Text
 from PIL import Image
 
-from pipeline.config import LABELS, ConfigError, load_params
 from pipeline.figures import (
     MIN_FONT_PT,
     FigureContext,
-    FigureSpec,
     draw,
-    figure,
     load_palette,
     palette_names,
     registered_figures,
 )
+from pipeline.params import ConfigError, load_params
+from pipeline.paths import LABELS
+from pipeline.plugins import FigureSpec, figures
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -35,12 +36,12 @@ ROOT = Path(__file__).resolve().parents[1]
 def test_palettes_give_every_label_and_seed_origin_a_distinct_colour(params, name):
     palette = load_palette(name)
     assert set(palette.stance) == set(LABELS)
-    origins = palette.origins(params.get("corpus.origins"))
-    assert set(params.get("corpus.origins")) <= set(origins)
+    origins = palette.origins(params.corpus.origins)
+    assert set(params.corpus.origins) <= set(origins)
     for group in (palette.stance, origins):
         assert len({mcolors.to_hex(c) for c in group.values()}) == len(group)
     # a group added later gets a spare colour of the palette, not one already in use
-    grown = palette.origins([*params.get("corpus.origins"), "Japanese"])
+    grown = palette.origins([*params.corpus.origins, "Japanese"])
     assert grown["Japanese"] in palette.extra and grown["Japanese"] not in origins.values()
 
 
@@ -52,15 +53,20 @@ def test_unknown_palette_is_a_config_error_naming_the_known_ones():
 def test_a_taken_order_slot_is_refused():
     taken = registered_figures()[0]
     with pytest.raises(ValueError, match=f"order {taken.order} is taken by '{taken.stem}'"):
-        figure(order=taken.order, stem="another_figure", title="x", sources=())(lambda ctx: None)
+        figures.register("another_figure", order=taken.order, title="x", sources=())(lambda ctx: None)
     assert "another_figure" not in {spec.stem for spec in registered_figures()}
 
 
 def test_a_figure_may_read_only_its_declared_sources(built_project):
     ctx = FigureContext.from_params(load_params(built_project / "params.yaml"))
     spec = registered_figures()[0]
-    sneaky = FigureSpec(order=-1, stem="sneaky", title="x", sources=spec.sources[:1],
-                        draw=lambda c: c.read("outputs/data/stances.parquet"))
+    sneaky = FigureSpec(
+        order=-1,
+        stem="sneaky",
+        title="x",
+        sources=spec.sources[:1],
+        draw=lambda c: c.read("outputs/data/stances.parquet"),
+    )
     with pytest.raises(ValueError, match="reads outputs/data/stances.parquet but does not list it"):
         draw(sneaky, ctx)
 
@@ -102,8 +108,10 @@ def test_quantitative_axes_carry_a_label(drawn_figures):
     _, figures = drawn_figures
     for stem, d in figures.items():
         for ax in d.fig.axes:
-            for axis, label in ((ax.xaxis, ax.get_xlabel() or d.fig.get_supxlabel()),
-                                (ax.yaxis, ax.get_ylabel() or d.fig.get_supylabel())):
+            for axis, label in (
+                (ax.xaxis, ax.get_xlabel() or d.fig.get_supxlabel()),
+                (ax.yaxis, ax.get_ylabel() or d.fig.get_supylabel()),
+            ):
                 shown = [t.get_text() for t in axis.get_ticklabels() if t.get_visible()]
                 if _numeric(shown):
                     assert label, f"{stem}: a numeric axis ({shown}) has no label"
@@ -124,13 +132,17 @@ def _interval_lines(fig, vertical: bool) -> dict[tuple[float, float], bool]:
     return lines
 
 
-@pytest.mark.parametrize("stem, table, columns, scale, vertical", [
-    ("stance_by_group", "stance_by_group", [f"share_{label}" for label in LABELS], 100, True),
-    ("net_stance", "stance_by_group", ["net_index"], 1, False),
-    ("frame_rates", "frame_rates_by_group", ["per_1k_words"], 1, False),
-])
+@pytest.mark.parametrize(
+    "stem, table, columns, scale, vertical",
+    [
+        ("stance_by_group", "stance_by_group", [f"share_{label}" for label in LABELS], 100, True),
+        ("net_stance", "stance_by_group", ["net_index"], 1, False),
+        ("frame_rates", "frame_rates_by_group", ["per_1k_words"], 1, False),
+    ],
+)
 def test_group_figures_draw_the_tables_intervals_and_mark_single_documents(
-        drawn_figures, built_project, stem, table, columns, scale, vertical):
+    drawn_figures, built_project, stem, table, columns, scale, vertical
+):
     """Each group's interval is the table's, and a single-document group's is dashed, a group's of
     several documents solid (intervals of zero width are points, not lines)."""
     lines = _interval_lines(drawn_figures[1][stem].fig, vertical)
@@ -166,8 +178,11 @@ def test_files_embed_fonts_keep_300_dpi_and_carry_no_dates(built_project):
 
 
 def _digests(folder: Path) -> dict[str, str]:
-    files = [*sorted((folder / "outputs/figures").iterdir()), folder / "outputs/report.html",
-             folder / "outputs/report.md"]
+    files = [
+        *sorted((folder / "outputs/figures").iterdir()),
+        folder / "outputs/report.html",
+        folder / "outputs/report.md",
+    ]
     return {f.name: hashlib.sha256(f.read_bytes()).hexdigest() for f in files}
 
 
@@ -177,8 +192,13 @@ def test_two_renders_of_the_same_inputs_are_byte_identical(built_project, tmp_pa
     copy = tmp_path / "again"
     shutil.copytree(built_project, copy, ignore=shutil.ignore_patterns("figures", "report.*"))
     env = {**os.environ, "PYTHONHASHSEED": "12345", "MPLBACKEND": "Agg", "PYTHONPATH": str(ROOT)}
-    subprocess.run([sys.executable, "-m", "pipeline", "--params", str(copy / "params.yaml"), "report"],
-                   check=True, env=env, cwd=copy, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "pipeline", "--params", str(copy / "params.yaml"), "report"],
+        check=True,
+        env=env,
+        cwd=copy,
+        capture_output=True,
+    )
     first, second = _digests(built_project), _digests(copy)
     assert set(first) == set(second)
     assert {name for name in first if first[name] != second[name]} == set()

@@ -1,29 +1,23 @@
 """Log-odds with an informative Dirichlet prior, the frame lexicon, actor co-occurrence."""
+
 import numpy as np
 import pandas as pd
 import pytest
+from stance_data import params_with
 
-from pipeline.config import ConfigError
-from pipeline.framing import (
-    FrameCategory,
-    contrast_terms,
-    cooccurrence,
-    frame_categories,
-    jaccard,
-    log_odds_dirichlet,
-    match_frames,
-    stop_terms,
-    term_vectorizer,
-)
+from pipeline.analysis.actors import cooccurrence, jaccard
+from pipeline.analysis.frames import FrameCategory, frame_categories, match_frames
+from pipeline.analysis.vocabulary import contrast_terms, log_odds_dirichlet, stop_terms, term_vectorizer
+from pipeline.params import ConfigError
 
 
 def test_log_odds_sign_convention_and_symmetry():
-    a = np.array([10.0, 5.0, 5.0])   # "tanks" used 10 times by a, never by b
+    a = np.array([10.0, 5.0, 5.0])  # "tanks" used 10 times by a, never by b
     b = np.array([0.0, 5.0, 15.0])
     prior = np.array([1.0, 1.0, 1.0])
     delta, z = log_odds_dirichlet(a, b, prior)
-    assert delta[0] > 0 and z[0] > 0      # over-used by a: positive
-    assert delta[2] < 0 and z[2] < 0      # over-used by b: negative
+    assert delta[0] > 0 and z[0] > 0  # over-used by a: positive
+    assert delta[2] < 0 and z[2] < 0  # over-used by b: negative
     delta_swapped, z_swapped = log_odds_dirichlet(b, a, prior)
     assert delta_swapped == pytest.approx(-delta) and z_swapped == pytest.approx(-z)
 
@@ -50,13 +44,20 @@ def test_log_odds_rejects_bad_prior():
 
 
 def test_contrast_terms_finds_each_groups_framing_words():
-    sentences = pd.DataFrame({
-        "doc_id": ["u1", "u1", "u2", "r1", "r1", "r2"],
-        "author_origin": ["Ukrainian"] * 3 + ["Russian"] * 3,
-        "text": ["Russia's aggression and occupation.", "The aggression of Russia continues.",
-                 "Russian aggression, full-scale invasion.", "The crisis in relations with Russia.",
-                 "Russia sees a crisis and events.", "The crisis around Russia."],
-    })
+    sentences = pd.DataFrame(
+        {
+            "doc_id": ["u1", "u1", "u2", "r1", "r1", "r2"],
+            "author_origin": ["Ukrainian"] * 3 + ["Russian"] * 3,
+            "text": [
+                "Russia's aggression and occupation.",
+                "The aggression of Russia continues.",
+                "Russian aggression, full-scale invasion.",
+                "The crisis in relations with Russia.",
+                "Russia sees a crisis and events.",
+                "The crisis around Russia.",
+            ],
+        }
+    )
     vectorizer = term_vectorizer(stop_terms(["Russia", "Russian"], use_english=True))
     terms = contrast_terms(sentences, sentences, vectorizer, prior_scale=10, top_n=3, min_count=1)
     top = terms[terms["rank"] == 1].set_index("author_origin")
@@ -83,20 +84,28 @@ def test_frame_terms_match_whole_words_prefixes_and_skip_excluded_phrases():
 
 
 def test_within_restricts_a_category_to_sentences_mentioning_a_target():
-    sentences = pd.DataFrame({"doc_id": ["d", "d"], "sent_id": [0, 1],
-                              "text": ["The situation in Ukraine.", "The situation on the peninsula."]})
+    sentences = pd.DataFrame(
+        {
+            "doc_id": ["d", "d"],
+            "sent_id": [0, 1],
+            "text": ["The situation in Ukraine.", "The situation on the peninsula."],
+        }
+    )
     mentions = pd.DataFrame({"doc_id": ["d"], "sent_id": [0], "target": ["ukraine"]})
     matches = match_frames(sentences, mentions, [category(name="crisis", terms=["situation"], within=["ukraine"])])
     assert matches[["sent_id", "category", "term"]].values.tolist() == [[0, "crisis", "situation"]]
 
 
-def test_frame_categories_validate_params():
-    cats = frame_categories({"aid": {"terms": ["aid", "loan*"], "within": ["ukraine"]}}, ["russia", "ukraine"])
+def test_frame_categories_validate_params(params):
+    def categories(spec):
+        return params_with(params, **{"frames.categories": spec}).frames.categories
+
+    cats = frame_categories(categories({"aid": {"terms": ["aid", "loan*"], "within": ["ukraine"]}}))
     assert cats[0].name == "aid" and cats[0].within == ("ukraine",)
-    with pytest.raises(ConfigError, match="frames.categories.aid.within"):
-        frame_categories({"aid": {"terms": ["aid"], "within": ["japan"]}}, ["russia", "ukraine"])
-    with pytest.raises(ConfigError, match="frames.categories.aid"):
-        frame_categories({"aid": {"terms": []}}, ["russia"])
+    with pytest.raises(ConfigError, match=r"frames.categories.aid.within: unknown target\(s\) \['japan'\]"):
+        categories({"aid": {"terms": ["aid"], "within": ["japan"]}})
+    with pytest.raises(ConfigError, match=r"frames.categories.aid.terms: \[\] is not allowed"):
+        categories({"aid": {"terms": []}})
 
 
 def test_cooccurrence_windows():

@@ -1,4 +1,5 @@
 """The gold set: complete for the cleaned seed corpus, built correctly from the passes, validated."""
+
 from __future__ import annotations
 
 import re
@@ -8,9 +9,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from pipeline.agreement import _comparable, quoted_in_guide
-from pipeline.config import load_params
-from pipeline.gold import (
+from pipeline import paths
+from pipeline.annotation.gold import (
     GOLD,
     PASS_COLUMNS,
     GoldError,
@@ -21,10 +21,12 @@ from pipeline.gold import (
     load_gold,
     write_gold,
 )
-from pipeline.manifest import load_manifest
+from pipeline.annotation.reliability import _comparable, quoted_in_guide
+from pipeline.ingestion.manifest import load_manifest
+from pipeline.nlp.tagger import tag_documents
+from pipeline.nlp.units import stance_units
+from pipeline.params import load_params
 from pipeline.stages import ingest
-from pipeline.stages.tag import tag_documents
-from pipeline.units import stance_units
 
 ROOT = Path(__file__).resolve().parents[1]
 ANNOTATIONS = ROOT / "corpus" / "annotations"
@@ -39,7 +41,7 @@ def seed_project(tmp_path_factory):
     shutil.copytree(ROOT / "corpus", root / "corpus")
     params = load_params(root / "params.yaml")
     ingest.run(params)
-    documents = pd.read_parquet(root / ingest.DOCUMENTS)
+    documents = pd.read_parquet(root / paths.DOCUMENTS)
     sentences, _, mentions = tag_documents(documents, params)
     return params, stance_units(sentences, mentions)
 
@@ -51,7 +53,7 @@ def seed_units(seed_project):
 
 @pytest.fixture(scope="module")
 def seed_doc_ids(params):
-    return load_manifest(params.path("corpus.manifest"), list(params.get("corpus.origins")))["doc_id"].tolist()
+    return load_manifest(params.root / paths.MANIFEST, params.corpus.origins)["doc_id"].tolist()
 
 
 @pytest.mark.slow
@@ -98,8 +100,9 @@ def test_annotation_template_lists_every_unit_of_a_document(seed_units):
     gold = load_gold(ROOT / GOLD)
     key = ["doc_id", "sent_key", "target"]
     assert list(template.columns) == PASS_COLUMNS
-    assert set(map(tuple, template[key].to_numpy())) == \
-        set(map(tuple, gold.loc[gold["doc_id"] == "ua-shagina-2018", key].to_numpy()))
+    assert set(map(tuple, template[key].to_numpy())) == set(
+        map(tuple, gold.loc[gold["doc_id"] == "ua-shagina-2018", key].to_numpy())
+    )
     assert (template["label"] == "").all()
     with pytest.raises(GoldError, match=r"no mention pairs for doc_id\(s\) \['nope'\]"):
         annotation_template(seed_units, ["nope"])
@@ -134,8 +137,10 @@ def test_guide_examples_carry_their_gold_labels():
     examples = _guide_examples((ROOT / "docs" / "annotation-guide.md").read_text(encoding="utf-8"))
     checked = 0
     for quoted, russia, ukraine in examples:
-        quotes = [[_comparable(f).strip(" ,;:.!?()[]\"'") for f in re.split(r"\.\.\.|…", q) if f.strip()]
-                  for q in re.findall(r'"([^"]+)"', quoted.replace("\\|", "|"))]
+        quotes = [
+            [_comparable(f).strip(" ,;:.!?()[]\"'") for f in re.split(r"\.\.\.|…", q) if f.strip()]
+            for q in re.findall(r'"([^"]+)"', quoted.replace("\\|", "|"))
+        ]
         if not quotes:
             continue
         longest = max(quotes, key=lambda fragments: sum(map(len, fragments)))
@@ -144,8 +149,10 @@ def test_guide_examples_carry_their_gold_labels():
         hit = hits.iloc[0]
         labels = gold[(gold["doc_id"] == hit["doc_id"]) & (gold["sent_key"] == hit["sent_key"])]
         labels = labels.set_index("target")["label"].to_dict()
-        assert {"russia": labels.get("russia", "–"), "ukraine": labels.get("ukraine", "–")} == \
-            {"russia": russia, "ukraine": ukraine}, quoted[:80]
+        assert {"russia": labels.get("russia", "–"), "ukraine": labels.get("ukraine", "–")} == {
+            "russia": russia,
+            "ukraine": ukraine,
+        }, quoted[:80]
         checked += 1
     assert checked >= 100
 
@@ -156,16 +163,21 @@ PASS_HEADER = "doc_id,sent_id,sent_key,target,sentence,label,note"
 ADJ_HEADER = "doc_id,sent_key,target,sent_id,label_pass1,label_pass2,label,rule"
 
 
-def write_annotations(folder: Path, *, pass1_a: list[str], pass1_b: list[str] | None = None,
-                      pass2: list[str] | None = None, adjudication: list[str] | None = None) -> Path:
+def write_annotations(
+    folder: Path,
+    *,
+    pass1_a: list[str],
+    pass1_b: list[str] | None = None,
+    pass2: list[str] | None = None,
+    adjudication: list[str] | None = None,
+) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "pass1_A.csv").write_text("\n".join([PASS_HEADER, *pass1_a]) + "\n", encoding="utf-8")
     if pass1_b is not None:
         (folder / "pass1_B.csv").write_text("\n".join([PASS_HEADER, *pass1_b]) + "\n", encoding="utf-8")
     if pass2 is not None:
         (folder / "pass2_C.csv").write_text("\n".join([PASS_HEADER, *pass2]) + "\n", encoding="utf-8")
-    (folder / "adjudication.csv").write_text("\n".join([ADJ_HEADER, *(adjudication or [])]) + "\n",
-                                            encoding="utf-8")
+    (folder / "adjudication.csv").write_text("\n".join([ADJ_HEADER, *(adjudication or [])]) + "\n", encoding="utf-8")
     return folder
 
 
@@ -179,14 +191,22 @@ B_ROWS = ["d2,0,k2,ukraine,Kyiv met.,neutral,"]
 
 def test_build_gold_applies_adjudication_and_records_the_second_pass(tmp_path):
     folder = write_annotations(
-        tmp_path / "ann", pass1_a=A_ROWS, pass1_b=B_ROWS,
+        tmp_path / "ann",
+        pass1_a=A_ROWS,
+        pass1_b=B_ROWS,
         pass2=["d1,1,k1,russia,Russia traded.,favor,", "d2,0,k2,ukraine,Kyiv met.,neutral,"],
         adjudication=["d1,k1,russia,1,neutral,favor,favor,R9: a made-up rule"],
     )
-    gold = build_gold(folder, doc_ids=["d1", "d2"], targets=["russia", "ukraine"]).set_index(["doc_id", "target",
-                                                                                                 "sent_id"])
-    assert gold.loc[("d1", "russia", 1), ["label", "source", "note", "pass2_label", "annotator"]].tolist() == \
-        ["favor", "adjudicated", "R9: a made-up rule", "favor", "A"]
+    gold = build_gold(folder, doc_ids=["d1", "d2"], targets=["russia", "ukraine"]).set_index(
+        ["doc_id", "target", "sent_id"]
+    )
+    assert gold.loc[("d1", "russia", 1), ["label", "source", "note", "pass2_label", "annotator"]].tolist() == [
+        "favor",
+        "adjudicated",
+        "R9: a made-up rule",
+        "favor",
+        "A",
+    ]
     assert gold.loc[("d1", "russia", 0), ["label", "source", "pass2_label"]].tolist() == ["against", "pass1", ""]
     assert gold.loc[("d2", "ukraine", 0), ["label", "annotator", "pass2_label"]].tolist() == ["neutral", "B", "neutral"]
     assert len(gold) == 4
@@ -196,9 +216,10 @@ def test_write_then_check_current_and_detect_a_stale_file(tmp_path):
     folder = write_annotations(tmp_path / "ann", pass1_a=A_ROWS)
     write_gold(folder)
     check_gold_current(folder)
-    (folder / "pass1_A.csv").write_text("\n".join([PASS_HEADER, *A_ROWS[:2], "d1,1,k1,russia,Russia traded.,favor,"])
-                                        + "\n", encoding="utf-8")
-    with pytest.raises(GoldError, match="out of date.*python -m pipeline.gold"):
+    (folder / "pass1_A.csv").write_text(
+        "\n".join([PASS_HEADER, *A_ROWS[:2], "d1,1,k1,russia,Russia traded.,favor,"]) + "\n", encoding="utf-8"
+    )
+    with pytest.raises(GoldError, match="out of date.*python -m pipeline.annotation build"):
         check_gold_current(folder)
 
 
@@ -206,8 +227,11 @@ def test_write_then_check_current_and_detect_a_stale_file(tmp_path):
     "rows, kwargs, message",
     [
         (["d1,0,k0,russia,Russia.,pro-russia,"], {}, r"pass1_A.csv: row 2: unknown label 'pro-russia'"),
-        ([A_ROWS[0], "dX,3,k9,russia,Russia.,neutral,"], {"doc_ids": ["d1"]},
-         r"pass1_A.csv: row 3: unknown doc_id 'dX'"),
+        (
+            [A_ROWS[0], "dX,3,k9,russia,Russia.,neutral,"],
+            {"doc_ids": ["d1"]},
+            r"pass1_A.csv: row 3: unknown doc_id 'dX'",
+        ),
         (["d1,0,k0,china,China.,neutral,"], {"targets": ["russia", "ukraine"]}, r"row 2: unknown target 'china'"),
         ([A_ROWS[0], A_ROWS[0]], {}, r"row 2: \(d1, sent 0, russia\) is labelled twice in one pass"),
     ],

@@ -1,16 +1,26 @@
 """The real stages, end to end, on a small corpus in a temp project."""
+
 import json
 
 import pandas as pd
 import pytest
-
-from pipeline.cli import STAGES, main
 from conftest import ANNOTATION_STAGES, make_project
 
+from pipeline.cli import STAGES, main
+
 DOCS = {
-    "ua-one": ("Ukrainian", "A Title\n\nRussia’s invasion of Ukraine shocked Japan. Japan sent aid to Kyiv.\n\nAll News ›\n"),
-    "ua-two": ("Ukrainian", "Japan-Russia trade was small.\n\nUkraine asked for help. Russian forces attacked Ukraine.\n"),
-    "in-one": ("Indian", "Japan sharply condemned Russia [1].\n\nThe Ukraine crisis continued.\n\nNotes\n\n[1] A source, URL.\n"),
+    "ua-one": (
+        "Ukrainian",
+        "A Title\n\nRussia’s invasion of Ukraine shocked Japan. Japan sent aid to Kyiv.\n\nAll News ›\n",
+    ),
+    "ua-two": (
+        "Ukrainian",
+        "Japan-Russia trade was small.\n\nUkraine asked for help. Russian forces attacked Ukraine.\n",
+    ),
+    "in-one": (
+        "Indian",
+        "Japan sharply condemned Russia [1].\n\nThe Ukraine crisis continued.\n\nNotes\n\n[1] A source, URL.\n",
+    ),
 }
 
 
@@ -40,9 +50,12 @@ def test_sentences_mentions_and_offsets(project):
     sents = pd.read_parquet(tmp / "outputs/data/sentences.parquet")
     mentions = pd.read_parquet(tmp / "outputs/data/mentions.parquet")
     assert sents[sents.doc_id == "ua-one"]["text"].tolist() == [
-        "A Title", "Russia’s invasion of Ukraine shocked Japan.", "Japan sent aid to Kyiv."]
+        "A Title",
+        "Russia’s invasion of Ukraine shocked Japan.",
+        "Japan sent aid to Kyiv.",
+    ]
     for m in mentions.itertuples():
-        assert docs.loc[m.doc_id, "text"][m.start_char:m.end_char] == m.text
+        assert docs.loc[m.doc_id, "text"][m.start_char : m.end_char] == m.text
     kyiv = mentions[mentions.text == "Kyiv"].iloc[0]
     assert (kyiv.target, kyiv.alias_kind, kyiv.sent_id) == ("ukraine", "capital", 2)
 
@@ -52,12 +65,12 @@ def test_stances_and_shares(project):
     st = pd.read_parquet(tmp / "outputs/data/stances.parquet")
     one = st[(st.doc_id == "ua-one") & (st.sent_id == 1)].set_index("target")["label"].to_dict()
     assert one == {"russia": "against", "ukraine": "favor"}
-    by_doc = pd.read_csv(tmp / "outputs/tables/stance_by_document.csv")
+    by_doc = pd.read_csv(tmp / "outputs/tables/compare/stance_by_document.csv")
     row = by_doc[(by_doc.doc_id == "in-one") & (by_doc.target == "russia")].iloc[0]
     assert row.n_units == 1 and row.share_against == 1.0
     # salience: 1 Russia mention in a 10-word document
     assert row.mentions_per_1k_words == pytest.approx(1000 * 1 / row.n_words)
-    by_group = pd.read_csv(tmp / "outputs/tables/stance_by_group.csv").set_index(["author_origin", "target"])
+    by_group = pd.read_csv(tmp / "outputs/tables/compare/stance_by_group.csv").set_index(["author_origin", "target"])
     # document-weighted: the mean of the two Ukrainian documents' shares
     ua = by_doc[(by_doc.author_origin == "Ukrainian") & (by_doc.target == "ukraine")]
     assert by_group.loc[("Ukrainian", "ukraine"), "share_favor"] == pytest.approx(ua.share_favor.mean())

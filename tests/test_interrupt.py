@@ -8,6 +8,7 @@ mentions.parquet must be byte-identical and readable, no output path may
 hold a partial file, ``dvc status`` must report the stage as changed, and a
 plain ``dvc repro`` must recover to a clean status.
 """
+
 from __future__ import annotations
 
 import json
@@ -44,8 +45,14 @@ def dvc_project(tmp_path, stage: str):
 
 def kill_at_hold(project, stage_name: str, env: dict[str, str]) -> None:
     """Run a stage until its writer reports the hold, then SIGKILL it there."""
-    stage = subprocess.Popen([sys.executable, "-m", "pipeline", stage_name], cwd=project, env=env,
-                             stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
+    stage = subprocess.Popen(
+        [sys.executable, "-m", "pipeline", stage_name],
+        cwd=project,
+        env=env,
+        stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        text=True,
+    )
     try:
         for line in stage.stderr:  # tqdm's progress lines come first
             if line.startswith("holding "):
@@ -118,8 +125,11 @@ def test_sigkill_before_folder_swap_keeps_previous_clean_texts(ingested):
     # every output, folder and file, is exactly the previous one
     # the killed run's own temporaries (the staged folder, documents.parquet being streamed)
     # are all that differ; the next run clears them
-    assert {k: v for k, v in after.items()
-            if not k.startswith(".clean.staging/") and not k.startswith(".documents.parquet.")} == before
+    assert {
+        k: v
+        for k, v in after.items()
+        if not k.startswith(".clean.staging/") and not k.startswith(".documents.parquet.")
+    } == before
     # the complete new folder waited beside it, hidden
     staged = {k for k in after if k.startswith(".clean.staging/")}
     assert staged == {f".clean.staging/{doc}.{ext}" for doc in DOCS for ext in ("txt", "cleaning.json")}

@@ -1,4 +1,5 @@
 """io.atomic_dir: a folder output is always the complete old one, the complete new one, or absent."""
+
 from __future__ import annotations
 
 import os

@@ -1,12 +1,13 @@
 """The lexicon classifier: target-aware roles, negation, probabilities."""
+
 import numpy as np
 import pandas as pd
 import pytest
 
-from pipeline.config import LABELS
-from pipeline.mentions import MentionFinder
-from pipeline.stance import make_classifier
-from pipeline.stance.base import check_labels
+from pipeline.classifiers import make_classifier
+from pipeline.classifiers.base import check_labels
+from pipeline.nlp.mentions import MentionFinder
+from pipeline.paths import LABELS
 
 
 @pytest.fixture(scope="module")
@@ -18,8 +19,10 @@ def units_for(params, text):
     finder = MentionFinder(params.aliases())
     rows = {}
     for m in finder.find(text):
-        row = rows.setdefault(m.target, {"doc_id": "d", "sent_id": 0, "target": m.target, "text": text,
-                                         "mention_starts": [], "mention_ends": []})
+        row = rows.setdefault(
+            m.target,
+            {"doc_id": "d", "sent_id": 0, "target": m.target, "text": text, "mention_starts": [], "mention_ends": []},
+        )
         row["mention_starts"].append(m.start)
         row["mention_ends"].append(m.end)
     return pd.DataFrame(list(rows.values()))
@@ -31,8 +34,14 @@ def labels(lexicon, params, text):
 
 
 def test_aggressor_and_victim(lexicon, params):
-    assert labels(lexicon, params, "Russia’s invasion of Ukraine shocked Tokyo.") == {"russia": "against", "ukraine": "favor"}
-    assert labels(lexicon, params, "The invasion of Ukraine by Russia was condemned.") == {"russia": "against", "ukraine": "favor"}
+    assert labels(lexicon, params, "Russia’s invasion of Ukraine shocked Tokyo.") == {
+        "russia": "against",
+        "ukraine": "favor",
+    }
+    assert labels(lexicon, params, "The invasion of Ukraine by Russia was condemned.") == {
+        "russia": "against",
+        "ukraine": "favor",
+    }
 
 
 def test_aid_is_favor_and_plain_fact_is_neutral(lexicon, params):
@@ -68,7 +77,10 @@ def test_unknown_label_is_rejected():
 
 
 def test_unknown_classifier_names_the_key(params):
-    from pipeline.config import ConfigError
+    from stance_data import params_with
 
-    with pytest.raises(ConfigError, match="stance.classifier 'magic' is unknown"):
-        make_classifier("magic", params)
+    from pipeline.classifiers.training import resolve_classifier
+    from pipeline.params import ConfigError
+
+    with pytest.raises(ConfigError, match=r"stance.classifier: 'magic' is not allowed \(a registered classifier: "):
+        resolve_classifier(params_with(params, **{"stance.classifier": "magic"}))

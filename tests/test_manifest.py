@@ -2,7 +2,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.manifest import REQUIRED_COLUMNS, ManifestError, load_manifest
+from pipeline import paths
+from pipeline.ingestion.manifest import REQUIRED_COLUMNS, ManifestError, load_manifest
 
 ORIGINS = ["Ukrainian", "Indian", "Russian"]
 HEADER = ",".join(REQUIRED_COLUMNS)
@@ -27,7 +28,7 @@ def test_valid_manifest_resolves_paths(tmp_path):
 
 
 def test_seed_manifest_is_valid(params):
-    df = load_manifest(params.path("corpus.manifest"), params.get("corpus.origins"))
+    df = load_manifest(params.root / paths.MANIFEST, params.corpus.origins)
     assert len(df) == 5 and df["doc_id"].is_unique
 
 

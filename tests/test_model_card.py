@@ -1,12 +1,13 @@
 """The model card states the committed evaluation, and `auto` follows the evaluate stage."""
+
 import json
 
 import pytest
-
 from conftest import ROOT
-from pipeline.stance.card import CardError, blocks_in, refreshed, render_blocks
-from pipeline.stance.training import resolve_classifier
 from stance_data import params_with
+
+from pipeline.classifiers.training import resolve_classifier
+from pipeline.evaluation.card import CardError, blocks_in, refreshed, render_blocks
 
 
 def test_model_card_matches_the_committed_metrics():
@@ -14,20 +15,22 @@ def test_model_card_matches_the_committed_metrics():
     card = (ROOT / "docs/model-card.md").read_text(encoding="utf-8")
     assert f"Chosen default: `{metrics['selected']}`" in card
     for name, scores in metrics["classifiers"].items():
-        row = next((line for line in card.splitlines() if line.startswith(f"| {name} ") or
-                    line.startswith(f"| **{name}**")), None)
+        row = next(
+            (line for line in card.splitlines() if line.startswith(f"| {name} ") or line.startswith(f"| **{name}**")),
+            None,
+        )
         assert row is not None, f"model card has no results row for {name}"
         assert f"{scores['macro_f1']['mean_over_targets']:.3f}" in row, f"{name}: card out of date"
 
 
 def test_generated_blocks_match_the_committed_outputs(params):
-    """Every table of numbers in the card is generated; refresh with `python -m pipeline.stance.card`."""
+    """Every table of numbers in the card is generated; refresh with `python -m pipeline.evaluation.card`."""
     card = (ROOT / "docs/model-card.md").read_text(encoding="utf-8")
     expected = render_blocks(ROOT, params.targets)
     found = blocks_in(card)
     assert set(found) == set(expected)
     stale = [name for name in expected if found[name] != expected[name]]
-    assert not stale, f"model card blocks {stale} are stale: run `python -m pipeline.stance.card`"
+    assert not stale, f"model card blocks {stale} are stale: run `python -m pipeline.evaluation.card`"
 
 
 def test_refreshing_replaces_only_the_blocks_and_refuses_unknown_ones():

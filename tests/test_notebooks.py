@@ -1,4 +1,5 @@
 """The exploration notebooks run top to bottom against a pipeline run, and are stored clean."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -30,8 +31,7 @@ def test_notebook_runs_against_the_pipeline_outputs(path, built_project, monkeyp
     monkeypatch.setenv("STANCE_PROJECT", str(built_project))
     monkeypatch.setenv("MPLBACKEND", "Agg")
     nb = nbformat.read(path, as_version=4)
-    NotebookClient(nb, timeout=600, kernel_name="python3",
-                   resources={"metadata": {"path": str(path.parent)}}).execute()
+    NotebookClient(nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}).execute()
     errors = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]
     assert not errors
     shown = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]

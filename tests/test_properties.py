@@ -4,6 +4,7 @@ Each property is one the rest of the pipeline relies on: cleaning removes
 only what its audit declares, offsets always slice the clean text, and a
 mention is found whatever its case and the punctuation around it.
 """
+
 from __future__ import annotations
 
 import os
@@ -18,19 +19,22 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipeline.cleaning import clean, load_rules
-from pipeline.mentions import MentionFinder
-from pipeline.nlp import build_nlp
+from pipeline.ingestion.cleaning import clean, load_rules
+from pipeline.ingestion.decoding import DocumentError, read_document
+from pipeline.nlp.mentions import MentionFinder
+from pipeline.nlp.spacy_pipeline import build_nlp
 from pipeline.stages import tag as tag_stage
-from pipeline.text import DocumentError, read_document
 
 ROOT = Path(__file__).resolve().parents[1]
 RULES = load_rules(ROOT / "corpus" / "cleaning_rules.yaml")
 RULE_BY_NAME = {r.name: r for r in RULES}
 
 # 80 examples each keeps the suite fast; PROPERTY_EXAMPLES=2000 for a thorough local run.
-PROPERTY_SETTINGS = settings(max_examples=int(os.environ.get("PROPERTY_EXAMPLES", "80")), deadline=None,
-                             suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+PROPERTY_SETTINGS = settings(
+    max_examples=int(os.environ.get("PROPERTY_EXAMPLES", "80")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 
 # Characters of ordinary scraped text: no line breaks inside a line, no control characters
 # (read_document removes or refuses those), no combining marks or characters NFC would change
@@ -40,11 +44,47 @@ LINE_CHARS = st.characters(
     blacklist_characters="\n\r\x85\u2028\u2029",
 ).filter(lambda c: unicodedata.normalize("NFC", c) == c)
 
-WORDS = ["Japan", "Russia", "Ukraine", "Kyiv", "Moscow", "aid", "sanctions", "the", "of", "and", "said",
-         "Dr.", "U.S.", "3.5", "e.g.", "Putin", "Crimea’s", "war", "(2014)", "“support”", "—", "Kremlin"]
-BOILERPLATE = ["Print", "Share", "Read more", "12", "  7 ", "Notes", "References", "Contents", "Table 1. GDP",
-               "Pic Courtesy: Reuters", "Главная", "26 May, 2018", "The article was originally published at X.",
-               "The views expressed are those of the author.", "Maria Shagina is a fellow."]
+WORDS = [
+    "Japan",
+    "Russia",
+    "Ukraine",
+    "Kyiv",
+    "Moscow",
+    "aid",
+    "sanctions",
+    "the",
+    "of",
+    "and",
+    "said",
+    "Dr.",
+    "U.S.",
+    "3.5",
+    "e.g.",
+    "Putin",
+    "Crimea’s",
+    "war",
+    "(2014)",
+    "“support”",
+    "—",
+    "Kremlin",
+]
+BOILERPLATE = [
+    "Print",
+    "Share",
+    "Read more",
+    "12",
+    "  7 ",
+    "Notes",
+    "References",
+    "Contents",
+    "Table 1. GDP",
+    "Pic Courtesy: Reuters",
+    "Главная",
+    "26 May, 2018",
+    "The article was originally published at X.",
+    "The views expressed are those of the author.",
+    "Maria Shagina is a fellow.",
+]
 PROSE_LINE = st.lists(st.sampled_from(WORDS), min_size=1, max_size=25).map(" ".join)
 
 
@@ -119,9 +159,9 @@ def tagger(params):
         yield lambda docs: tag_stage.tag_documents(docs, params)
 
 
-SENTENCE = st.lists(st.sampled_from(WORDS + ["Mr.", "No.", "...", "!", "?", "'s", "a.m."]), min_size=1, max_size=20).map(
-    lambda ws: " ".join(ws) + "."
-)
+SENTENCE = st.lists(
+    st.sampled_from(WORDS + ["Mr.", "No.", "...", "!", "?", "'s", "a.m."]), min_size=1, max_size=20
+).map(lambda ws: " ".join(ws) + ".")
 PARAGRAPH = st.one_of(
     st.lists(SENTENCE, min_size=1, max_size=6).map(" ".join),
     st.text(LINE_CHARS, min_size=1, max_size=80).map(str.strip).filter(bool),
@@ -137,7 +177,7 @@ def test_sentence_and_mention_offsets_map_back_to_the_clean_text(tagger, text):
     covered = [0] * len(text)
     previous_end = 0
     for s in sentences.itertuples():
-        assert text[s.start_char:s.end_char] == s.text
+        assert text[s.start_char : s.end_char] == s.text
         assert s.text and s.text == s.text.strip() and "\n" not in s.text  # never across paragraphs
         assert s.start_char >= previous_end
         previous_end = s.end_char
@@ -148,10 +188,10 @@ def test_sentence_and_mention_offsets_map_back_to_the_clean_text(tagger, text):
     assert all(covered[i] == 1 for i, c in enumerate(text) if not c.isspace())
     spans = {s.sent_id: (s.start_char, s.end_char) for s in sentences.itertuples()}
     for m in mentions.itertuples():
-        assert text[m.start_char:m.end_char] == m.text
+        assert text[m.start_char : m.end_char] == m.text
         assert spans[m.sent_id][0] <= m.start_char < m.end_char <= spans[m.sent_id][1]
     for e in entities.itertuples():
-        assert text[e.start_char:e.end_char] == e.text
+        assert text[e.start_char : e.end_char] == e.text
 
 
 @pytest.fixture(scope="module")
@@ -174,12 +214,14 @@ def test_mention_found_whatever_case_and_surrounding_punctuation(params, finder,
     assert [(m.target, m.alias, m.kind, m.start, m.end) for m in found] == [
         (alias.target, alias.text, alias.kind, len(prefix), len(prefix) + len(variant))
     ]
-    assert text[found[0].start:found[0].end] == found[0].text
+    assert text[found[0].start : found[0].end] == found[0].text
 
 
 ASCII_TEXT = st.lists(
-    st.one_of(st.sampled_from(WORDS[:18] + ["Russians", "Prussian", "Ukrainecrisis", "Soviet Union", "Kyiv-Mohyla"]),
-              st.text(st.sampled_from(string.ascii_letters + string.punctuation + " "), max_size=8)),
+    st.one_of(
+        st.sampled_from(WORDS[:18] + ["Russians", "Prussian", "Ukrainecrisis", "Soviet Union", "Kyiv-Mohyla"]),
+        st.text(st.sampled_from(string.ascii_letters + string.punctuation + " "), max_size=8),
+    ),
     max_size=20,
 ).map(" ".join)
 
@@ -194,7 +236,7 @@ def test_mentions_are_invariant_to_case_and_shift_with_a_prefix(finder, text, pr
     assert spans(case(text)) == base
     assert spans(prefix + text, shift=len(prefix)) == base
     for m in finder.find(text):
-        assert text[m.start:m.end] == m.text
+        assert text[m.start : m.end] == m.text
         assert " ".join(m.text.split()).casefold() == m.alias.casefold()
 
 

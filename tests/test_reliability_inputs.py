@@ -5,6 +5,7 @@ already exist, breaks one input, runs the stage as a user would
 (``python -m pipeline <stage>``, in-process for speed) and compares every
 file under outputs/ byte for byte with the state before.
 """
+
 from __future__ import annotations
 
 import re
@@ -18,8 +19,8 @@ import yaml
 from conftest import make_project
 from project_copy import tree_hashes
 
-from pipeline.cleaning import clean, load_rules
 from pipeline.cli import main
+from pipeline.ingestion.cleaning import clean, load_rules
 
 DOCS = {
     "ua-one": ("Ukrainian", "Japan condemned Russia's invasion of Ukraine.\n\nKyiv welcomed the aid from Tokyo.\n"),
@@ -169,7 +170,7 @@ INGEST_ERRORS: dict[str, tuple[Callable[[Path], None], str]] = {
         r"manifest\.csv: unknown column\(s\) \['extra'\]",
     ),
     "missing column": (
-        lambda r: rewrite_manifest(r, lambda t: "\n".join(l.rsplit(",", 1)[0] for l in t.splitlines()) + "\n"),
+        lambda r: rewrite_manifest(r, lambda t: "\n".join(line.rsplit(",", 1)[0] for line in t.splitlines()) + "\n"),
         r"manifest\.csv: missing column\(s\) \['notes'\]",
     ),
     "empty manifest": (
@@ -177,7 +178,10 @@ INGEST_ERRORS: dict[str, tuple[Callable[[Path], None], str]] = {
         r"manifest\.csv: empty file; expected a header row",
     ),
     "several problems at once": (
-        lambda r: (add_row(r, "gone,raw/gone.txt,,,,,Indian,test,,,"), add_row(r, "ua-one,raw/ua-one.txt,,,,,Mars,t,,,")),
+        lambda r: (
+            add_row(r, "gone,raw/gone.txt,,,,,Indian,test,,,"),
+            add_row(r, "ua-one,raw/ua-one.txt,,,,,Mars,t,,,"),
+        ),
         r"manifest\.csv: 4 problems:\n  row 4, column 'path': file not found.*\n"
         r"  row 5, column 'doc_id': duplicate doc_id 'ua-one'.*\n  row 5, column 'author_origin': unknown origin 'Mars'"
         r".*\n  row 5, column 'path': same file as row 2 \(raw/ua-one\.txt\)",
@@ -196,19 +200,24 @@ INGEST_ERRORS: dict[str, tuple[Callable[[Path], None], str]] = {
     ),
     "cleaning.input typo": (
         lambda r: set_param(r, "cleaning.input.max_line_char", 10),
-        r"params\.yaml: cleaning\.input: unknown option\(s\) \['max_line_char'\]",
+        r"params\.yaml: cleaning\.input\.max_line_char: unknown key \(known: encoding_margin, encodings, html, "
+        r"max_document_chars, max_line_chars\)",
     ),
     "max_document_chars beyond spaCy": (
         lambda r: set_param(r, "cleaning.input.max_document_chars", 5_000_000),
-        r"max_document_chars = 5,000,000 is above spaCy's max_length \(1,000,000\)",
+        r"cleaning\.input\.max_document_chars: 5000000 is not allowed \(an integer from 1 to 1,000,000, spaCy's "
+        r"max_length",
     ),
     "broken rules file": (
-        lambda r: (r / "corpus" / "cleaning_rules.yaml").write_text("rules:\n  - {name: x, kind: strip, pattern: '(' }\n"),
+        lambda r: (r / "corpus" / "cleaning_rules.yaml").write_text(
+            "rules:\n  - {name: x, kind: strip, pattern: '(' }\n"
+        ),
         r"cleaning_rules\.yaml: rules\[0\] \(x\): bad regex",
     ),
     "rules file with a typo": (
         lambda r: (r / "corpus" / "cleaning_rules.yaml").write_text(
-            "rules:\n  - {name: x, kind: drop_line, pattern: 'a', max_lenght: 3}\n"),
+            "rules:\n  - {name: x, kind: drop_line, pattern: 'a', max_lenght: 3}\n"
+        ),
         r"cleaning_rules\.yaml: rules\[0\] \(x\): unknown key\(s\) \['max_lenght'\]",
     ),
     "rules file not YAML": (
@@ -232,48 +241,105 @@ def test_ingest_refuses_bad_input_and_writes_nothing(project, capsys, case):
 
 PARAMS_ERRORS: dict[str, tuple[str, Callable[[Path], None], str]] = {
     "unknown classifier": (
-        "stance", lambda r: set_param(r, "stance.classifier", "gpt7"),
-        r"params\.yaml: stance\.classifier 'gpt7' is unknown; known: \[.*'lexicon'.*\]",
+        "stance",
+        lambda r: set_param(r, "stance.classifier", "gpt7"),
+        r"params\.yaml: stance\.classifier: 'gpt7' is not allowed \(a registered classifier: .*lexicon.*\)",
+    ),
+    "unknown classifier section": (
+        "stance",
+        lambda r: set_param(r, "classifiers.lexicn", {"window": 3}),
+        r"params\.yaml: classifiers\.lexicn: unknown classifier \(registered: .*lexicon.*\)",
+    ),
+    "classifier setting the factory does not take": (
+        "stance",
+        lambda r: set_param(r, "classifiers.lexicon.object_markers", ["of"]),
+        r"params\.yaml: classifiers\.lexicon\.object_markers: unknown key \(known: ",
+    ),
+    "classifier setting of the wrong type": (
+        "stance",
+        lambda r: set_param(r, "classifiers.lexicon.window", 2.5),
+        r"params\.yaml: classifiers\.lexicon\.window: 2\.5 is not allowed \(an integer >= 1\)",
+    ),
+    "bool for an integer": (
+        "compare",
+        lambda r: set_param(r, "compare.bootstrap.n_resamples", True),
+        r"params\.yaml: compare\.bootstrap\.n_resamples: true is not allowed \(an integer >= 1\)",
+    ),
+    "float for an integer": (
+        "compare",
+        lambda r: set_param(r, "compare.min_mentions", 2.9),
+        r"params\.yaml: compare\.min_mentions: 2\.9 is not allowed \(an integer >= 1\)",
+    ),
+    "text for an integer": (
+        "agreement",
+        lambda r: set_param(r, "agreement.bootstrap.n_resamples", "many"),
+        r"params\.yaml: agreement\.bootstrap\.n_resamples: 'many' is not allowed \(an integer >= 1\)",
+    ),
+    "nan for a finite number": (
+        "compare",
+        lambda r: set_param(r, "compare.bootstrap.level", float("nan")),
+        r"params\.yaml: compare\.bootstrap\.level: \.nan is not allowed \(a finite number > 0 and < 1\)",
+    ),
+    "value outside the allowed ones": (
+        "report",
+        lambda r: set_param(r, "stance.labels", "both"),
+        r"params\.yaml: stance\.labels: 'both' is not allowed \(one of 'model', 'gold'\)",
+    ),
+    "unknown section": (
+        "ingest",
+        lambda r: set_param(r, "reprot", {"dpi": 300}),
+        r"params\.yaml: reprot: unknown key \(known: agreement, classifiers, cleaning, compare, ",
     ),
     "empty alias list": (
-        "tag", lambda r: set_param(r, "targets.ukraine.capital", []),
-        r"params\.yaml: targets\.ukraine\.capital is an empty alias list",
+        "tag",
+        lambda r: set_param(r, "targets.ukraine.capital", []),
+        r"params\.yaml: targets\.ukraine\.capital: \[\] is not allowed \(a non-empty list, each a text\)",
     ),
     "target without aliases": (
-        "tag", lambda r: set_param(r, "targets.belarus", {"state": None}),
-        r"params\.yaml: targets\.belarus has no aliases",
+        "tag",
+        lambda r: set_param(r, "targets.belarus", {"state": None}),
+        r"params\.yaml: targets\.belarus\.state: null is not allowed \(a non-empty list, each a text\)",
     ),
     "same alias for two targets": (
-        "tag", lambda r: set_param(r, "targets.russia.territory", ["Crimea"]),
+        "tag",
+        lambda r: set_param(r, "targets.russia.territory", ["Crimea"]),
         r"params\.yaml: alias 'Crimea' is given for both targets 'russia' and 'ukraine'",
     ),
     "same alias twice in one target": (
-        "tag", lambda r: set_param(r, "targets.russia.leader", ["Putin", "russia"]),
+        "tag",
+        lambda r: set_param(r, "targets.russia.leader", ["Putin", "russia"]),
         r"alias 'russia' is listed twice under targets\.russia \(kinds 'state' and 'leader'\)",
     ),
     "alias that is all punctuation": (
-        "tag", lambda r: set_param(r, "targets.russia.leader", ["--"]),
+        "tag",
+        lambda r: set_param(r, "targets.russia.leader", ["--"]),
         r"targets\.russia\.leader: alias '--' has no letter or digit",
     ),
     "actor name that is a target alias": (
-        "tag", lambda r: set_param(r, "nlp.actors.usa.names", ["United States", "Moscow"]),
+        "tag",
+        lambda r: set_param(r, "nlp.actors.usa.names", ["United States", "Moscow"]),
         r"nlp\.actors\.usa lists 'Moscow', which is an alias of target 'russia'",
     ),
     "unknown origin list": (
-        "ingest", lambda r: set_param(r, "corpus.origins", ["Indian", "Indian"]),
+        "ingest",
+        lambda r: set_param(r, "corpus.origins", ["Indian", "Indian"]),
         r"corpus\.origins lists \['Indian'\] more than once",
     ),
     "seed not a number": (
-        "stance", lambda r: set_param(r, "seed", "twelve"),
-        r"'seed' must be an integer, not 'twelve'",
+        "stance",
+        lambda r: set_param(r, "seed", "twelve"),
+        r"params\.yaml: seed: 'twelve' is not allowed \(an integer\)",
     ),
     "duplicate key in params.yaml": (
-        "tag", lambda r: (r / "params.yaml").write_text(
-            (r / "params.yaml").read_text(encoding="utf-8") + "seed: 1\n", encoding="utf-8"),
+        "tag",
+        lambda r: (r / "params.yaml").write_text(
+            (r / "params.yaml").read_text(encoding="utf-8") + "seed: 1\n", encoding="utf-8"
+        ),
         r"params\.yaml: line \d+: key 'seed' is given twice in one mapping \(first at line \d+\)",
     ),
     "params not YAML": (
-        "ingest", lambda r: (r / "params.yaml").write_text("targets: [\n"),
+        "ingest",
+        lambda r: (r / "params.yaml").write_text("targets: [\n"),
         r"params\.yaml: not valid YAML",
     ),
 }
@@ -287,6 +353,7 @@ def test_bad_params_are_refused_before_writing(project, capsys, case):
     rc, err = run_stage(project, stage, capsys)
     assert rc == 2
     assert re.search(rf"error: {stage}: .*" + message, err, re.DOTALL), err
+    assert len(err.strip().splitlines()) == 1, err  # one line: key, value, what is allowed
     assert snapshot(project) == before
 
 
@@ -295,8 +362,9 @@ def test_missing_params_file_and_missing_upstream_output(tmp_path, capsys):
     assert "error: ingest: " + str(tmp_path / "nope.yaml") + ": params file not found" in capsys.readouterr().err
     make_project(tmp_path, DOCS)
     assert main(["--params", str(tmp_path / "params.yaml"), "tag"]) == 2
-    assert re.search(r"error: tag: .*documents\.parquet: not found; run the stage that writes it first",
-                     capsys.readouterr().err)
+    assert re.search(
+        r"error: tag: .*documents\.parquet: not found; run the stage that writes it first", capsys.readouterr().err
+    )
     assert not (tmp_path / "outputs" / "data" / "sentences.parquet").exists()
 
 
@@ -307,7 +375,11 @@ def documents_of(root: Path) -> pd.DataFrame:
 @pytest.mark.parametrize(
     "encoding, text, detected",
     [
-        ("cp1251", "Russia and Ukraine met in Minsk.\nThe Kremlin said: «Мы не признаём эти выборы», per TASS.\n", "cp1251"),
+        (
+            "cp1251",
+            "Russia and Ukraine met in Minsk.\nThe Kremlin said: «Мы не признаём эти выборы», per TASS.\n",
+            "cp1251",
+        ),
         ("latin-1", "Japan's approach, as Müller noted in the café, was naïve about Ukraine's résumé.\n" * 2, "cp1252"),
         ("cp1252", "Japan’s “strategic” view of Russia’s war — and of Ukraine’s résumé.\n", "cp125[12]"),
     ],
@@ -338,10 +410,15 @@ def test_html_is_stripped_with_a_warning(project, capsys):
     add_doc(project, "x", page)
     rc, err = run_stage(project, "ingest", capsys)
     assert rc == 0, err
-    assert re.search(r"warning: ingest: .*raw/x\.txt: HTML markup found \('<!DOCTYPE html>' at line 1\); "
-                     r"converted to plain text", err)
+    assert re.search(
+        r"warning: ingest: .*raw/x\.txt: HTML markup found \('<!DOCTYPE html>' at line 1\); "
+        r"converted to plain text",
+        err,
+    )
     # "Print" is a navigation line the cleaning rules then remove, as in a text file
-    assert documents_of(project).loc["x", "text"] == "Japan & Ukraine\n\nJapan’s aid to Ukraine grew.\n\nRussia objected."
+    assert (
+        documents_of(project).loc["x", "text"] == "Japan & Ukraine\n\nJapan’s aid to Ukraine grew.\n\nRussia objected."
+    )
 
 
 def test_stray_control_characters_are_removed_with_a_warning(project, capsys):
@@ -363,11 +440,14 @@ def test_document_and_group_without_target_mentions_warn_and_continue(project, c
     assert run_stage(project, "ingest", capsys)[0] == 0
     rc, err = run_stage(project, "tag", capsys)
     assert rc == 0
-    assert ("warning: tag: document 'ru-econ' mentions none of the targets ['russia', 'ukraine']; "
-            "it yields no stance units") in err
+    assert (
+        "warning: tag: document 'ru-econ' mentions none of the targets ['russia', 'ukraine']; it yields no stance units"
+    ) in err
     for target in ("russia", "ukraine"):
-        assert (f"warning: tag: origin group 'Russian' (1 document(s)) never mentions target '{target}'; "
-                f"its stance shares toward {target} are missing (no data), not zero") in err
+        assert (
+            f"warning: tag: origin group 'Russian' (1 document(s)) never mentions target '{target}'; "
+            f"its stance shares toward {target} are missing (no data), not zero"
+        ) in err
     assert "group 'Indian'" not in err and "'ua-one' mentions none" not in err
     sentences = pd.read_parquet(project / "outputs" / "data" / "sentences.parquet")
     assert "ru-econ" in set(sentences["doc_id"])  # the document is kept
@@ -384,20 +464,24 @@ def test_debug_env_shows_the_traceback(project, monkeypatch):
     "html, text",
     [
         # a page: one line per block element, whitespace collapsed, entities decoded, scripts dropped
-        ("<html><head><title>T</title></head><body><h1>Kyiv</h1><p>A\n  b &amp; c<br>d</p>"
-         "<script>var s = '<p>x</p>';</script><ul><li>one</li><li>two</li></ul></body></html>",
-         "Kyiv\n\nA b & c\n\nd\n\none\n\ntwo\n"),
+        (
+            "<html><head><title>T</title></head><body><h1>Kyiv</h1><p>A\n  b &amp; c<br>d</p>"
+            "<script>var s = '<p>x</p>';</script><ul><li>one</li><li>two</li></ul></body></html>",
+            "Kyiv\n\nA b & c\n\nd\n\none\n\ntwo\n",
+        ),
         # an unclosed <head> ends where <body> begins, as in a browser
         ("<html><head><meta charset=utf-8><body><p>Moscow</p>", "Moscow\n"),
         # inline tags left in a text file: its own line breaks stay
-        ("Title\nA <b>bold</b> claim about Russia.\n\nMore <a href='x'>here</a>.\n",
-         "Title\n\nA bold claim about Russia.\n\nMore here.\n"),
+        (
+            "Title\nA <b>bold</b> claim about Russia.\n\nMore <a href='x'>here</a>.\n",
+            "Title\n\nA bold claim about Russia.\n\nMore here.\n",
+        ),
         # table cells on one line, <pre> keeps its lines
         ("<table><tr><td>GDP</td><td>2%</td></tr></table><pre>a\nb</pre>", "GDP 2%\n\na\n\nb\n"),
     ],
 )
 def test_html_to_text(html, text):
-    from pipeline.htmltext import html_to_text, looks_like_html
+    from pipeline.ingestion.html import html_to_text, looks_like_html
 
     assert looks_like_html(html)
     assert html_to_text(html) == text
@@ -405,7 +489,7 @@ def test_html_to_text(html, text):
 
 @pytest.mark.parametrize("prose", ["x < y and y > z", "the <Ukraine> file", "a<b", "I <3 Kyiv"])
 def test_angle_brackets_in_prose_are_not_html(prose):
-    from pipeline.htmltext import looks_like_html
+    from pipeline.ingestion.html import looks_like_html
 
     assert not looks_like_html(prose)
 

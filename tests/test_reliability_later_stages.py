@@ -1,5 +1,6 @@
 """Input gaps that reach the later stages: a document added after the annotation round, and a group
 that never mentions a target, through agreement and compare as a user runs them (the CLI, in-process)."""
+
 from __future__ import annotations
 
 import json
@@ -12,10 +13,10 @@ import yaml
 from conftest import ROOT, make_project
 from project_copy import tree_hashes
 
+from pipeline.analysis.captions import coverage_note
+from pipeline.annotation.gold import GOLD
 from pipeline.cli import main
-from pipeline.coverage import CoverageGaps
-from pipeline.gold import GOLD
-from pipeline.stages.compare import coverage_note
+from pipeline.nlp.coverage import CoverageGaps
 
 pytestmark = pytest.mark.slow
 
@@ -71,7 +72,7 @@ def test_agreement_works_on_the_gold_documents_only(project, capsys):
     rc, err = run(project, "agreement", capsys)
     assert rc == 0, err
     gold = pd.read_csv(project / GOLD, keep_default_na=False)
-    counts = pd.read_csv(project / "outputs" / "tables" / "gold_counts.csv")
+    counts = pd.read_csv(project / "outputs" / "tables" / "agreement" / "gold_counts.csv")
     assert set(counts["doc_id"]) - {"all"} == set(gold["doc_id"])
     assert not set(ADDED) & set(counts["doc_id"])
     metrics = json.loads((project / "outputs" / "metrics" / "agreement.json").read_text(encoding="utf-8"))
@@ -84,9 +85,11 @@ def test_compare_on_gold_labels_refuses_naming_the_unlabelled_document(project, 
     before = tree_hashes(project / "outputs")
     rc, err = run(project, "compare", capsys)
     assert rc == 2
-    assert ("error: compare: corpus/annotations/stance_gold.csv: stance.labels is 'gold', but 1 document(s) have "
-            "no gold labels: ua-added (") in err
-    assert "python -m pipeline.gold template ua-added --out corpus/annotations/pass1_<annotator>.csv" in err
+    assert (
+        "error: compare: corpus/annotations/stance_gold.csv: stance.labels is 'gold', but 1 document(s) have "
+        "no gold labels: ua-added ("
+    ) in err
+    assert "python -m pipeline.annotation template ua-added --out corpus/annotations/pass1_<annotator>.csv" in err
     assert "set stance.labels: model" in err
     assert "in-added-econ" not in err  # no target mention: no unit, nothing to label
     assert tree_hashes(project / "outputs") == before  # nothing written
@@ -96,11 +99,11 @@ def test_compare_on_model_labels_includes_the_added_document(project, capsys):
     # gold documents get out-of-fold labels from evaluate, the added one the model train fits;
     # the lexicon alone keeps this fast (the real default is chosen by evaluate)
     set_param(project, "stance.classifier", "lexicon")
-    set_param(project, "stance.evaluate.classifiers", ["lexicon"])
+    set_param(project, "evaluate.classifiers", ["lexicon"])
     for stage in ("evaluate", "train", "stance", "compare"):
         rc, err = run(project, stage, capsys)
         assert rc == 0, err
-    per_doc = pd.read_csv(project / "outputs" / "tables" / "stance_by_document.csv")
+    per_doc = pd.read_csv(project / "outputs" / "tables" / "compare" / "stance_by_document.csv")
     added = per_doc[per_doc["doc_id"].isin(ADDED)].set_index(["doc_id", "target"])["n_units"]
     assert added[("ua-added", "ukraine")] > 0 and added[("ua-added", "russia")] > 0
     assert added[("in-added-econ", "russia")] == 0 and added[("in-added-econ", "ukraine")] == 0
@@ -117,9 +120,11 @@ def test_group_without_a_target_gets_a_no_data_note(tmp_path, capsys):
     for stage in ("ingest", "tag", "stance", "compare"):
         rc, err = run(tmp_path, stage, capsys)
         assert rc == 0, err
-    tables = tmp_path / "outputs" / "tables"
-    note = ("No data, not zero: origin group Indian (1 document(s)) never mentions ukraine. Its shares and net "
-            "index toward that target are empty")
+    tables = tmp_path / "outputs" / "tables" / "compare"
+    note = (
+        "No data, not zero: origin group Indian (1 document(s)) never mentions ukraine. Its shares and net "
+        "index toward that target are empty"
+    )
     for name in ("stance_by_document", "stance_by_group", "stance_group_differences"):
         assert note in (tables / f"{name}.md").read_text(encoding="utf-8"), name
     for name in ("actor_salience_by_group", "frame_rates_by_group"):  # a count of zero is a real zero there
@@ -136,26 +141,32 @@ def test_group_without_a_target_gets_a_no_data_note(tmp_path, capsys):
 
 
 def test_corpus_without_any_target_mention_is_refused_by_compare(tmp_path, capsys):
-    docs = {"ua-one": ("Ukrainian", "Japan sent aid.\n\nTokyo and Beijing talked.\n"),
-            "in-one": ("Indian", "India and Japan signed a deal on railways.\n")}
+    docs = {
+        "ua-one": ("Ukrainian", "Japan sent aid.\n\nTokyo and Beijing talked.\n"),
+        "in-one": ("Indian", "India and Japan signed a deal on railways.\n"),
+    }
     make_project(tmp_path, docs)
     for stage in ("ingest", "tag", "stance"):
         assert run(tmp_path, stage, capsys)[0] == 0
     rc, err = run(tmp_path, "compare", capsys)
     assert rc == 2 and "Traceback" not in err
-    assert ("error: compare: no document mentions any of the targets ['russia', 'ukraine'], so there is no stance "
-            "to compare") in err
+    assert (
+        "error: compare: no document mentions any of the targets ['russia', 'ukraine'], so there is no stance "
+        "to compare"
+    ) in err
     assert not (tmp_path / "outputs" / "tables").exists()
 
 
 def test_single_origin_corpus_gets_an_empty_differences_table(tmp_path, capsys):
-    docs = {"ua-one": ("Ukrainian", "Russia's invasion of Ukraine shocked Japan.\n\nJapan sent aid to Kyiv.\n"),
-            "ua-two": ("Ukrainian", "Ukraine asked for help.\n\nRussian forces attacked Ukraine.\n")}
+    docs = {
+        "ua-one": ("Ukrainian", "Russia's invasion of Ukraine shocked Japan.\n\nJapan sent aid to Kyiv.\n"),
+        "ua-two": ("Ukrainian", "Ukraine asked for help.\n\nRussian forces attacked Ukraine.\n"),
+    }
     make_project(tmp_path, docs, **{"compare.bootstrap.n_resamples": 100})
     for stage in ("ingest", "tag", "stance", "compare"):
         rc, err = run(tmp_path, stage, capsys)
         assert rc == 0, err
-    differences = pd.read_csv(tmp_path / "outputs" / "tables" / "stance_group_differences.csv")
+    differences = pd.read_csv(tmp_path / "outputs" / "tables" / "compare" / "stance_group_differences.csv")
     assert differences.empty and {"target", "measure", "group_a", "group_b", "difference"} <= set(differences)
     metrics = json.loads((tmp_path / "outputs" / "metrics" / "compare.json").read_text(encoding="utf-8"))
     assert metrics["net_index_differences"] == {} and set(metrics["stance"]) == {"Ukrainian"}

@@ -3,6 +3,7 @@
 These read the code of pipeline/ with ``ast`` (not grep, so comments and
 strings do not count) and fail as soon as a module breaks a rule.
 """
+
 from __future__ import annotations
 
 import ast
@@ -56,8 +57,11 @@ def test_no_call_enables_trust_remote_code():
                         offenders.append(where(path, node))
             if isinstance(node, ast.Dict):  # kwargs built as a dict literal
                 for key, value in zip(node.keys, node.values):
-                    if (isinstance(key, ast.Constant) and key.value == "trust_remote_code"
-                            and not (isinstance(value, ast.Constant) and value.value is False)):
+                    if (
+                        isinstance(key, ast.Constant)
+                        and key.value == "trust_remote_code"
+                        and not (isinstance(value, ast.Constant) and value.value is False)
+                    ):
                         offenders.append(where(path, node))
     assert not offenders, f"trust_remote_code must be False (or absent): {offenders}"
 
@@ -76,8 +80,10 @@ def test_params_do_not_enable_remote_code():
     assert all(value is not True for key, value in keys(params) if key == "trust_remote_code")
 
 
-UNSAFE_LOADERS = re.compile(r"(^|\.)(pickle\.loads?|joblib\.load|cloudpickle\.loads?|dill\.loads?|torch\.load|"
-                            r"skops\.io\.load|Unpickler)$")
+UNSAFE_LOADERS = re.compile(
+    r"(^|\.)(pickle\.loads?|joblib\.load|cloudpickle\.loads?|dill\.loads?|torch\.load|"
+    r"skops\.io\.load|Unpickler)$"
+)
 VERIFY_CALL = re.compile(r"verif|sha256|checksum|hash", re.IGNORECASE)
 
 
@@ -100,8 +106,10 @@ def test_deserialisation_only_after_a_hash_check():
                 name = call_name(call)
                 if not UNSAFE_LOADERS.search(name):
                     continue
-                weights_only = any(kw.arg == "weights_only" and isinstance(kw.value, ast.Constant)
-                                   and kw.value.value is True for kw in call.keywords)
+                weights_only = any(
+                    kw.arg == "weights_only" and isinstance(kw.value, ast.Constant) and kw.value.value is True
+                    for kw in call.keywords
+                )
                 if not verified and not weights_only:
                     offenders.append(f"{where(path, call)} {name}")
     assert not offenders, f"deserialisation without a hash check: {offenders}"
@@ -125,7 +133,10 @@ def user_messages() -> Iterator[tuple[str, str]]:
             call = None
             if isinstance(node, ast.Raise) and isinstance(node.exc, ast.Call):
                 name = call_name(node.exc).rsplit(".", 1)[-1]
-                if (name.endswith("Error") or name == "error") and name not in {"NotImplementedError", "AssertionError"}:
+                if (name.endswith("Error") or name == "error") and name not in {
+                    "NotImplementedError",
+                    "AssertionError",
+                }:
                     call = node.exc
             elif isinstance(node, ast.Call) and call_name(node) in {"warn", "problem"}:
                 call = node

@@ -1,4 +1,5 @@
 """The figure index and the HTML/Markdown reports: complete, self-contained, escaped."""
+
 from __future__ import annotations
 
 import json
@@ -9,7 +10,7 @@ from conftest import ATTACK, ATTACK_AUTHOR, ATTACK_INPUT, ATTACK_TITLE
 from markupsafe import escape
 
 from pipeline.figures import registered_figures
-from pipeline.reporting import md_escape
+from pipeline.report.render import md_escape
 
 
 class _Elements(HTMLParser):
@@ -74,15 +75,16 @@ def test_reports_state_the_missing_evaluation_and_the_corpus_limits(built_projec
 
 def test_reports_state_the_method_and_what_the_design_can_show(built_project):
     """The bootstrap and the permutation design are described with the numbers of this run."""
-    differences = pd.read_csv(built_project / "outputs/tables/stance_group_differences.csv")
+    differences = pd.read_csv(built_project / "outputs/tables/compare/stance_group_differences.csv")
     floor = differences["min_attainable_p"].min()
     assert floor > 0.05  # the seed corpus: 3, 1 and 1 documents
     agreement = json.loads((built_project / "outputs/metrics/agreement.json").read_text(encoding="utf-8"))
     kappa = agreement["all"]["overall"]["kappa"]
     for name in ("report.html", "report.md"):
         text = (built_project / "outputs" / name).read_text(encoding="utf-8")
-        start, end = ('<section id="method">', '<section id="corpus">') if name.endswith("html") else (
-            "## Method", "## Corpus")
+        start, end = (
+            ('<section id="method">', '<section id="corpus">') if name.endswith("html") else ("## Method", "## Corpus")
+        )
         method = text.split(start, 1)[1].split(end, 1)[0]
         assert "hierarchical bootstrap interval (4,000 resamples" in method
         assert f"the smallest p any pair of groups allows here is {floor:.2f}" in method
@@ -105,19 +107,13 @@ def test_optional_figures_without_their_sources_are_listed_as_not_drawn(hostile_
         assert f"{spec.title} (needs {missing}" in html_text
     # two sentences per document: no term is used twice, so the vocabulary figures have nothing to show
     assert "(`framing_vocabulary`): framing_terms has no term" in index
-    drawn = [spec for spec in registered_figures()
-             if (hostile_project / "outputs/figures" / f"{spec.stem}.png").exists()]
+    drawn = [
+        spec for spec in registered_figures() if (hostile_project / "outputs/figures" / f"{spec.stem}.png").exists()
+    ]
     assert not {spec.stem for spec in drawn} & ({spec.stem for spec in optional} | {"framing_vocabulary"})
     assert len([t for t, _ in elements(html_text) if t == "img"]) == len(drawn) >= 5
     for number, spec in enumerate(drawn, start=1):
         assert f"## Figure {number}. {spec.title}" in index
-
-
-def test_report_reads_the_paths_the_stages_write():
-    from pipeline.stages import ingest, report, stance, tag
-
-    assert (report.DOCUMENTS, report.SENTENCES, report.STANCES) == (ingest.DOCUMENTS, tag.SENTENCES,
-                                                                    stance.STANCES)
 
 
 def test_markdown_escape():
@@ -148,6 +144,6 @@ def test_corpus_text_is_escaped_in_both_reports(hostile_project):
 
 def test_evaluation_metrics_are_shown_when_present(hostile_project):
     html_text = (hostile_project / "outputs/report.html").read_text(encoding="utf-8")
-    assert "lexicon/macro_f1</td><td class=\"num\">0.500" in html_text
+    assert 'lexicon/macro_f1</td><td class="num">0.500' in html_text
     assert "lexicon/&lt;b&gt;odd key&lt;/b&gt;" in html_text
     assert "this run did not produce <code>outputs/metrics/cv.json</code>" in html_text

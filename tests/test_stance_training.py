@@ -1,11 +1,12 @@
 """Out-of-fold predictions, training hashes, and refusing a model fitted on something else."""
+
 import numpy as np
 import pytest
-
-from pipeline.stance import make_classifier
-from pipeline.stance.cv import FoldError, out_of_fold_proba
-from pipeline.stance.persist import ModelMismatchError, load_model, save_model, training_hash
 from stance_data import make_units, params_with
+
+from pipeline.classifiers import make_classifier
+from pipeline.classifiers.cv import FoldError, out_of_fold_proba
+from pipeline.classifiers.persist import ModelMismatchError, load_model, save_model, training_hash
 
 
 @pytest.fixture(scope="module")
@@ -21,7 +22,7 @@ def flipped(labels, mask):
 
 @pytest.mark.parametrize("name", ["linear", "ensemble"])
 def test_a_documents_oof_prediction_ignores_its_own_labels(name, params, units):
-    params = params_with(params, **{"stance.ensemble.members": ["lexicon", "linear"]})
+    params = params_with(params, **{"classifiers.ensemble.members": ["lexicon", "linear"]})
     clf = make_classifier(name, params)
     own = (units["doc_id"] == "doc-b").to_numpy()
     before = out_of_fold_proba(clf, units, units["label"])
@@ -41,7 +42,9 @@ def test_training_hash_tracks_labels_and_params_not_row_order(params, units):
     shuffled = units.sample(frac=1.0, random_state=1)
     assert training_hash("linear", shuffled, shuffled["label"], params) == digest
     assert training_hash("linear", units, flipped(units["label"].to_numpy(), units.index == 0), params) != digest
-    assert training_hash("linear", units, units["label"], params_with(params, **{"stance.linear.C": 9.0})) != digest
+    assert (
+        training_hash("linear", units, units["label"], params_with(params, **{"classifiers.linear.C": 9.0})) != digest
+    )
     assert training_hash("lexicon", units, units["label"], params) != digest
     # params that do not shape the model (e.g. which labels compare uses) leave it alone
     assert training_hash("linear", units, units["label"], params_with(params, **{"stance.labels": "gold"})) == digest
@@ -81,12 +84,19 @@ def test_a_pickled_linear_model_holds_no_memory_address(params, units):
     from sklearn.feature_extraction.text import CountVectorizer
 
     model = make_classifier("linear", params).fit(units, units["label"])
-    vectorizers = [step for _, part in model.pipeline_.named_steps["features"].transformer_list
-                   for _, step in part.steps if isinstance(step, CountVectorizer)]
+    vectorizers = [
+        step
+        for _, part in model.pipeline_.named_steps["features"].transformer_list
+        for _, step in part.steps
+        if isinstance(step, CountVectorizer)
+    ]
     assert vectorizers and all(hasattr(v, "_stop_words_id") for v in vectorizers)  # what fit leaves
     restored = pickle.loads(pickle.dumps(model))
-    assert not any(hasattr(step, "_stop_words_id") for _, part in restored.pipeline_.named_steps["features"]
-                   .transformer_list for _, step in part.steps)
+    assert not any(
+        hasattr(step, "_stop_words_id")
+        for _, part in restored.pipeline_.named_steps["features"].transformer_list
+        for _, step in part.steps
+    )
     assert np.allclose(restored.predict_proba(units), model.predict_proba(units))
 
 

@@ -1,11 +1,12 @@
 """Document-weighted estimates, the hierarchical bootstrap and the permutation test, on inputs with known answers."""
+
 import numpy as np
 import pytest
 import scipy.stats
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline.stats import (
+from pipeline.analysis.resampling import (
     DocumentUnits,
     StatsInputError,
     document_weighted_mean,
@@ -77,8 +78,10 @@ def coverage(rng: np.random.Generator, true_share: float, n_docs: int, n_units: 
 
 def test_bootstrap_interval_covers_the_true_share():
     # Ten documents whose shares average exactly 0.325 (2, 3, ..., 11 against of 20 units each).
-    group = [DocumentUnits(np.column_stack([np.arange(20) < k, np.arange(20) >= k]).astype(float), np.ones(20))
-             for k in range(2, 12)]
+    group = [
+        DocumentUnits(np.column_stack([np.arange(20) < k, np.arange(20) >= k]).astype(float), np.ones(20))
+        for k in range(2, 12)
+    ]
     assert document_weighted_mean(group)[0] == pytest.approx(0.325)
     lo, hi = percentile_interval(hierarchical_bootstrap(group, 4000, np.random.default_rng(4)), 0.95)
     assert lo[0] < 0.325 < hi[0] and 0.05 < hi[0] - lo[0] < 0.3
@@ -100,8 +103,7 @@ def test_rates_per_word_are_ratio_of_sums():
 
 
 @settings(max_examples=40, deadline=None)
-@given(st.lists(st.lists(st.integers(0, 2), min_size=1, max_size=15), min_size=1, max_size=6),
-       st.integers(1, 5))
+@given(st.lists(st.lists(st.integers(0, 2), min_size=1, max_size=15), min_size=1, max_size=6), st.integers(1, 5))
 def test_repeating_a_documents_sentences_changes_nothing(docs, factor):
     """Document weighting: a document's length (here: every unit repeated) never changes the group estimate."""
     units = [doc(*np.eye(3)[labels]) for labels in docs]
@@ -139,8 +141,12 @@ def test_exact_permutation_p_matches_scipy_enumeration():
     a, b = np.array([0.1, 0.5, 0.7, 0.9]), np.array([0.0, 0.2, 0.15])
     ours = permutation_test(a, b, 10_000, np.random.default_rng(0))
     reference = scipy.stats.permutation_test(
-        (a, b), lambda x, y, axis: np.abs(x.mean(axis=axis) - y.mean(axis=axis)),
-        permutation_type="independent", alternative="greater", n_resamples=10_000, vectorized=True,
+        (a, b),
+        lambda x, y, axis: np.abs(x.mean(axis=axis) - y.mean(axis=axis)),
+        permutation_type="independent",
+        alternative="greater",
+        n_resamples=10_000,
+        vectorized=True,
     )
     assert ours.exact and ours.n_assignments == 35
     assert ours.p_value == pytest.approx(reference.pvalue)

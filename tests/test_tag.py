@@ -1,11 +1,13 @@
 """Sentence splitting on the seeds' tricky spots, mention detection, entities."""
+
 import pandas as pd
 import pytest
+from stance_data import params_with
 
-from pipeline.config import ConfigError, parse_aliases
-from pipeline.mentions import MentionFinder
-from pipeline.nlp import build_nlp
-from pipeline.stages.tag import tag_documents
+from pipeline.nlp.mentions import MentionFinder
+from pipeline.nlp.spacy_pipeline import build_nlp
+from pipeline.nlp.tagger import tag_documents
+from pipeline.params import ConfigError
 
 
 @pytest.fixture(scope="module")
@@ -40,17 +42,20 @@ def test_mentions(finder, text, expected):
 def test_mention_offsets_slice_the_text(finder):
     text = "Since 2014, Moscow and Kyiv disagree; Putin said so."
     for m in finder.find(text):
-        assert text[m.start:m.end] == m.text
+        assert text[m.start : m.end] == m.text
     assert [m.kind for m in finder.find(text)] == ["capital", "capital", "leader"]
 
 
-def test_alias_table_errors():
+def test_alias_table_errors(params):
+    def targets(table):
+        return params_with(params, targets=table, **{"frames.categories.crisis.within": []})
+
     with pytest.raises(ConfigError, match="alias 'Crimea' is given for both targets 'russia' and 'ukraine'"):
-        parse_aliases({"russia": {"state": ["Russia"], "territory": ["Crimea"]}, "ukraine": {"territory": ["Crimea"]}})
-    with pytest.raises(ConfigError, match=r"targets\.ukraine\.state is an empty alias list"):
-        parse_aliases({"russia": {"state": ["Russia"]}, "ukraine": {"state": [], "capital": ["Kyiv"]}})
-    with pytest.raises(ConfigError, match="unknown alias kind"):
-        parse_aliases({"russia": {"city": ["Moscow"]}})
+        targets({"russia": {"state": ["Russia"], "territory": ["Crimea"]}, "ukraine": {"territory": ["Crimea"]}})
+    with pytest.raises(ConfigError, match=r"targets\.ukraine\.state: \[\] is not allowed \(a non-empty list"):
+        targets({"russia": {"state": ["Russia"]}, "ukraine": {"state": [], "capital": ["Kyiv"]}})
+    with pytest.raises(ConfigError, match=r"targets\.russia\.city: not allowed as a name here \(one of 'state'"):
+        targets({"russia": {"city": ["Moscow"]}})
 
 
 def sentences_of(params, text):
@@ -70,18 +75,20 @@ def test_headings_and_paragraphs_split(params):
         "Japan grew.",
     ]
     for s in sents.itertuples():
-        assert text[s.start_char:s.end_char] == s.text
+        assert text[s.start_char : s.end_char] == s.text
 
 
 def test_entities_carry_actor_ids_and_offsets(params):
     text = "Japan and the US condemned Russia at the UN. Let us wait."
     _, ents, mentions = sentences_of(params, text)
     assert list(zip(ents["text"], ents["actor_id"])) == [
-        ("Japan", "japan"), ("US", "usa"), ("Russia", "russia"), ("UN", "un"),
+        ("Japan", "japan"),
+        ("US", "usa"),
+        ("Russia", "russia"),
+        ("UN", "un"),
     ]
-    assert all(text[e.start_char:e.end_char] == e.text for e in ents.itertuples())
+    assert all(text[e.start_char : e.end_char] == e.text for e in ents.itertuples())
     assert mentions["target"].tolist() == ["russia"]
-
 
 
 def test_trained_pipeline_is_used_with_gazetteer(tmp_path, params):
@@ -90,8 +97,6 @@ def test_trained_pipeline_is_used_with_gazetteer(tmp_path, params):
 
     import spacy
     from spacy.training import Example
-
-    from pipeline.config import Params
 
     nlp = spacy.blank("en")
     ner = nlp.add_pipe("ner")
@@ -105,53 +110,63 @@ def test_trained_pipeline_is_used_with_gazetteer(tmp_path, params):
     path = tmp_path / "tiny_ner"
     nlp.to_disk(path)
 
-    raw = dict(params.raw)
-    raw["nlp"] = {**params.raw["nlp"], "model": str(path)}
-    trained = Params(raw=raw, root=params.root)
+    trained = params_with(params, **{"nlp.model": str(path)})
     loaded = build_nlp(trained)
     assert loaded.pipe_names.index("entity_ruler") < loaded.pipe_names.index("ner")
     doc = loaded("Alice Novak met Putin in Moscow.\n\nRussia objected.")
     ents = {(e.text, e.label_, e.ent_id_) for e in doc.ents}
     assert ("Putin", "PERSON", "russia") in ents and ("Moscow", "GPE", "russia") in ents
     assert ("Alice Novak", "PERSON", "") in ents  # from the statistical NER
-    assert [s.text.strip() for s in doc.sents if s.text.strip()] == ["Alice Novak met Putin in Moscow.", "Russia objected."]
+    assert [s.text.strip() for s in doc.sents if s.text.strip()] == [
+        "Alice Novak met Putin in Moscow.",
+        "Russia objected.",
+    ]
 
 
 def test_unknown_model_is_a_config_error(params):
-    from pipeline.config import Params
-
-    raw = dict(params.raw)
-    raw["nlp"] = {**params.raw["nlp"], "model": "no_such_pipeline_xyz"}
     with pytest.raises(ConfigError, match="nlp.model 'no_such_pipeline_xyz'"):
-        build_nlp(Params(raw=raw, root=params.root))
+        build_nlp(params_with(params, **{"nlp.model": "no_such_pipeline_xyz"}))
 
 
 @pytest.mark.parametrize(
     "text, expected",
     [
         # ua-getmanchuk-2021: "(!)" inside a sentence
-        ("Abe met Putin a record 27 (!) times, began to arouse skepticism. It grew.",
-         ["Abe met Putin a record 27 (!) times, began to arouse skepticism.", "It grew."]),
+        (
+            "Abe met Putin a record 27 (!) times, began to arouse skepticism. It grew.",
+            ["Abe met Putin a record 27 (!) times, began to arouse skepticism.", "It grew."],
+        ),
         ("He said (?) that it was so.", ["He said (?) that it was so."]),
         # abbreviations that take a number
         ("Resolution No. 5 was adopted. It passed.", ["Resolution No. 5 was adopted.", "It passed."]),
         ("See pp. 12 and Art. 9 of the constitution.", ["See pp. 12 and Art. 9 of the constitution."]),
         # initials (ua-polishchuk-2024)
-        ("Odesa I. I. Mechnikov National University signed. O. Stepaniuk sang.",
-         ["Odesa I. I. Mechnikov National University signed.", "O. Stepaniuk sang."]),
+        (
+            "Odesa I. I. Mechnikov National University signed. O. Stepaniuk sang.",
+            ["Odesa I. I. Mechnikov National University signed.", "O. Stepaniuk sang."],
+        ),
         # "etc.," runs on (ua-polishchuk-2024)
         ("Drones, radars, etc., can be considered. Yes.", ["Drones, radars, etc., can be considered.", "Yes."]),
         # footnote marks glued to the full stop (in-cescube-2022)
-        ("A first in Russia-Japan relations.[1] Putin, however, was reluctant.[2] In July it ended.",
-         ["A first in Russia-Japan relations.[1]", "Putin, however, was reluctant.[2]", "In July it ended."]),
+        (
+            "A first in Russia-Japan relations.[1] Putin, however, was reluctant.[2] In July it ended.",
+            ["A first in Russia-Japan relations.[1]", "Putin, however, was reluctant.[2]", "In July it ended."],
+        ),
         # list items: one per line, lower-case starts kept apart; run-in heads stay separate
-        ("This doctrine prioritised:\n\n  • economic development,\n  • reliance on the US.\n\nYoshida Doctrine. It held.",
-         ["This doctrine prioritised:", "• economic development,", "• reliance on the US.", "Yoshida Doctrine.",
-          "It held."]),
+        (
+            "This doctrine prioritised:\n\n  • economic development,\n  • reliance on the US.\n\nYoshida Doctrine. It held.",
+            [
+                "This doctrine prioritised:",
+                "• economic development,",
+                "• reliance on the US.",
+                "Yoshida Doctrine.",
+                "It held.",
+            ],
+        ),
     ],
 )
 def test_sentence_repairs_on_the_seeds_tricky_spots(params, text, expected):
     sents, _, _ = sentences_of(params, text)
     assert sents["text"].tolist() == expected
     for s in sents.itertuples():
-        assert text[s.start_char:s.end_char] == s.text
+        assert text[s.start_char : s.end_char] == s.text

@@ -9,6 +9,7 @@ out-of-fold scores) is not drawn here: it needs held-out predictions, which
 only an evaluation stage that refits the classifier without each document
 can produce.
 """
+
 from __future__ import annotations
 
 import matplotlib.pyplot as plt
@@ -16,13 +17,15 @@ import numpy as np
 import pandas as pd
 from matplotlib.lines import Line2D
 
-from pipeline.config import LABELS
+from pipeline import paths
 from pipeline.figures.marks import INK, interval_text
-from pipeline.figures.registry import Drawn, FigureContext, figure
+from pipeline.figures.registry import Drawn, FigureContext
+from pipeline.paths import LABELS
+from pipeline.plugins import figures
 
-GOLD_COUNTS = "outputs/tables/gold_counts.csv"
-AGREEMENT = "outputs/tables/agreement.csv"
-STANCES = "outputs/data/stances.parquet"
+GOLD_COUNTS = paths.table("agreement", "gold_counts")
+AGREEMENT = paths.table("agreement", "agreement")
+STANCES = paths.STANCES
 TARGET_MARKERS = ("o", "^", "s", "v", "P", "X")
 
 
@@ -36,29 +39,47 @@ def _shares(counts: pd.DataFrame) -> pd.DataFrame:
     return counts[list(LABELS)].div(total.where(total > 0), axis=0)
 
 
-@figure(order=30, stem="gold_vs_model", title="Gold and model stance shares per document",
-        sources=(GOLD_COUNTS, STANCES), optional=True)
+@figures.register(
+    "gold_vs_model",
+    order=30,
+    title="Gold and model stance shares per document",
+    sources=(GOLD_COUNTS, STANCES),
+    optional=True,
+)
 def gold_vs_model(ctx: FigureContext) -> Drawn:
     """Scatter per label: each document × target's gold share (x) against its model share (y)."""
     gold = _document_rows(ctx.read(GOLD_COUNTS)).set_index(["doc_id", "target"])
-    model_counts = (ctx.read(STANCES).groupby(["doc_id", "target"])["label"].value_counts().unstack(fill_value=0)
-                    .reindex(columns=list(LABELS), fill_value=0))
+    model_counts = (
+        ctx.read(STANCES)
+        .groupby(["doc_id", "target"])["label"]
+        .value_counts()
+        .unstack(fill_value=0)
+        .reindex(columns=list(LABELS), fill_value=0)
+    )
     pairs = gold.index.intersection(model_counts.index)
     gold_share, model_share = 100 * _shares(gold.loc[pairs]), 100 * _shares(model_counts.loc[pairs])
     origin = gold.loc[pairs, "author_origin"]
     origins = sorted(origin.unique())
     colours = ctx.palette.origins(origins)
-    targets = [t for t in ctx.params.targets if t in set(pairs.get_level_values("target"))]
+    targets = [t for t in ctx.params.target_names if t in set(pairs.get_level_values("target"))]
     marker = dict(zip(targets, TARGET_MARKERS))
-    fig, axes = plt.subplots(1, len(LABELS), figsize=(ctx.width("double"), 2.75), sharex=True, sharey=True,
-                             squeeze=False)
+    fig, axes = plt.subplots(
+        1, len(LABELS), figsize=(ctx.width("double"), 2.75), sharex=True, sharey=True, squeeze=False
+    )
     alt_parts, gaps = [], {}
     for ax, label in zip(axes[0], LABELS):
         ax.plot([0, 100], [0, 100], color="#999999", lw=0.7, ls=(0, (3, 2)), zorder=1)
-        for (doc_id, target) in pairs:
-            ax.scatter(gold_share.loc[(doc_id, target), label], model_share.loc[(doc_id, target), label],
-                       s=18, marker=marker[target], facecolors=colours[origin[(doc_id, target)]],
-                       edgecolors="white", linewidths=0.4, zorder=3)
+        for doc_id, target in pairs:
+            ax.scatter(
+                gold_share.loc[(doc_id, target), label],
+                model_share.loc[(doc_id, target), label],
+                s=18,
+                marker=marker[target],
+                facecolors=colours[origin[(doc_id, target)]],
+                edgecolors="white",
+                linewidths=0.4,
+                zorder=3,
+            )
         gaps[label] = float((model_share[label] - gold_share[label]).abs().mean())
         bias = float((model_share[label] - gold_share[label]).mean())
         ax.set_title(label.capitalize())
@@ -68,48 +89,75 @@ def gold_vs_model(ctx: FigureContext) -> Drawn:
         ax.set_xticks([0, 25, 50, 75, 100])
         ax.set_yticks([0, 25, 50, 75, 100])
         ax.grid(True, axis="both")
-        ax.text(0.03, 0.97, f"mean |gap| {gaps[label]:.0f} pts", transform=ax.transAxes, ha="left", va="top",
-                fontsize=6.5, color=INK)
-        alt_parts.append(f"{label}: mean absolute gap {gaps[label]:.1f} percentage points, model minus gold "
-                         f"{bias:+.1f} on average")
+        ax.text(
+            0.03,
+            0.97,
+            f"mean |gap| {gaps[label]:.0f} pts",
+            transform=ax.transAxes,
+            ha="left",
+            va="top",
+            fontsize=6.5,
+            color=INK,
+        )
+        alt_parts.append(
+            f"{label}: mean absolute gap {gaps[label]:.1f} percentage points, model minus gold {bias:+.1f} on average"
+        )
     axes[0][0].set_ylabel("Model share (%)")
     fig.supxlabel("Gold share of the document's units toward the target (%)", fontsize=8)
     handles = [Line2D([], [], ls="", marker="o", ms=4.5, mfc=colours[o], mec="white", label=o) for o in origins]
-    handles += [Line2D([], [], ls="", marker=marker[t], ms=4.5, mfc="#777777", mec="white",
-                       label=f"toward {t.capitalize()}") for t in targets]
+    handles += [
+        Line2D([], [], ls="", marker=marker[t], ms=4.5, mfc="#777777", mec="white", label=f"toward {t.capitalize()}")
+        for t in targets
+    ]
     handles.append(Line2D([], [], color="#999999", lw=0.7, ls=(0, (3, 2)), label="model = gold"))
     fig.legend(handles=handles, loc="outside upper center", ncol=len(handles))
-    worst = max(gaps, key=gaps.get)
+    worst = max(gaps, key=lambda pair: gaps[pair])
     caption = (
         f"Each point is one document's share of units toward one target ({len(pairs)} document × target pairs) "
         "with a stance label, from the gold labels (x) and from the model (y); on the dashed line the two "
         f"agree. The largest mean absolute gap over the pairs is for {worst} ({gaps[worst]:.0f} percentage "
-        f"points). Model: the {ctx.params.get('stance.classifier')} classifier's labels as the stance stage wrote "
+        f"points). Model: the {ctx.params.stance.classifier} classifier's labels as the stance stage wrote "
         "them for the whole corpus. These are shares, not a per-unit evaluation, and a classifier fitted on "
         "these gold labels would be compared in-sample."
     )
-    alt = ("Three scatter plots, one per stance label, gold share on the x axis and model share on the y axis, "
-           "0 to 100%, with a dashed diagonal. " + "; ".join(alt_parts) + ".")
+    alt = (
+        "Three scatter plots, one per stance label, gold share on the x axis and model share on the y axis, "
+        "0 to 100%, with a dashed diagonal. " + "; ".join(alt_parts) + "."
+    )
     return Drawn(fig, caption, alt, "gold and model")
 
 
-@figure(order=95, stem="gold_agreement", title="Gold labels and agreement between the annotation passes",
-        sources=(GOLD_COUNTS, AGREEMENT), optional=True)
+@figures.register(
+    "gold_agreement",
+    order=95,
+    title="Gold labels and agreement between the annotation passes",
+    sources=(GOLD_COUNTS, AGREEMENT),
+    optional=True,
+)
 def gold_agreement(ctx: FigureContext) -> Drawn:
     """Left: gold label counts per document × target; right: Cohen's kappa with its interval."""
     gold = _document_rows(ctx.read(GOLD_COUNTS)).sort_values(["author_origin", "doc_id", "target"])
     agreement = ctx.read(AGREEMENT)
     agreement = agreement[agreement["subset"] == "all"]
     rows = max(len(gold), len(agreement))
-    fig, (left, right) = plt.subplots(1, 2, figsize=(ctx.width("double"), 0.9 + 0.17 * rows),
-                                      gridspec_kw={"width_ratios": [1.25, 1]})
+    fig, (left, right) = plt.subplots(
+        1, 2, figsize=(ctx.width("double"), 0.9 + 0.17 * rows), gridspec_kw={"width_ratios": [1.25, 1]}
+    )
     stance = ctx.palette.stance
     y = np.arange(len(gold))
     start = np.zeros(len(gold))
     for label in LABELS:
         values = gold[label].to_numpy(float)
-        left.barh(y, values, left=start, color=stance[label], height=0.72, label=label.capitalize(),
-                  edgecolor="white", linewidth=0.3)
+        left.barh(
+            y,
+            values,
+            left=start,
+            color=stance[label],
+            height=0.72,
+            label=label.capitalize(),
+            edgecolor="white",
+            linewidth=0.3,
+        )
         start += values
     left.set_yticks(y, [f"{d} · {t.capitalize()}" for d, t in zip(gold["doc_id"], gold["target"])])
     left.set_ylim(len(gold) - 0.5, -0.5)
@@ -125,10 +173,22 @@ def gold_agreement(ctx: FigureContext) -> Drawn:
         if pd.notna(r.kappa):
             right.plot([r.kappa_ci_low, r.kappa_ci_high], [yy, yy], color=INK, lw=1.1, zorder=3)
             right.plot([r.kappa], [yy], marker="o", ms=3.8, color=INK, zorder=4)
-        right.annotate(f"n = {r.n_units}", xy=(1, yy), xycoords=("axes fraction", "data"), xytext=(3, 0),
-                       textcoords="offset points", va="center", fontsize=6.5, color=INK)
-    names = ["All double-coded units" if r.scope == "overall" else
-             (f"Toward {r.group.capitalize()}" if r.scope == "target" else r.group) for r in agreement.itertuples()]
+        right.annotate(
+            f"n = {r.n_units}",
+            xy=(1, yy),
+            xycoords=("axes fraction", "data"),
+            xytext=(3, 0),
+            textcoords="offset points",
+            va="center",
+            fontsize=6.5,
+            color=INK,
+        )
+    names = [
+        "All double-coded units"
+        if r.scope == "overall"
+        else (f"Toward {r.group.capitalize()}" if r.scope == "target" else r.group)
+        for r in agreement.itertuples()
+    ]
     right.set_yticks(ya, names)
     right.set_ylim(len(agreement) - 0.5, -0.5)
     right.set_xlim(min(0.0, float(agreement["kappa_ci_low"].min()) - 0.05), 1.02)
@@ -148,10 +208,17 @@ def gold_agreement(ctx: FigureContext) -> Drawn:
         "Agreement between passes following the same guide shows the labels are consistent, not that other "
         "coders would agree; who annotated and how far to trust it: docs/annotation-report.md."
     )
-    alt = ("Left, stacked horizontal bars of gold label counts per document and target: "
-           + "; ".join(f"{r.doc_id} {r.target}: {r.against} against, {r.favor} favor, {r.neutral} neutral"
-                       for r in gold.itertuples())
-           + ". Right, kappa with interval: "
-           + "; ".join(f"{n}: {r.kappa:.2f}" if pd.notna(r.kappa) else f"{n}: undefined"
-                       for n, r in zip(names, agreement.itertuples())) + ".")
+    alt = (
+        "Left, stacked horizontal bars of gold label counts per document and target: "
+        + "; ".join(
+            f"{r.doc_id} {r.target}: {r.against} against, {r.favor} favor, {r.neutral} neutral"
+            for r in gold.itertuples()
+        )
+        + ". Right, kappa with interval: "
+        + "; ".join(
+            f"{n}: {r.kappa:.2f}" if pd.notna(r.kappa) else f"{n}: undefined"
+            for n, r in zip(names, agreement.itertuples())
+        )
+        + "."
+    )
     return Drawn(fig, caption, alt, "gold")

@@ -12,6 +12,7 @@ One visual grammar across the figure set, so a reader learns it once:
 Colour is the author origin (the palette), and every origin keeps its
 colour in every figure.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
@@ -21,7 +22,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.lines import Line2D
 
-from pipeline.config import Params
+from pipeline.params import Params
 
 ESTIMATE_MARKER = {"multi": "o", "single": "D"}
 INK = "#333333"
@@ -49,15 +50,29 @@ def offsets(n: int, step: float) -> np.ndarray:
     return (np.arange(n) - (n - 1) / 2) * step
 
 
-def draw_estimate(ax: Axes, pos: float, value: float, lo: float, hi: float, colour: str, single: bool,
-                  vertical: bool = True) -> None:
+def draw_estimate(
+    ax: Axes, pos: float, value: float, lo: float, hi: float, colour: str, single: bool, vertical: bool = True
+) -> None:
     """A group estimate at ``pos`` on the categorical axis, with its interval."""
     if pd.isna(value):
         return
-    line = {"color": colour, "lw": 1.3, "ls": (0, (2.2, 1.2)) if single else "-", "zorder": 3,
-            "solid_capstyle": "butt", "dash_capstyle": "butt"}
-    marker = {"marker": ESTIMATE_MARKER["single" if single else "multi"], "ms": 4.2 if single else 4.6,
-              "mfc": "white" if single else colour, "mec": colour, "mew": 1.1, "ls": "", "zorder": 5}
+    line = {
+        "color": colour,
+        "lw": 1.3,
+        "ls": (0, (2.2, 1.2)) if single else "-",
+        "zorder": 3,
+        "solid_capstyle": "butt",
+        "dash_capstyle": "butt",
+    }
+    marker = {
+        "marker": ESTIMATE_MARKER["single" if single else "multi"],
+        "ms": 4.2 if single else 4.6,
+        "mfc": "white" if single else colour,
+        "mec": colour,
+        "mew": 1.1,
+        "ls": "",
+        "zorder": 5,
+    }
     if vertical:
         ax.plot([pos, pos], [lo, hi], **line)
         ax.plot([pos], [value], **marker)
@@ -66,8 +81,9 @@ def draw_estimate(ax: Axes, pos: float, value: float, lo: float, hi: float, colo
         ax.plot([value], [pos], **marker)
 
 
-def draw_documents(ax: Axes, pos: float, values: Iterable[float], colour: str, half_width: float,
-                   vertical: bool = True) -> None:
+def draw_documents(
+    ax: Axes, pos: float, values: Iterable[float], colour: str, half_width: float, vertical: bool = True
+) -> None:
     """A group's documents as small open circles, spread across ``half_width`` beside the estimate."""
     vals = np.sort(np.asarray([v for v in values if pd.notna(v)], dtype=float))
     if not len(vals):
@@ -77,25 +93,50 @@ def draw_documents(ax: Axes, pos: float, values: Iterable[float], colour: str, h
     ax.scatter(*xy, s=9, facecolors="white", edgecolors=colour, linewidths=0.7, zorder=4, alpha=0.95)
 
 
-def design_handles(origins: list[str], colours: Mapping[str, str], docs_per_group: Mapping[str, int],
-                   interval: str, documents: bool = True) -> list[Line2D]:
+def design_handles(
+    origins: list[str],
+    colours: Mapping[str, str],
+    docs_per_group: Mapping[str, int],
+    interval: str,
+    documents: bool = True,
+) -> list[Line2D]:
     """Legend entries: one per origin (with its document count), then what each mark means."""
-    handles = [Line2D([], [], color=colours[o], lw=1.3, marker="s", ms=0, label=f"{o} ({n_docs(docs_per_group[o])})")
-               for o in origins]
+    handles = [
+        Line2D([], [], color=colours[o], lw=1.3, marker="s", ms=0, label=f"{o} ({n_docs(docs_per_group[o])})")
+        for o in origins
+    ]
     if any(docs_per_group[o] > 1 for o in origins):
-        handles.append(Line2D([], [], color=INK, lw=1.3, marker="o", ms=4.6, mfc=INK,
-                              label=f"group mean, {interval} interval"))
+        handles.append(
+            Line2D([], [], color=INK, lw=1.3, marker="o", ms=4.6, mfc=INK, label=f"group mean, {interval} interval")
+        )
     if any(docs_per_group[o] == 1 for o in origins):
-        handles.append(Line2D([], [], color=INK, lw=1.3, ls=(0, (2.2, 1.2)), marker="D", ms=4.2, mfc="white",
-                              label="single-document group"))
+        handles.append(
+            Line2D(
+                [],
+                [],
+                color=INK,
+                lw=1.3,
+                ls=(0, (2.2, 1.2)),
+                marker="D",
+                ms=4.2,
+                mfc="white",
+                label="single-document group",
+            )
+        )
     if documents and any(docs_per_group[o] > 1 for o in origins):
-        handles.append(Line2D([], [], ls="", marker="o", ms=3.2, mfc="white", mec=INK, mew=0.7,
-                              label="one document"))
+        handles.append(Line2D([], [], ls="", marker="o", ms=3.2, mfc="white", mec=INK, mew=0.7, label="one document"))
     return handles
 
 
-def group_rate_panel(ax: Axes, by_group: pd.DataFrame, by_doc: pd.DataFrame, item: str, items: list[str],
-                     origins: list[str], colours: Mapping[str, str]) -> None:
+def group_rate_panel(
+    ax: Axes,
+    by_group: pd.DataFrame,
+    by_doc: pd.DataFrame,
+    item: str,
+    items: list[str],
+    origins: list[str],
+    colours: Mapping[str, str],
+) -> None:
     """Rates per 1,000 words: one row per item (top down), origins dodged within it; group
     estimate with interval, documents of multi-document groups as points."""
     step = 0.8 / len(origins)
@@ -108,8 +149,16 @@ def group_rate_panel(ax: Axes, by_group: pd.DataFrame, by_doc: pd.DataFrame, ite
                 continue
             g = est.loc[(origin, name)]
             single = bool(g["single_document"])
-            draw_estimate(ax, pos, g["per_1k_words"], g["per_1k_words_lo"], g["per_1k_words_hi"], colours[origin],
-                          single, vertical=False)
+            draw_estimate(
+                ax,
+                pos,
+                g["per_1k_words"],
+                g["per_1k_words_lo"],
+                g["per_1k_words_hi"],
+                colours[origin],
+                single,
+                vertical=False,
+            )
             if not single:  # documents as beads on their group's interval line
                 docs = by_doc[(by_doc["author_origin"] == origin) & (by_doc[item] == name)]["per_1k_words"]
                 draw_documents(ax, pos, docs, colours[origin], 0.0, vertical=False)
@@ -132,10 +181,9 @@ def display_name(name: str) -> str:
 
 def actor_names(params: Params) -> dict[str, str]:
     """Readable actor names: a target's id capitalised, another actor's first gazetteer name."""
-    names = {target: target.capitalize() for target in params.targets}
-    for actor, spec in (params.get("nlp.actors", {}) or {}).items():
-        listed = spec.get("names") if isinstance(spec, Mapping) else None
-        names.setdefault(actor, str(listed[0]) if listed else display_name(actor))
+    names = {target: target.capitalize() for target in params.target_names}
+    for actor_id, actor in params.nlp.actors.items():
+        names.setdefault(actor_id, actor.names[0])
     return names
 
 

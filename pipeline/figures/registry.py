@@ -1,8 +1,9 @@
-"""The figure registry: one decorated function per figure.
+"""What a figure draws with and returns, and how the registered set is drawn and saved.
 
-A figure module defines ``draw(ctx) -> Drawn`` and registers it with
-:func:`figure`, giving its file stem, title, the files it is drawn from and
-its place in the figure set (``order``). The report stage draws every
+A figure is a function ``draw(ctx) -> Drawn`` registered with
+``@figures.register(stem, order=..., title=..., sources=(...))`` (``from
+pipeline.plugins import figures``), giving its file stem, title, the files
+it is drawn from and its place in the figure set (``order``). The report stage draws every
 registered figure in that order, numbers them 1, 2, ..., saves each as PNG,
 SVG and PDF, and lists them in outputs/figures/README.md and the report.
 
@@ -11,32 +12,29 @@ Order slots (gaps leave room): 10 stance shares, 20 net stance index,
 matrices, 45 calibration, 50 framing vocabulary, 55 top terms, 60 frame
 rates, 70 actor salience, 80 co-occurrence, 90 stance along document
 position, 95 gold labels and annotator agreement.
-Adding a figure: write the function in a module under pipeline/figures/,
-decorate it, and list the module in ``FIGURE_MODULES``.
+Adding a figure: write the function in a module under pipeline/figures/
+(found automatically) or in the project's plugins/ folder, and decorate it;
+nothing else to edit.
 
 A figure drawn from files only some projects have (the gold labels and
 agreement tables of an annotated corpus) is registered ``optional``: when
 one of its sources is missing it is not drawn, and the index and the report
 say which file it lacked. Every other figure needs all of its sources.
 """
+
 from __future__ import annotations
 
-import importlib
 import json
-from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pandas as pd
 from matplotlib.figure import Figure
 
-from pipeline import io
-from pipeline.config import Params
-from pipeline.figures.style import DEFAULT_WIDTHS_IN, Palette, load_palette, publication_style, save_figure
-
-#: Modules whose decorators fill the registry, imported on first use.
-FIGURE_MODULES = ("pipeline.figures.stance", "pipeline.figures.annotation", "pipeline.figures.framing",
-                  "pipeline.figures.actors", "pipeline.figures.evaluation")
+from pipeline import io, paths
+from pipeline.figures.style import Palette, load_palette, publication_style, save_figure
+from pipeline.params import Params
+from pipeline.plugins import FigureSpec, figures
 
 #: Which stance labels a figure shows: gold (the annotation passes, corpus/annotations),
 #: model output, both side by side, or none (e.g. mention counts).
@@ -57,16 +55,6 @@ class Drawn:
             raise ValueError(f"figure labels '{self.labels}' must be one of {LABEL_KINDS}")
 
 
-@dataclass(frozen=True)
-class FigureSpec:
-    order: int
-    stem: str
-    title: str
-    sources: tuple[str, ...]
-    draw: Callable[[FigureContext], Drawn]
-    optional: bool = False  # drawn only when every source exists
-
-
 @dataclass
 class FigureContext:
     """What a draw function may use: params, the palette, column widths, cached inputs."""
@@ -79,19 +67,19 @@ class FigureContext:
 
     @classmethod
     def from_params(cls, params: Params, palette: str | None = None) -> FigureContext:
-        return cls(params=params, palette=load_palette(palette or str(params.get("report.palette"))))
+        return cls(params=params, palette=load_palette(palette or params.report.palette))
 
     def width(self, kind: str) -> float:
         """Figure width in inches for a journal ``single`` or ``double`` column."""
-        widths = {**DEFAULT_WIDTHS_IN, **dict(self.params.get("report.width_in", {}))}
-        return float(widths[kind])
+        return float(getattr(self.params.report.width_in, kind))
 
-    def read(self, relative: str) -> pd.DataFrame:
+    def read(self, relative: str | Path) -> pd.DataFrame:
         """A CSV table or Parquet file under the project root, read once per context.
 
         A figure may only read what its spec lists in ``sources``, so the index's
         "drawn from" is always the truth.
         """
+        relative = str(relative)
         if self.sources is not None and relative not in self.sources:
             raise ValueError(f"a figure reads {relative} but does not list it in its sources {self.sources}")
         if relative not in self._cache:
@@ -107,26 +95,28 @@ class FigureContext:
     @property
     def labels(self) -> str:
         """Whose labels the compare tables were computed from (params stance.labels)."""
-        return "gold" if self.params.get("stance.labels", "model") == "gold" else "model"
+        return "gold" if self.params.stance.labels == "gold" else "model"
 
     @property
     def interval(self) -> str:
         """The compare stage's interval level in words ("95%") for legends and captions."""
-        return f"{100 * float(self.params.get('compare.bootstrap.level')):g}%"
+        return f"{100 * self.params.compare.bootstrap.level:g}%"
 
     def bootstrap_phrase(self) -> str:
         """How the group intervals were made, for captions."""
-        n = int(self.params.get("compare.bootstrap.n_resamples"))
-        return (f"{self.interval} hierarchical bootstrap interval ({n:,} resamples: documents within the group, "
-                "then sentences within each document)")
+        n = self.params.compare.bootstrap.n_resamples
+        return (
+            f"{self.interval} hierarchical bootstrap interval ({n:,} resamples: documents within the group, "
+            "then sentences within each document)"
+        )
 
     def describe_labels(self, labels: str | None = None) -> str:
         """Readable source of the labels, naming the classifier for model labels."""
         labels = labels or self.labels
         if labels == "gold":
             return "gold labels (annotation passes, corpus/annotations)"
-        classifier = str(self.params.get("stance.classifier", "?"))
-        chosen = self.params.root / "outputs/metrics/evaluate.json"
+        classifier = self.params.stance.classifier
+        chosen = self.params.root / paths.EVALUATION
         if classifier == "auto" and chosen.is_file():  # the evaluate stage's pick
             classifier = f"{json.loads(chosen.read_text(encoding='utf-8'))['selected']}, the evaluate stage's choice,"
         if labels == "model":
@@ -134,28 +124,9 @@ class FigureContext:
         return f"gold labels (annotation passes) and model labels ({classifier} classifier)"
 
 
-_REGISTRY: dict[str, FigureSpec] = {}
-
-
-def figure(*, order: int, stem: str, title: str, sources: tuple[str, ...], optional: bool = False) -> Callable:
-    """Register ``draw`` as a figure of the set; stems and order slots must be unique."""
-
-    def register(draw: Callable[[FigureContext], Drawn]) -> Callable[[FigureContext], Drawn]:
-        for other in _REGISTRY.values():
-            if other.stem != stem and other.order == order:
-                raise ValueError(f"figure '{stem}': order {order} is taken by '{other.stem}'")
-        _REGISTRY[stem] = FigureSpec(order=order, stem=stem, title=title, sources=tuple(sources), draw=draw,
-                                     optional=optional)
-        return draw
-
-    return register
-
-
 def registered_figures() -> list[FigureSpec]:
-    """Every registered figure, in figure-set order."""
-    for module in FIGURE_MODULES:
-        importlib.import_module(module)
-    return sorted(_REGISTRY.values(), key=lambda spec: spec.order)
+    """Every registered figure (built-in modules, then loaded project plugins), in figure-set order."""
+    return figures.specs()
 
 
 def get_figure(stem: str) -> FigureSpec:
@@ -201,12 +172,14 @@ def missing_sources(spec: FigureSpec, root: Path) -> tuple[str, ...]:
     return tuple(source for source in spec.sources if not (root / source).is_file())
 
 
-def render_all(ctx: FigureContext, out_dir: Path, formats: list[str],
-               dpi: int) -> tuple[list[Rendered], list[NotDrawn]]:
+def render_all(
+    ctx: FigureContext, out_dir: Path, formats: list[str], dpi: int
+) -> tuple[list[Rendered], list[NotDrawn]]:
     """Draw and save every registered figure, numbered in order. Optional figures whose sources
     this project lacks, and figures with nothing to show, are left out and returned with the
     reason, so the index and the report can say so."""
-    rendered, not_drawn = [], []
+    rendered: list[Rendered] = []
+    not_drawn: list[NotDrawn] = []
     for spec in registered_figures():
         missing = missing_sources(spec, ctx.params.root) if spec.optional else ()
         if missing:
@@ -220,6 +193,5 @@ def render_all(ctx: FigureContext, out_dir: Path, formats: list[str],
         number = len(rendered) + 1
         width, height = (float(v) for v in drawn.fig.get_size_inches())
         files = save_figure(drawn.fig, out_dir / spec.stem, formats, dpi, title=spec.title, description=drawn.alt)
-        rendered.append(Rendered(number, spec, drawn.caption, drawn.alt, drawn.labels, tuple(files),
-                                 (width, height)))
+        rendered.append(Rendered(number, spec, drawn.caption, drawn.alt, drawn.labels, tuple(files), (width, height)))
     return rendered, not_drawn

@@ -6,6 +6,7 @@ stance label keeps its colour across the figure set, and saved with
 :func:`save_figure`, which strips the dates and versions that would make two
 renders of the same data differ byte for byte.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
@@ -22,16 +23,14 @@ import matplotlib.pyplot as plt  # noqa: E402
 import yaml  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
-from pipeline.config import LABELS, ConfigError  # noqa: E402
 from pipeline.io import atomic_path  # noqa: E402
+from pipeline.params import ConfigError  # noqa: E402
+from pipeline.paths import LABELS
 
 STYLES = files("pipeline") / "styles"
 STYLE = str(STYLES / "publication.mplstyle")
 PALETTES = str(STYLES / "palettes.yaml")
 
-#: Journal column widths in inches (Nature/Elsevier: 89 mm and 183 mm); params
-#: report.width_in overrides them for a journal with other measures.
-DEFAULT_WIDTHS_IN = {"single": 3.5, "double": 7.2}
 #: Smallest font size (points) any text in a figure may have at print size.
 MIN_FONT_PT = 6.0
 
@@ -80,8 +79,13 @@ def load_palette(name: str) -> Palette:
     missing = [label for label in LABELS if label not in spec["stance"]]
     if missing:
         raise ConfigError(f"{PALETTES}: palette '{name}' has no stance colour for {missing}")
-    return Palette(name=name, stance=dict(spec["stance"]), origin=dict(spec["origin"]),
-                   extra=tuple(spec.get("extra", ())), source=str(spec.get("source", "")))
+    return Palette(
+        name=name,
+        stance=dict(spec["stance"]),
+        origin=dict(spec["origin"]),
+        extra=tuple(spec.get("extra", ())),
+        source=str(spec.get("source", "")),
+    )
 
 
 @contextmanager
@@ -102,8 +106,14 @@ def _metadata(fmt: str, title: str | None, description: str | None) -> dict[str,
     return meta or None
 
 
-def save_figure(fig: Figure, stem: str | Path, formats: Iterable[str] = ("png", "svg", "pdf"),
-                dpi: int = 300, title: str | None = None, description: str | None = None) -> list[Path]:
+def save_figure(
+    fig: Figure,
+    stem: str | Path,
+    formats: Iterable[str] = ("png", "svg", "pdf"),
+    dpi: int = 300,
+    title: str | None = None,
+    description: str | None = None,
+) -> list[Path]:
     """Write the figure in each format atomically, with no dates or versions in the files.
 
     The style is applied while saving too, because savefig reads the svg

@@ -8,6 +8,7 @@ raw agreement with intervals (overall, per target, per document; all
 double-coded units and those not quoted in the guide), the confusion
 tables, the adjudications and the gold label counts per document × target.
 """
+
 from __future__ import annotations
 
 import math
@@ -15,8 +16,9 @@ from typing import Any
 
 import pandas as pd
 
-from pipeline import io
-from pipeline.agreement import (
+from pipeline import io, paths
+from pipeline.annotation.gold import attach_gold, check_gold_current, read_adjudication, read_passes
+from pipeline.annotation.reliability import (
     SUBSETS,
     adjudication_table,
     agreement_table,
@@ -26,16 +28,22 @@ from pipeline.agreement import (
     pair_passes,
     quoted_in_guide,
 )
-from pipeline.config import LABELS, Params
-from pipeline.gold import attach_gold, check_gold_current, read_adjudication, read_passes
-from pipeline.manifest import load_manifest
-from pipeline.stages.tag import MENTIONS, SENTENCES
-from pipeline.units import stance_units
+from pipeline.ingestion.manifest import load_manifest
+from pipeline.nlp.units import stance_units
+from pipeline.params import Params
+from pipeline.paths import LABELS
 
-TABLES = "outputs/tables"
-METRICS = "outputs/metrics/agreement.json"
-METRIC_KEYS = ["n_units", "n_disagree", "raw_agreement", "raw_ci_low", "raw_ci_high", "kappa", "kappa_ci_low",
-               "kappa_ci_high"]
+STAGE = "agreement"
+METRIC_KEYS = [
+    "n_units",
+    "n_disagree",
+    "raw_agreement",
+    "raw_ci_low",
+    "raw_ci_high",
+    "kappa",
+    "kappa_ci_low",
+    "kappa_ci_high",
+]
 
 
 def _clean(value: Any) -> Any:
@@ -46,11 +54,14 @@ def _clean(value: Any) -> Any:
 
 
 def metrics_json(table: pd.DataFrame, sample: dict[str, Any], gold: pd.DataFrame) -> dict[str, Any]:
-    out: dict[str, Any] = {"sample": sample, "gold": {
-        "n_units": len(gold),
-        "n_adjudicated": int((gold["source"] == "adjudicated").sum()),
-        **{label: int((gold["label"] == label).sum()) for label in LABELS},
-    }}
+    out: dict[str, Any] = {
+        "sample": sample,
+        "gold": {
+            "n_units": len(gold),
+            "n_adjudicated": int((gold["source"] == "adjudicated").sum()),
+            **{label: int((gold["label"] == label).sum()) for label in LABELS},
+        },
+    }
     for subset in SUBSETS:
         rows = table[table["subset"] == subset]
         block: dict[str, Any] = {"documents": {}}
@@ -65,19 +76,19 @@ def metrics_json(table: pd.DataFrame, sample: dict[str, Any], gold: pd.DataFrame
 
 
 def run(params: Params) -> None:
-    manifest = load_manifest(params.path("corpus.manifest"), list(params.get("corpus.origins")))
-    doc_ids, targets = manifest["doc_id"].tolist(), params.targets
-    annotations = params.path("agreement.annotations")
+    manifest = load_manifest(params.root / paths.MANIFEST, params.corpus.origins)
+    doc_ids, targets = manifest["doc_id"].tolist(), params.target_names
+    annotations = params.root / paths.ANNOTATIONS
 
     gold = check_gold_current(annotations, doc_ids, targets)
-    units = stance_units(io.read_parquet(params.root / SENTENCES), io.read_parquet(params.root / MENTIONS))
-    attach_gold(units, gold, where=annotations / "stance_gold.csv")
+    units = stance_units(io.read_parquet(params.root / paths.SENTENCES), io.read_parquet(params.root / paths.MENTIONS))
+    attach_gold(units, gold, where=annotations / paths.GOLD.name)
 
     first = read_passes(annotations, "pass1_*.csv", doc_ids, targets)
     second = read_passes(annotations, "pass2_*.csv", doc_ids, targets)
     adjudication = read_adjudication(annotations, first)
     pairs = pair_passes(first, second)
-    quotes = guide_quotes(params.path("agreement.guide").read_text(encoding="utf-8"))
+    quotes = guide_quotes((params.root / paths.GUIDE).read_text(encoding="utf-8"))
     pairs["in_guide"] = [quoted_in_guide(s, quotes) for s in pairs["sentence"]]
 
     sample = {
@@ -86,35 +97,40 @@ def run(params: Params) -> None:
         "n_quoted_in_guide": int(pairs["in_guide"].sum()),
     }
 
-    level = float(params.get("agreement.ci"))
-    table = agreement_table(pairs, n_boot=int(params.get("agreement.bootstrap")), level=level, seed=params.seed)
+    bootstrap = params.agreement.bootstrap
+    table = agreement_table(pairs, n_boot=bootstrap.n_resamples, level=bootstrap.level, seed=params.seed)
     adjudications = adjudication_table(pairs, adjudication)
     counts = gold_counts(gold, manifest.set_index("doc_id")["author_origin"])
 
-    tables = params.root / TABLES
-    pct = f"{level:.0%}"
-    io.write_table(
-        table, tables / "agreement",
-        f"Agreement between the first pass and the blind second pass on the double-coded units: Cohen's kappa "
-        f"with a {pct} bootstrap interval (units resampled within document × target strata) and raw agreement "
-        f"with a {pct} Wilson interval. subset 'all': every double-coded unit; 'non_guide': units whose "
-        "sentence is not quoted in the annotation guide. Annotators were LLM sessions, not human coders.",
-    )
-    io.write_table(
-        confusion_table(pairs), tables / "agreement_confusion",
-        "Confusion of first-pass (rows) and second-pass (columns) labels on the double-coded units, "
-        "overall and per target.",
-    )
-    io.write_table(
-        adjudications, tables / "adjudications",
-        "Adjudicated gold labels: each disagreement between the passes, and first-pass labels re-adjudicated "
-        "under a rule added to the guide after the agreement study, with the rule applied.",
-    )
-    io.write_table(
-        counts, tables / "gold_counts",
-        "Gold stance labels per document × target (rows 'all': totals per target); n_double_coded units "
-        "were also labelled by the blind second pass, n_adjudicated were decided by adjudication.",
-    )
-    with io.atomic_path(tables / "agreement_units.csv") as tmp:
-        pairs.to_csv(tmp, index=False, lineterminator="\n")
-    io.write_json(params.root / METRICS, metrics_json(table, sample, gold))
+    pct = f"{bootstrap.level:.0%}"
+    with io.StageOutputs(params.root) as out:
+        tables = out.folder(paths.tables(STAGE))
+        io.write_table(
+            table,
+            tables / "agreement",
+            f"Agreement between the first pass and the blind second pass on the double-coded units: Cohen's kappa "
+            f"with a {pct} bootstrap interval (units resampled within document × target strata) and raw agreement "
+            f"with a {pct} Wilson interval. subset 'all': every double-coded unit; 'non_guide': units whose "
+            "sentence is not quoted in the annotation guide. Annotators were LLM sessions, not human coders.",
+        )
+        io.write_table(
+            confusion_table(pairs),
+            tables / "agreement_confusion",
+            "Confusion of first-pass (rows) and second-pass (columns) labels on the double-coded units, "
+            "overall and per target.",
+        )
+        io.write_table(
+            adjudications,
+            tables / "adjudications",
+            "Adjudicated gold labels: each disagreement between the passes, and first-pass labels re-adjudicated "
+            "under a rule added to the guide after the agreement study, with the rule applied.",
+        )
+        io.write_table(
+            counts,
+            tables / "gold_counts",
+            "Gold stance labels per document × target (rows 'all': totals per target); n_double_coded units "
+            "were also labelled by the blind second pass, n_adjudicated were decided by adjudication.",
+        )
+        with io.atomic_path(tables / "agreement_units.csv") as tmp:
+            pairs.to_csv(tmp, index=False, lineterminator="\n")
+        io.write_json(out.file(paths.metrics(STAGE)), metrics_json(table, sample, gold))

@@ -4,6 +4,7 @@ Writes outputs/data/documents.parquet (one row per document, clean text and
 metadata) and outputs/data/clean/<doc_id>.txt with <doc_id>.cleaning.json
 beside it recording every removed line and fragment.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -15,15 +16,12 @@ from typing import Any
 import pandas as pd
 from tqdm import tqdm
 
-from pipeline import io
-from pipeline.cleaning import Rule, clean, load_rules
-from pipeline.config import Params
-from pipeline.executor import ExecutorSettings
-from pipeline.manifest import load_manifest
-from pipeline.text import InputOptions, read_document, word_count
-
-DOCUMENTS = "outputs/data/documents.parquet"
-CLEAN_DIR = "outputs/data/clean"
+from pipeline import io, paths
+from pipeline.ingestion.cleaning import Rule, clean, load_rules
+from pipeline.ingestion.decoding import read_document
+from pipeline.ingestion.manifest import load_manifest
+from pipeline.params import CleaningInput, Params
+from pipeline.text import word_count
 
 
 class IngestError(ValueError):
@@ -31,27 +29,24 @@ class IngestError(ValueError):
 
 
 def run(params: Params) -> None:
-    manifest = load_manifest(params.path("corpus.manifest"), list(params.get("corpus.origins")))
-    rules = load_rules(params.path("cleaning.rules"))
-    input_options = InputOptions.from_params(params)
-    row_group_docs = ExecutorSettings.from_params(params).partition_docs
+    manifest = load_manifest(params.root / paths.MANIFEST, params.corpus.origins)
+    rules = load_rules(params.root / paths.CLEANING_RULES)
 
-    # Stream: clean texts go to a staging folder and documents.parquet to a temp
-    # file, a row group at a time; both replace the old outputs only after every
-    # document passed (the folder is swapped whole), so bad input leaves them intact.
-    # The folder swaps before documents.parquet is renamed (contexts close last-first),
-    # so a kill in between never pairs new documents with old clean texts.
-    with (
-        io.ParquetRowGroupWriter(params.root / DOCUMENTS) as writer,
-        io.atomic_dir(params.root / CLEAN_DIR) as staging,
-    ):
-        rows = ingested_documents(manifest, rules, params, staging, input_options)
-        while batch := list(islice(rows, row_group_docs)):
-            writer.write(pd.DataFrame.from_records(batch))
+    # Stream: clean texts go to a staging folder and documents.parquet to a temp file,
+    # a row group at a time; both replace the old outputs only after every document
+    # passed (the folder is swapped whole), so bad input leaves them intact. The folder
+    # is committed first, so a kill in between never pairs new documents with old texts.
+    with io.StageOutputs(params.root) as out:
+        staging = out.folder(paths.CLEAN)
+        with io.ParquetRowGroupWriter(out.file(paths.DOCUMENTS)) as writer:
+            rows = ingested_documents(manifest, rules, staging, params.cleaning.input)
+            while batch := list(islice(rows, params.executor.partition_docs)):
+                writer.write(pd.DataFrame.from_records(batch))
 
 
-def ingested_documents(manifest: pd.DataFrame, rules: list[Rule], params: Params, staging: Path,
-                       input_options: InputOptions) -> Iterator[dict[str, Any]]:
+def ingested_documents(
+    manifest: pd.DataFrame, rules: list[Rule], staging: Path, input_options: CleaningInput
+) -> Iterator[dict[str, Any]]:
     """Clean each document, write its text and audit into ``staging``, yield its documents.parquet row."""
     for rec in tqdm(manifest.to_dict("records"), desc="ingest", unit="doc"):
         path = Path(rec.pop("abs_path"))
@@ -61,7 +56,7 @@ def ingested_documents(manifest: pd.DataFrame, rules: list[Rule], params: Params
             raise IngestError(
                 f"{path} (doc_id '{rec['doc_id']}'): only boilerplate: the cleaning rules removed every line "
                 f"({result.audit(rec['doc_id'])['counts']}); check the file, or the rules in "
-                f"{params.get('cleaning.rules')}"
+                f"{paths.CLEANING_RULES}"
             )
         n_words = word_count(result.text)
         if n_words == 0:  # rates per 1,000 words (salience, frames) need a word to divide by

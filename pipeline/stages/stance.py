@@ -1,153 +1,37 @@
-"""stance: one label and class probabilities per (sentence, target) unit.
-
-Units of gold documents take the evaluate stage's out-of-fold probabilities
-for the chosen classifier, so no gold document is labelled by a model that
-saw it; units of other documents are labelled by the model the train stage
-fit on all gold units, after checking its training hash. A corpus with no
-gold file at all can still be labelled by a classifier that learns nothing
-(the lexicon). The ``prediction`` column says which applies to each row:
-``out_of_fold``, ``fit_on_all_gold`` or ``rules_only``.
+"""stance: one label and class probabilities per (sentence, target) unit (pipeline.classifiers.labelling).
 
 The corpus is labelled in partitions of whole documents through the
 configured executor (local or Dask) and written as Parquet row groups, so
 memory stays flat however large the corpus is.
 """
+
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-import numpy as np
-import pandas as pd
 from tqdm import tqdm
 
-from pipeline import io
-from pipeline.config import LABELS, Params
-from pipeline.executor import ExecutorSettings, document_partitions, make_executor
-from pipeline.gold import GOLD, attach_gold, load_gold
-from pipeline.stages.tag import MENTION_COLUMNS, MENTIONS, SENTENCES
-from pipeline.stance import make_classifier
-from pipeline.stance.base import StanceClassifier
-from pipeline.stance.persist import load_model, training_hash
-from pipeline.stance.training import OOF, resolve_classifier
-from pipeline.units import KEY, UNIT_COLUMNS, stance_units
-
-STANCES = "outputs/data/stances.parquet"
-PROBA = [f"p_{label}" for label in LABELS]
-COLUMNS = [*KEY, "sent_key", "label", *PROBA, "classifier", "prediction"]
-STANCE_DTYPES = {"doc_id": "str", "sent_id": "int64", "target": "str", "sent_key": "str", "label": "str",
-                 **{p: "float64" for p in PROBA}, "classifier": "str", "prediction": "str"}
-SENTENCE_COLUMNS = ["doc_id", "sent_id", "start_char", "sent_key", "text"]
-
-
-class StanceInputError(ValueError):
-    """The evaluate stage's out-of-fold predictions do not cover the gold units, or no classifier fits."""
-
-
-@dataclass(frozen=True)
-class Labeller:
-    """Everything a partition needs, built once per run and shipped to every worker."""
-
-    name: str
-    model: StanceClassifier
-    #: out-of-fold rows of the gold units (empty without gold)
-    oof: pd.DataFrame
-    #: how units outside the gold documents are labelled
-    new_prediction: str
-
-
-def read_units(params: Params, doc_ids: list[str]) -> pd.DataFrame:
-    """The units of just these documents (Parquet filters: no full read of a large corpus)."""
-    where = [("doc_id", "in", doc_ids)]
-    sentences = pd.read_parquet(params.root / SENTENCES, columns=SENTENCE_COLUMNS, filters=where)
-    mentions = pd.read_parquet(params.root / MENTIONS, columns=MENTION_COLUMNS, filters=where)
-    return stance_units(sentences, mentions)
-
-
-def out_of_fold_rows(units: pd.DataFrame, oof: pd.DataFrame, name: str) -> pd.DataFrame:
-    """The gold units' rows from the evaluate stage's out-of-fold predictions of ``name``."""
-    mine = oof[oof["classifier"] == name]
-    if mine.empty:
-        raise StanceInputError(
-            f"{OOF}: no out-of-fold predictions for '{name}'; add it to stance.evaluate.classifiers"
-        )
-    rows = units[[*KEY, "sent_key"]].merge(mine[[*KEY, "sent_key", *PROBA]], on=[*KEY, "sent_key"], how="left")
-    missing = rows[rows[PROBA[0]].isna()]
-    if not missing.empty:
-        r = missing.iloc[0]
-        raise StanceInputError(
-            f"{OOF}: {len(missing)} gold unit(s) have no out-of-fold prediction, e.g. "
-            f"({r['doc_id']}, sent {r['sent_id']}, {r['target']}); rerun the evaluate stage"
-        )
-    return rows.assign(prediction="out_of_fold")
-
-
-def build_labeller(params: Params) -> Labeller:
-    """The chosen classifier and, with gold labels, the trained model (hash-checked) and OOF rows."""
-    name = resolve_classifier(params)
-    if not (params.root / GOLD).is_file():
-        model = make_classifier(name, params)
-        if model.needs_labels:
-            raise StanceInputError(
-                f"{GOLD}: not found, and stance.classifier '{name}' learns from gold labels; "
-                "add gold labels (corpus/annotations/README.md) or use stance.classifier: lexicon"
-            )
-        return Labeller(name, model.fit(pd.DataFrame(columns=UNIT_COLUMNS)), pd.DataFrame(columns=[*KEY, "sent_key", *PROBA]),
-                        "rules_only")
-    gold = load_gold(params.root / GOLD)
-    labelled = attach_gold(read_units(params, sorted(gold["doc_id"].unique())), gold, where=GOLD)
-    labelled = labelled.sort_values(KEY).reset_index(drop=True)
-    model = load_model(name, training_hash(name, labelled, labelled["label"], params),
-                       params.path("stance.models_dir"), params.root)
-    oof = out_of_fold_rows(labelled, io.read_parquet(params.root / OOF), name)
-    return Labeller(name, model, oof, "fit_on_all_gold")
-
-
-def label_partition(partition: dict[str, pd.DataFrame], labeller: Labeller) -> pd.DataFrame:
-    """Stance rows for one partition of documents (the executor's unit of work).
-
-    Rows come in document order, then sentence and target, so the output
-    does not depend on how the corpus was cut into partitions.
-    """
-    sentences, mentions = partition["primary"], partition["mentions"]
-    units = stance_units(sentences, mentions)
-    doc_order = {doc_id: i for i, doc_id in enumerate(pd.unique(sentences["doc_id"]))}
-    units = (
-        units.assign(_doc_order=units["doc_id"].map(doc_order))
-        .sort_values(["_doc_order", "sent_id", "target"], kind="stable")
-        .drop(columns="_doc_order")
-        .reset_index(drop=True)
-    )
-    in_gold = units["doc_id"].isin(set(labeller.oof["doc_id"]))
-    rows = units[[*KEY, "sent_key"]].copy()
-    rows[PROBA] = np.nan
-    rows["prediction"] = labeller.new_prediction
-    if in_gold.any():
-        oof = units.loc[in_gold, [*KEY, "sent_key"]].merge(labeller.oof, on=[*KEY, "sent_key"], how="left")
-        rows.loc[in_gold, PROBA] = oof[PROBA].to_numpy()
-        rows.loc[in_gold, "prediction"] = "out_of_fold"
-    if (~in_gold).any():
-        rows.loc[~in_gold, PROBA] = labeller.model.predict_proba(units[~in_gold].reset_index(drop=True))
-    rows["label"] = [LABELS[i] for i in rows[PROBA].to_numpy(dtype=float).argmax(axis=1)] if len(rows) else []
-    rows["classifier"] = labeller.name
-    return rows[COLUMNS].astype(STANCE_DTYPES)
+from pipeline import io, paths
+from pipeline.classifiers.labelling import SENTENCE_COLUMNS, build_labeller, label_partition
+from pipeline.executor import document_partitions, make_executor
+from pipeline.params import Params
 
 
 def run(params: Params) -> None:
-    settings = ExecutorSettings.from_params(params)
-    for path in (SENTENCES, MENTIONS):
+    for path in (paths.SENTENCES, paths.MENTIONS):
         if not (params.root / path).is_file():
             raise FileNotFoundError(f"{params.root / path}: not found; run the stage that writes it first")
     labeller = build_labeller(params)
     partitions = document_partitions(
-        params.root / SENTENCES, settings.partition_docs,
+        params.root / paths.SENTENCES,
+        params.executor.partition_docs,
         columns=SENTENCE_COLUMNS,
-        secondary={"mentions": (params.root / MENTIONS, MENTION_COLUMNS)},
+        secondary={"mentions": (params.root / paths.MENTIONS, list(paths.MENTION_DTYPES))},
     )
     with (
-        io.ParquetRowGroupWriter(params.root / STANCES, io.parquet_schema(STANCE_DTYPES)) as out,
-        make_executor(settings) as executor,
+        io.StageOutputs(params.root) as out,
+        io.ParquetRowGroupWriter(out.file(paths.STANCES), io.parquet_schema(paths.STANCE_DTYPES)) as writer,
+        make_executor(params.executor) as executor,
         tqdm(desc="stance", unit="unit") as bar,
     ):
         for labelled in executor.map(label_partition, partitions, labeller):
-            out.write(labelled)
+            writer.write(labelled)
             bar.update(len(labelled))

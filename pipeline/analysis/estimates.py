@@ -1,0 +1,122 @@
+"""Document-weighted estimates with intervals: per group, and rates per 1,000 words.
+
+A document is the unit of replication: a group's statistic is the mean of
+its documents' statistics, with a hierarchical bootstrap interval
+(pipeline.analysis.resampling). The same functions serve stance shares,
+frame rates and actor salience.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from pipeline.analysis.resampling import DocumentUnits, hierarchical_bootstrap, percentile_interval, stable_rng
+from pipeline.params import Compare
+
+
+@dataclass(frozen=True)
+class Settings:
+    """How intervals and tests are drawn (params.yaml ``seed`` and ``compare``)."""
+
+    seed: int
+    min_mentions: int
+    n_resamples: int
+    level: float
+    n_permutations: int
+
+    @classmethod
+    def from_params(cls, seed: int, compare: Compare) -> Settings:
+        return cls(
+            seed=seed,
+            min_mentions=compare.min_mentions,
+            n_resamples=compare.bootstrap.n_resamples,
+            level=compare.bootstrap.level,
+            n_permutations=compare.permutation.n_permutations,
+        )
+
+
+def group_estimates(
+    units_by_doc: dict[str, DocumentUnits],
+    doc_group: dict[str, str],
+    names: Sequence[str],
+    settings: Settings,
+    rng_key: Callable[[str], np.random.Generator],
+) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
+    """Per group: document-weighted mean of each statistic with its hierarchical bootstrap interval.
+
+    Returns the table (one row per group) and each group's replicates, so
+    group differences reuse the very draws behind the group intervals.
+    """
+    rows, replicates = [], {}
+    for group in sorted(set(doc_group[d] for d in units_by_doc)):
+        docs = [units_by_doc[d] for d in sorted(units_by_doc) if doc_group[d] == group]
+        reps = hierarchical_bootstrap(docs, settings.n_resamples, rng_key(group))
+        lo, hi = percentile_interval(reps, settings.level)
+        estimate = np.mean([d.ratio() for d in docs], axis=0)
+        row: dict[str, object] = {
+            "author_origin": group,
+            "n_docs_included": len(docs),
+            "single_document": len(docs) == 1,
+        }
+        for j, name in enumerate(names):
+            row[name], row[f"{name}_lo"], row[f"{name}_hi"] = estimate[j], lo[j], hi[j]
+        row["interval_over"] = "sentences within one document" if len(docs) == 1 else "documents, then sentences"
+        rows.append(row)
+        replicates[group] = reps
+    return pd.DataFrame(rows), replicates
+
+
+def rates_by_document(
+    documents: pd.DataFrame, sentences: pd.DataFrame, counts: np.ndarray, names: list[str], item: str
+) -> pd.DataFrame:
+    """Long table: per document × item (frame category or actor), count and rate per 1,000 words."""
+    per_doc = pd.DataFrame(counts, columns=names).groupby(sentences["doc_id"].to_numpy()).sum()
+    per_doc = per_doc.reindex(documents["doc_id"], fill_value=0)
+    long = per_doc.rename_axis("doc_id").reset_index().melt("doc_id", var_name=item, value_name="n_matches")
+    long = long.merge(documents[["doc_id", "author_origin", "n_words"]], on="doc_id")
+    long["n_matches"] = long["n_matches"].astype(int)
+    long["per_1k_words"] = 1000 * long["n_matches"] / long["n_words"]
+    long[item] = pd.Categorical(long[item], categories=names, ordered=True)
+    long = long.sort_values(["author_origin", "doc_id", item]).reset_index(drop=True)
+    long[item] = long[item].astype(str)
+    return long[["author_origin", "doc_id", item, "n_words", "n_matches", "per_1k_words"]]
+
+
+def rates_by_group(
+    documents: pd.DataFrame,
+    sentences: pd.DataFrame,
+    counts: np.ndarray,
+    names: list[str],
+    item: str,
+    settings: Settings,
+) -> pd.DataFrame:
+    """Per origin × item: document-weighted rate per 1,000 words with a hierarchical bootstrap interval."""
+    n_words = sentences["n_words"].to_numpy(float)
+    units = {
+        doc_id: DocumentUnits(1000 * counts[idx], n_words[idx])
+        for doc_id, idx in sentences.groupby("doc_id").indices.items()
+    }
+    doc_group = dict(zip(documents["doc_id"], documents["author_origin"]))
+    table, _ = group_estimates(units, doc_group, names, settings, lambda g: stable_rng(settings.seed, item, g))
+    n_matches = pd.DataFrame(counts, columns=names).groupby(sentences["doc_id"].map(doc_group).to_numpy()).sum()
+    rows = []
+    for r in table.to_dict("records"):
+        for name in names:
+            rows.append(
+                {
+                    "author_origin": r["author_origin"],
+                    item: name,
+                    "n_docs": r["n_docs_included"],
+                    "single_document": r["single_document"],
+                    "n_matches": int(n_matches.loc[r["author_origin"], name]),
+                    "per_1k_words": r[name],
+                    "per_1k_words_lo": r[f"{name}_lo"],
+                    "per_1k_words_hi": r[f"{name}_hi"],
+                    "interval_over": r["interval_over"],
+                }
+            )
+    return pd.DataFrame(rows)

@@ -1,0 +1,165 @@
+"""Distinctive vocabulary: which terms each origin group uses more, by log-odds with an informative prior.
+
+Token counts are pooled over a group's sentences about a target (so a long
+document weighs more; ``docs_using`` says in how many documents a term
+occurs). The method is in docs/method.md.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+import pandas as pd
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer
+
+from pipeline.params import ConfigError, LogOdds
+
+# Words of letters, optionally hyphenated ("good-neighborly", "so-called");
+# digits and the possessive "s" of "Russia's" are not terms.
+TOKEN_PATTERN = r"(?u)\b[^\W\d_]{2,}(?:-[^\W\d_]+)*\b"
+
+
+def log_odds_dirichlet(counts_a: np.ndarray, counts_b: np.ndarray, prior: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Monroe, Colaresi & Quinn (2008, sec. 3.5): log-odds ratio of each term
+    in corpus a vs corpus b, shrunk by Dirichlet pseudo-counts ``prior``, and its z-score.
+
+    Positive values mean the term is used relatively more in ``a``. The
+    prior (pseudo-counts per term, usually proportional to a background
+    corpus) pulls rare terms toward zero, so a word used twice does not
+    outrank a word used thirty times on chance alone.
+    """
+    y_a = np.asarray(counts_a, dtype=float)
+    y_b = np.asarray(counts_b, dtype=float)
+    alpha = np.asarray(prior, dtype=float)
+    if not (y_a.shape == y_b.shape == alpha.shape) or y_a.ndim != 1:
+        raise ValueError(f"log-odds: counts {y_a.shape}, {y_b.shape} and prior {alpha.shape} must be equal 1-d shapes")
+    if (alpha <= 0).any():
+        raise ValueError("log-odds: every prior pseudo-count must be positive")
+    alpha0, n_a, n_b = alpha.sum(), y_a.sum(), y_b.sum()
+    delta = np.log((y_a + alpha) / (n_a + alpha0 - y_a - alpha)) - np.log((y_b + alpha) / (n_b + alpha0 - y_b - alpha))
+    variance = 1.0 / (y_a + alpha) + 1.0 / (y_b + alpha)
+    return delta, delta / np.sqrt(variance)
+
+
+def term_vectorizer(stop_terms: Iterable[str], ngram_max: int = 1) -> CountVectorizer:
+    """Raw term counts, no document-frequency cut: on a 15k-word corpus any min_df > 1 drops most terms."""
+    return CountVectorizer(
+        lowercase=True,
+        token_pattern=TOKEN_PATTERN,
+        stop_words=sorted(set(stop_terms)),
+        ngram_range=(1, ngram_max),
+        min_df=1,
+        dtype=np.int64,
+    )
+
+
+def stop_terms(alias_texts: Iterable[str], use_english: bool) -> set[str]:
+    """English function words (optional) plus every word of every target alias: the words
+    that select a target's sentences cannot also be evidence of how it is framed."""
+    analyzer = CountVectorizer(lowercase=True, token_pattern=TOKEN_PATTERN).build_analyzer()
+    stop = set(ENGLISH_STOP_WORDS) if use_english else set()
+    for text in alias_texts:
+        stop.update(analyzer(text))
+    return stop
+
+
+def contrast_terms(
+    sentences: pd.DataFrame,
+    background: pd.DataFrame,
+    vectorizer: CountVectorizer,
+    prior_scale: float,
+    top_n: int,
+    min_count: int,
+) -> pd.DataFrame:
+    """Each origin vs all other origins, over ``sentences`` (doc_id, author_origin, text).
+
+    The prior is the term distribution of ``background`` (every sentence of
+    the corpus) scaled to ``prior_scale`` pseudo-tokens. Returns the
+    ``top_n`` terms with the largest positive z per origin among terms the
+    origin used at least ``min_count`` times (the prior and z use every term).
+    """
+    if prior_scale <= 0:
+        raise ConfigError(f"params.yaml: compare.log_odds.prior_scale must be positive, got {prior_scale}")
+    vectorizer.fit(background["text"])
+    terms = vectorizer.get_feature_names_out()
+    background_counts = np.asarray(vectorizer.transform(background["text"]).sum(axis=0)).ravel()
+    prior = prior_scale * background_counts / background_counts.sum()
+    matrix = vectorizer.transform(sentences["text"]).tocsr()
+    origins = sentences["author_origin"].to_numpy()
+    doc_ids = sentences["doc_id"].to_numpy()
+    rows = []
+    for origin in sorted(set(origins)):
+        in_group = origins == origin
+        if in_group.all():
+            continue  # no "rest" to contrast with
+        y_a = np.asarray(matrix[in_group].sum(axis=0)).ravel()
+        y_b = np.asarray(matrix[~in_group].sum(axis=0)).ravel()
+        delta, z = log_odds_dirichlet(y_a, y_b, prior)
+        group_docs = sorted(set(doc_ids[in_group]))
+        docs_using = np.zeros(len(terms), dtype=int)
+        for doc in group_docs:
+            docs_using += np.asarray(matrix[doc_ids == doc].sum(axis=0)).ravel() > 0
+        eligible = np.nonzero((y_a >= min_count) & (z > 0))[0]
+        best = eligible[np.lexsort((terms[eligible], -z[eligible]))][:top_n]
+        for rank, j in enumerate(best, start=1):
+            rows.append(
+                {
+                    "author_origin": origin,
+                    "n_docs_group": len(group_docs),
+                    "rank": rank,
+                    "term": terms[j],
+                    "z": z[j],
+                    "log_odds": delta[j],
+                    "count_group": int(y_a[j]),
+                    "count_rest": int(y_b[j]),
+                    "per_1k_tokens_group": 1000 * y_a[j] / max(y_a.sum(), 1),
+                    "per_1k_tokens_rest": 1000 * y_b[j] / max(y_b.sum(), 1),
+                    "docs_using": int(docs_using[j]),
+                }
+            )
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "author_origin",
+            "n_docs_group",
+            "rank",
+            "term",
+            "z",
+            "log_odds",
+            "count_group",
+            "count_rest",
+            "per_1k_tokens_group",
+            "per_1k_tokens_rest",
+            "docs_using",
+        ],
+    )
+
+
+def vocabulary_table(
+    units: pd.DataFrame,
+    sentences: pd.DataFrame,
+    documents: pd.DataFrame,
+    alias_texts: Iterable[str],
+    targets: list[str],
+    settings: LogOdds,
+) -> pd.DataFrame:
+    """Per target: each origin's most distinctive terms in the sentences mentioning that target,
+    contrasted with the other origins against the whole corpus as prior."""
+    stop = stop_terms(alias_texts, settings.english_stop_words)
+    background = sentences.merge(documents[["doc_id", "author_origin"]], on="doc_id")
+    tables = []
+    for target in targets:
+        in_target = units.loc[units["target"] == target, ["doc_id", "sent_id"]].drop_duplicates()
+        target_sentences = background.merge(in_target, on=["doc_id", "sent_id"])
+        terms = contrast_terms(
+            target_sentences,
+            background,
+            term_vectorizer(stop, settings.ngram_max),
+            settings.prior_scale,
+            settings.top_n,
+            settings.min_count,
+        )
+        tables.append(terms.assign(target=target))
+    vocabulary = pd.concat(tables, ignore_index=True)
+    return vocabulary[["target", *[c for c in vocabulary.columns if c != "target"]]]

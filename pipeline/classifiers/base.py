@@ -1,0 +1,86 @@
+"""The interface every stance classifier implements, and what its factory may use.
+
+A classifier is a scikit-learn estimator over the stance-unit table
+(pipeline.nlp.units): ``fit(units, labels)`` then ``predict_proba(units)``
+returning an (n, 3) matrix with columns in ``LABELS`` order. Being a plain
+estimator lets cross-validation, stacking and persistence treat every
+classifier alike.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator, ClassifierMixin
+
+from pipeline.params import Alias
+from pipeline.paths import LABELS
+
+AliasRows = tuple[tuple[str, str, str], ...]
+"""Alias table as plain tuples (target, text, kind): hashable, clonable estimator params."""
+
+
+def alias_rows(aliases: Iterable[Alias]) -> AliasRows:
+    return tuple((a.target, a.text, a.kind) for a in aliases)
+
+
+ActorRows = tuple[tuple[str, tuple[str, ...]], ...]
+"""Non-target actors as (actor id, names), sorted by id."""
+
+
+class StanceClassifier(ClassifierMixin, BaseEstimator):
+    """Base class: subclasses implement ``fit`` and ``predict_proba``."""
+
+    #: True when ``fit`` learns from labels (False: rules tuned on the guide alone).
+    needs_labels: bool = True
+
+    def fit(self, units: pd.DataFrame, labels: Sequence[str] | None = None) -> StanceClassifier:
+        raise NotImplementedError
+
+    def predict_proba(self, units: pd.DataFrame) -> np.ndarray:
+        raise NotImplementedError
+
+    def predict(self, units: pd.DataFrame) -> np.ndarray:
+        return np.asarray(LABELS)[self.predict_proba(units).argmax(axis=1)]
+
+    def relocate(self, root: str) -> StanceClassifier:
+        """Point a loaded model at this checkout's project root (model folders and caches
+        in params are relative to it), so a model file moves between clones."""
+        if "root" in self.get_params(deep=False):
+            self.set_params(root=root)
+        return self
+
+
+def check_labels(labels: Sequence[str] | np.ndarray) -> np.ndarray:
+    """Labels as an array; a label outside LABELS is a clear error, not a silent class."""
+    arr = np.asarray(labels, dtype=object)
+    unknown = sorted(set(arr) - set(LABELS))
+    if unknown:
+        raise ValueError(f"unknown stance label(s) {unknown}; expected {list(LABELS)}")
+    return arr
+
+
+def align_proba(proba: np.ndarray, classes: Sequence[str]) -> np.ndarray:
+    """Probabilities with columns in LABELS order. A class the model never saw (absent
+    from its training fold) gets probability 0 rather than shifting the columns."""
+    out = np.zeros((len(proba), len(LABELS)))
+    for j, label in enumerate(classes):
+        out[:, LABELS.index(str(label))] = proba[:, j]
+    return out
+
+
+@dataclass(frozen=True)
+class ClassifierContext:
+    """What a classifier factory may take besides its own params section (argument ``context``)."""
+
+    targets: tuple[str, ...]
+    aliases: AliasRows
+    actors: ActorRows
+    seed: int
+    root: str
+    """The project root; paths in pipeline.paths are relative to it."""
+    build: Callable[[str], StanceClassifier]
+    """Another registered classifier by name, from its own section (ensembles, calibrated variants)."""

@@ -1,0 +1,127 @@
+"""Labelling the corpus with the chosen classifier: out-of-fold rows for gold documents, the model for the rest.
+
+Units of gold documents take the evaluate stage's out-of-fold probabilities
+for the chosen classifier, so no gold document is labelled by a model that
+saw it; units of other documents are labelled by the model the train stage
+fit on all gold units, after checking its training hash. A corpus with no
+gold file at all can still be labelled by a classifier that learns nothing
+(the lexicon). The ``prediction`` column says which applies to each row:
+``out_of_fold``, ``fit_on_all_gold`` or ``rules_only``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from pipeline import io, paths
+from pipeline.annotation.gold import attach_gold, load_gold
+from pipeline.classifiers import make_classifier
+from pipeline.classifiers.base import StanceClassifier
+from pipeline.classifiers.persist import load_model, training_hash
+from pipeline.classifiers.training import resolve_classifier
+from pipeline.nlp.units import stance_units
+from pipeline.params import Params
+from pipeline.paths import KEY, LABELS, PROBA, STANCE_DTYPES, UNIT_COLUMNS
+
+SENTENCE_COLUMNS = ["doc_id", "sent_id", "start_char", "sent_key", "text"]
+
+
+class StanceInputError(ValueError):
+    """The evaluate stage's out-of-fold predictions do not cover the gold units, or no classifier fits."""
+
+
+@dataclass(frozen=True)
+class Labeller:
+    """Everything a partition needs, built once per run and shipped to every worker."""
+
+    name: str
+    model: StanceClassifier
+    #: out-of-fold rows of the gold units (empty without gold)
+    oof: pd.DataFrame
+    #: how units outside the gold documents are labelled
+    new_prediction: str
+
+
+def read_units(params: Params, doc_ids: list[str]) -> pd.DataFrame:
+    """The units of just these documents (Parquet filters: no full read of a large corpus)."""
+    where = [("doc_id", "in", doc_ids)]
+    sentences = pd.read_parquet(params.root / paths.SENTENCES, columns=SENTENCE_COLUMNS, filters=where)
+    mentions = pd.read_parquet(params.root / paths.MENTIONS, columns=list(paths.MENTION_DTYPES), filters=where)
+    return stance_units(sentences, mentions)
+
+
+def out_of_fold_rows(units: pd.DataFrame, oof: pd.DataFrame, name: str) -> pd.DataFrame:
+    """The gold units' rows from the evaluate stage's out-of-fold predictions of ``name``."""
+    mine = oof[oof["classifier"] == name]
+    if mine.empty:
+        raise StanceInputError(
+            f"{paths.OOF_STANCES}: no out-of-fold predictions for '{name}'; add it to evaluate.classifiers"
+        )
+    rows = units[[*KEY, "sent_key"]].merge(mine[[*KEY, "sent_key", *PROBA]], on=[*KEY, "sent_key"], how="left")
+    missing = rows[rows[PROBA[0]].isna()]
+    if not missing.empty:
+        r = missing.iloc[0]
+        raise StanceInputError(
+            f"{paths.OOF_STANCES}: {len(missing)} gold unit(s) have no out-of-fold prediction, e.g. "
+            f"({r['doc_id']}, sent {r['sent_id']}, {r['target']}); rerun the evaluate stage"
+        )
+    return rows.assign(prediction="out_of_fold")
+
+
+def build_labeller(params: Params) -> Labeller:
+    """The chosen classifier and, with gold labels, the trained model (hash-checked) and OOF rows."""
+    name = resolve_classifier(params)
+    if not (params.root / paths.GOLD).is_file():
+        model = make_classifier(name, params)
+        if model.needs_labels:
+            raise StanceInputError(
+                f"{paths.GOLD}: not found, and stance.classifier '{name}' learns from gold labels; "
+                "add gold labels (corpus/annotations/README.md) or use stance.classifier: lexicon"
+            )
+        return Labeller(
+            name,
+            model.fit(pd.DataFrame(columns=UNIT_COLUMNS)),
+            pd.DataFrame(columns=[*KEY, "sent_key", *PROBA]),
+            "rules_only",
+        )
+    gold = load_gold(params.root / paths.GOLD)
+    labelled = attach_gold(read_units(params, sorted(gold["doc_id"].unique())), gold, where=paths.GOLD)
+    labelled = labelled.sort_values(KEY).reset_index(drop=True)
+    model = load_model(
+        name, training_hash(name, labelled, labelled["label"], params), params.root / paths.MODELS, params.root
+    )
+    oof = out_of_fold_rows(labelled, io.read_parquet(params.root / paths.OOF_STANCES), name)
+    return Labeller(name, model, oof, "fit_on_all_gold")
+
+
+def label_partition(partition: dict[str, pd.DataFrame], labeller: Labeller) -> pd.DataFrame:
+    """Stance rows for one partition of documents (the executor's unit of work).
+
+    Rows come in document order, then sentence and target, so the output
+    does not depend on how the corpus was cut into partitions.
+    """
+    sentences, mentions = partition["primary"], partition["mentions"]
+    units = stance_units(sentences, mentions)
+    doc_order = {doc_id: i for i, doc_id in enumerate(pd.unique(sentences["doc_id"]))}
+    units = (
+        units.assign(_doc_order=units["doc_id"].map(doc_order))
+        .sort_values(["_doc_order", "sent_id", "target"], kind="stable")
+        .drop(columns="_doc_order")
+        .reset_index(drop=True)
+    )
+    in_gold = units["doc_id"].isin(set(labeller.oof["doc_id"]))
+    rows = units[[*KEY, "sent_key"]].copy()
+    rows[PROBA] = np.nan
+    rows["prediction"] = labeller.new_prediction
+    if in_gold.any():
+        oof = units.loc[in_gold, [*KEY, "sent_key"]].merge(labeller.oof, on=[*KEY, "sent_key"], how="left")
+        rows.loc[in_gold, PROBA] = oof[PROBA].to_numpy()
+        rows.loc[in_gold, "prediction"] = "out_of_fold"
+    if (~in_gold).any():
+        rows.loc[~in_gold, PROBA] = labeller.model.predict_proba(units[~in_gold].reset_index(drop=True))
+    rows["label"] = [LABELS[i] for i in rows[PROBA].to_numpy(dtype=float).argmax(axis=1)] if len(rows) else []
+    rows["classifier"] = labeller.name
+    return rows[list(STANCE_DTYPES)].astype(STANCE_DTYPES)

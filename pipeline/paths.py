@@ -1,0 +1,124 @@
+"""Every artefact path of the project and every row schema, in one place.
+
+Paths are relative to the project root (the folder holding params.yaml);
+a stage joins them to ``params.root``. dvc.yaml names the same paths (a test
+keeps them equal), and nothing else in the package spells one out. Each
+stage writes its tables to one folder ``outputs/tables/<stage>/`` and its
+metrics to ``outputs/metrics/<stage>.json``.
+
+The row schemas are the column dtypes of the Parquet files stages hand to
+each other: one schema for every row group, so a partition without, say,
+entities writes the same types as one with them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+# --- inputs (hand-edited, committed) -----------------------------------------------------
+PARAMS = Path("params.yaml")
+MANIFEST = Path("corpus/manifest.csv")
+RAW = Path("corpus/raw")
+CLEANING_RULES = Path("corpus/cleaning_rules.yaml")
+ANNOTATIONS = Path("corpus/annotations")
+GOLD = ANNOTATIONS / "stance_gold.csv"
+GUIDE = Path("docs/annotation-guide.md")
+MODEL_CARD = Path("docs/model-card.md")
+PLUGINS = Path("plugins")
+"""User plugins: every ``*.py`` here is imported before a stage runs (pipeline.plugins)."""
+
+# --- row data (DVC-cached, git-ignored) --------------------------------------------------
+DATA = Path("outputs/data")
+DOCUMENTS = DATA / "documents.parquet"
+CLEAN = DATA / "clean"
+SENTENCES = DATA / "sentences.parquet"
+ENTITIES = DATA / "entities.parquet"
+MENTIONS = DATA / "mentions.parquet"
+STANCES = DATA / "stances.parquet"
+OOF_STANCES = DATA / "oof_stances.parquet"
+
+# --- results (small, uncached, committed) ------------------------------------------------
+TABLES = Path("outputs/tables")
+METRICS = Path("outputs/metrics")
+FIGURES = Path("outputs/figures")
+PLOTS = Path("outputs/plots")
+CONFUSION_PLOTS = PLOTS / "confusion"
+REPORT_HTML = Path("outputs/report.html")
+REPORT_MD = Path("outputs/report.md")
+MODELS = Path("models/stance")
+EMBEDDING_CACHE = Path(".cache/embeddings")
+"""Content-hash cache of sentence embeddings: a pure speed-up, safe to delete."""
+
+
+def tables(stage: str) -> Path:
+    """The folder a stage writes its tables to (one DVC out per stage)."""
+    return TABLES / stage
+
+
+def table(stage: str, name: str) -> Path:
+    """One table's CSV file (its .md and .tex twins sit beside it)."""
+    return tables(stage) / f"{name}.csv"
+
+
+def metrics(stage: str) -> Path:
+    """A stage's headline numbers (DVC metrics)."""
+    return METRICS / f"{stage}.json"
+
+
+EVALUATION = metrics("evaluate")
+AGREEMENT_METRICS = metrics("agreement")
+
+# --- row schemas -------------------------------------------------------------------------
+LABELS: tuple[str, ...] = ("against", "favor", "neutral")
+"""Stance labels in the fixed column order of every probability matrix (``p_<label>`` columns)."""
+PROBA = [f"p_{label}" for label in LABELS]
+
+KEY = ["doc_id", "sent_id", "target"]
+"""A stance unit: one (sentence, target) pair with a mention."""
+
+DOCUMENT_COLUMNS = ["raw_sha256", "n_words", "n_chars", "text"]
+"""Added by ingest after the manifest's own columns."""
+
+SENTENCE_DTYPES = {
+    "doc_id": "str",
+    "sent_id": "int64",
+    "start_char": "int64",
+    "end_char": "int64",
+    "position": "float64",
+    "n_words": "int64",
+    "sent_key": "str",
+    "text": "str",
+}
+ENTITY_DTYPES = {
+    "doc_id": "str",
+    "sent_id": "int64",
+    "start_char": "int64",
+    "end_char": "int64",
+    "label": "str",
+    "actor_id": "str",
+    "text": "str",
+}
+MENTION_DTYPES = {
+    "doc_id": "str",
+    "sent_id": "int64",
+    "target": "str",
+    "alias": "str",
+    "alias_kind": "str",
+    "start_char": "int64",
+    "end_char": "int64",
+    "text": "str",
+}
+STANCE_DTYPES = {
+    "doc_id": "str",
+    "sent_id": "int64",
+    "target": "str",
+    "sent_key": "str",
+    "label": "str",
+    **{p: "float64" for p in PROBA},
+    "classifier": "str",
+    "prediction": "str",
+}
+OOF_STANCE_COLUMNS = ["classifier", *KEY, "sent_key", "label", *PROBA, "predicted"]
+
+UNIT_COLUMNS = [*KEY, "sent_key", "text", "mention_starts", "mention_ends", "aliases", "alias_kinds", "other_targets"]
+"""The unit table classifiers consume (pipeline.nlp.units.stance_units)."""

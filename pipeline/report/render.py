@@ -1,0 +1,205 @@
+"""Rendering the report: figure index, HTML and Markdown documents from the stage outputs.
+
+Everything a reader sees is computed from the outputs of this run (corpus
+counts, captions, tables, evaluation metrics, limits); nothing is typed in
+by hand. Corpus text (titles, authors, sentences) is data, so both
+templates escape every value they print: Jinja's HTML autoescape for the
+HTML report, :func:`md_escape` for the Markdown one. A document containing
+``<script>`` shows as text and never runs.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import pandas as pd
+from markupsafe import Markup
+
+from pipeline import io
+from pipeline.figures.registry import FigureContext, NotDrawn, Rendered
+
+TEMPLATES = jinja2.PackageLoader("pipeline.report", "templates")
+_MD_SPECIAL = re.compile(r"([\\`*\[\]|])")
+_MIME = {"svg": "image/svg+xml", "png": "image/png"}
+
+
+def md_escape(value: Any) -> str:
+    """Markdown-safe text: HTML metacharacters as entities, Markdown syntax backslash-escaped.
+
+    Values marked ``Markup`` (our own links and paths) pass through unchanged.
+    """
+    if value is None:
+        return ""
+    if isinstance(value, Markup):
+        return str(value)
+    text = " ".join(str(value).split())  # one line: a newline would break a table row
+    return _MD_SPECIAL.sub(r"\\\1", html.escape(text, quote=False))
+
+
+def _environment(kind: str) -> jinja2.Environment:
+    if kind == "html":
+        return jinja2.Environment(
+            loader=TEMPLATES, autoescape=True, undefined=jinja2.StrictUndefined, keep_trailing_newline=True
+        )
+    return jinja2.Environment(
+        loader=TEMPLATES,
+        autoescape=False,
+        finalize=md_escape,
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+    )
+
+
+@dataclass(frozen=True)
+class Table:
+    """A table from outputs/tables for display: caption, header and formatted rows."""
+
+    name: str
+    path: str
+    caption: str
+    columns: list[str]
+    numeric: list[bool]
+    rows: list[list[str]]
+    n_rows: int
+
+
+def _format_cell(value: Any) -> str:
+    if isinstance(value, float):
+        return "" if pd.isna(value) else f"{value:.3f}"
+    return "" if value is None else str(value)
+
+
+def _caption_of(csv: Path) -> str:
+    """The caption write_table put at the top of the table's Markdown twin (first paragraph)."""
+    md = csv.with_suffix(".md")
+    if not md.is_file():
+        return ""
+    return md.read_text(encoding="utf-8").split("\n\n", 1)[0].strip()
+
+
+def read_tables(tables_dir: Path, root: Path, max_rows: int) -> list[Table]:
+    """Every CSV table in the stage folders under ``tables_dir``, in table-name order, at most ``max_rows``
+    rows shown."""
+    tables = []
+    for csv in sorted(tables_dir.glob("*/*.csv"), key=lambda p: (p.name, p.parent.name)):
+        df = pd.read_csv(csv, keep_default_na=True)
+        rows = [[_format_cell(v) for v in row] for row in df.head(max_rows).itertuples(index=False)]
+        numeric = [pd.api.types.is_numeric_dtype(df[c]) for c in df.columns]
+        tables.append(
+            Table(
+                csv.stem, csv.relative_to(root).as_posix(), _caption_of(csv), list(df.columns), numeric, rows, len(df)
+            )
+        )
+    return tables
+
+
+def _flatten(data: Any, prefix: str = "") -> list[tuple[str, str]]:
+    if isinstance(data, Mapping):
+        out: list[tuple[str, str]] = []
+        for key in sorted(data):
+            out += _flatten(data[key], f"{prefix}/{key}" if prefix else str(key))
+        return out
+    if isinstance(data, float):
+        return [(prefix, f"{data:.3f}")]
+    if isinstance(data, list) and all(isinstance(v, int | float) for v in data):
+        return [(prefix, ", ".join(f"{v:.3f}" if isinstance(v, float) else str(v) for v in data))]
+    return [(prefix, json.dumps(data) if isinstance(data, list | dict) else str(data))]
+
+
+def read_evaluation(root: Path, metrics: list[Path]) -> list[dict[str, Any]]:
+    """Each evaluation metrics file: its flattened values, or that it is absent."""
+    sections = []
+    for rel in metrics:
+        path = root / rel
+        if path.is_file():
+            sections.append(
+                {
+                    "path": rel.as_posix(),
+                    "available": True,
+                    "metrics": _flatten(json.loads(path.read_text(encoding="utf-8"))),
+                }
+            )
+        else:
+            sections.append({"path": rel.as_posix(), "available": False, "metrics": []})
+    return sections
+
+
+def _data_uri(path: Path) -> str:
+    mime = _MIME[path.suffix.lstrip(".")]
+    return f"data:{mime};base64,{base64.b64encode(path.read_bytes()).decode('ascii')}"
+
+
+def figure_entries(rendered: list[Rendered], embed: str, link_dir: str, page_width_in: float) -> list[dict[str, Any]]:
+    """Per figure: number, words, source files, an embedded image and a link (``link_dir/<file name>``).
+
+    The images are read from where they were drawn (a staging folder until
+    the report stage commits); links point to the figure folder the reader
+    sees. ``width_pct`` keeps figures in their print proportions on the page:
+    a single-column figure takes half the width a double-column one does.
+    """
+
+    def link(path: Path) -> Markup:
+        return Markup(f"{link_dir}/{path.name}" if link_dir else path.name)
+
+    entries = []
+    for r in rendered:
+        by_format = {p.suffix.lstrip("."): p for p in r.files}
+        image = by_format.get(embed) or by_format.get("png") or by_format.get("svg")
+        entries.append(
+            {
+                "number": r.number,
+                "stem": r.spec.stem,
+                "title": r.spec.title,
+                "caption": r.caption,
+                "alt": r.alt,
+                "labels": r.labels,
+                "sources": list(r.spec.sources),
+                "width_pct": round(min(100.0, 100 * r.size_in[0] / page_width_in), 1),
+                "data_uri": _data_uri(image) if image is not None else "",
+                "image": link(image) if image is not None else "",
+                "files": [link(p) for p in r.files],
+            }
+        )
+    return entries
+
+
+def not_drawn_entries(not_drawn: list[NotDrawn]) -> list[dict[str, Any]]:
+    """Figures this run left out, with the reason."""
+    return [{"stem": n.spec.stem, "title": n.spec.title, "reason": n.reason} for n in not_drawn]
+
+
+def write_figure_index(
+    rendered: list[Rendered],
+    path: Path,
+    ctx: FigureContext,
+    formats: list[str],
+    dpi: int,
+    not_drawn: list[NotDrawn] | None = None,
+) -> None:
+    """outputs/figures/README.md: the figure set with captions, alt text, sources and labels."""
+    text = (
+        _environment("md")
+        .get_template("figures_index.md.j2")
+        .render(
+            figures=figure_entries(rendered, "png", "", ctx.width("double")),
+            not_drawn=not_drawn_entries(not_drawn or []),
+            formats=formats,
+            dpi=dpi,
+            widths={k: ctx.width(k) for k in ("single", "double")},
+            palette=ctx.palette,
+        )
+    )
+    io.write_text(path, text)
+
+
+def render(kind: str, model: dict[str, Any]) -> str:
+    """The report as HTML (``kind='html'``) or Markdown (``'md'``) from the same model."""
+    return _environment(kind).get_template(f"report.{kind}.j2").render(**model)
