@@ -63,36 +63,6 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
         tmp_path.unlink(missing_ok=True)
 
 
-@contextmanager
-def atomic_dir(path: str | Path) -> Iterator[Path]:
-    """Yield an empty staging folder beside ``path``; on success swap it in for ``path``.
-
-    Deleting the old folder and then renaming the new one in would leave,
-    if killed while deleting, a half-emptied folder at ``path`` that looks
-    like an output. Instead the old folder is renamed aside
-    (``.<name>.old``), the staging folder (``.<name>.staging``) renamed into
-    place, and only then the old one deleted. So ``path`` always holds the
-    complete old folder or the complete new one; a kill between the two
-    renames leaves it missing (DVC then reports the stage as changed, and
-    readers say "not found"), never partial. Leftovers of a killed earlier
-    swap are removed first. If the second rename fails, the old folder is
-    put back.
-    """
-    path = Path(path)
-    staging = path.with_name(f".{path.name}.staging")
-    aside = path.with_name(f".{path.name}.old")
-    for leftover in (staging, aside):
-        shutil.rmtree(leftover, ignore_errors=True)
-    staging.mkdir(parents=True)
-    try:
-        yield staging
-        if os.environ.get(HOLD_ENV) == path.name:
-            _hold(staging)
-        _swap_folder(staging, path)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-
-
 class StageOutputs:
     """All outputs of one stage, committed together after everything was written, or not at all.
 
@@ -100,7 +70,7 @@ class StageOutputs:
     destination (a hidden temporary file, or an empty hidden folder); the
     stage writes there. When the ``with`` block ends without an error, every
     staged output is renamed onto its destination in the order it was
-    registered (a folder is swapped whole, as :func:`atomic_dir` does, so no
+    registered (a folder is swapped whole, renamed aside, the new one in, then the old deleted, so no
     stale file of an earlier run survives in it); on any exception nothing
     is replaced and the staged files are removed. DVC runs the stages with
     ``persist: true``, so a refused input leaves every earlier output in
@@ -157,7 +127,14 @@ class StageOutputs:
 
 
 def _swap_folder(staging: Path, path: Path) -> None:
-    """Rename the old folder aside, the new one in, then delete the old (see :func:`atomic_dir`)."""
+    """Rename the old folder aside (``.<name>.old``), the staged one in, then delete the old.
+
+    Deleting first and renaming after would leave, if killed while deleting,
+    a half-emptied folder that looks like an output. This way ``path`` holds
+    the complete old folder or the complete new one; a kill between the two
+    renames leaves it missing (DVC then reports the stage changed), never
+    partial. If the second rename fails, the old folder is put back.
+    """
     aside = path.with_name(f".{path.name}.old")
     had_old = path.exists()
     if had_old:

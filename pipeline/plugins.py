@@ -43,7 +43,8 @@ import catalogue
 from pydantic import ValidationError, create_model
 
 from pipeline import paths
-from pipeline.params import STRICT, ConfigError, first_problem
+from pipeline.params import STRICT
+from pipeline.validation import ConfigError, first_problem
 
 F = TypeVar("F", bound=Callable[..., Any])
 

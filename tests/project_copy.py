@@ -3,8 +3,8 @@
 A copy holds the files git would (tracked and untracked-but-not-ignored),
 so it is what a fresh clone plus the working changes would be; it gets its
 own DVC cache and runs without git (``core.no_scm``). Commands run with the
-test's interpreter first on PATH, so ``python -m pipeline`` in dvc.yaml is
-the same environment, and PYTHONPATH pointing at the copy.
+test's interpreter as ``STANCE_PYTHON`` (bin/stage, dvc.yaml's cmd, runs
+it) and first on PATH, and PYTHONPATH pointing at the copy.
 """
 
 from __future__ import annotations
@@ -75,6 +75,7 @@ def env_for(root: Path) -> dict[str, str]:
     env = dict(os.environ)
     env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
     env["PYTHONPATH"] = str(root)
+    env["STANCE_PYTHON"] = sys.executable
     env.update(HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1", MPLBACKEND="Agg")
     env.pop("PIPELINE_DEBUG", None)
     return env

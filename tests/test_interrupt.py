@@ -36,7 +36,8 @@ DOCS = {
 def dvc_project(tmp_path, stage: str):
     """A small DVC project (this project's code and dvc.yaml) with ``stage`` and its upstream run and locked."""
     make_project(tmp_path, DOCS)
-    shutil.copytree(ROOT / "pipeline", tmp_path / "pipeline", ignore=shutil.ignore_patterns("__pycache__"))
+    for folder in ("pipeline", "bin", "plugins"):
+        shutil.copytree(ROOT / folder, tmp_path / folder, ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copy(ROOT / "dvc.yaml", tmp_path / "dvc.yaml")
     configure_dvc(tmp_path)
     dvc(tmp_path, "repro", stage)

@@ -16,8 +16,8 @@ import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, ClassifierMixin
 
-from pipeline.params import Alias
 from pipeline.paths import LABELS
+from pipeline.targets import Alias
 
 AliasRows = tuple[tuple[str, str, str], ...]
 """Alias table as plain tuples (target, text, kind): hashable, clonable estimator params."""

@@ -19,7 +19,7 @@ import pandas as pd
 
 from pipeline.classifiers.base import AliasRows
 from pipeline.nlp.mentions import MentionFinder
-from pipeline.params import Alias
+from pipeline.targets import Alias
 
 TARGET_TOKEN = "TARGETX"
 OTHER_TOKEN = "OTHERX"

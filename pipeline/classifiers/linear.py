@@ -42,9 +42,10 @@ from pipeline.classifiers.base import (
 )
 from pipeline.classifiers.features import TARGET_TOKEN, ActorFinder, finder_for, masked_texts, tokens, window
 from pipeline.classifiers.lexicon import LexiconStance
-from pipeline.params import ALIAS_KINDS, PositiveInt, PositiveNumber
+from pipeline.params import PositiveInt, PositiveNumber
 from pipeline.paths import LABELS
 from pipeline.plugins import classifiers
+from pipeline.targets import ALIAS_KINDS
 
 _KINDS = sorted(ALIAS_KINDS)
 

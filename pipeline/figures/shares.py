@@ -1,4 +1,4 @@
-"""Stance figures: shares and net index by origin group, group differences, stance along the text.
+"""Stance figures: shares and net index by origin group (differences: figures.differences; along the text: figures.position).
 
 Each function draws one registered figure from the files named in its
 ``sources`` and writes its caption and alt text from the same data, so the
@@ -31,9 +31,6 @@ from pipeline.plugins import figures
 
 BY_DOCUMENT = paths.table("compare", "stance_by_document")
 BY_GROUP = paths.table("compare", "stance_by_group")
-DIFFERENCES = paths.table("compare", "stance_group_differences")
-EVIDENCE = paths.table("compare", "stance_evidence")
-SENTENCES = paths.SENTENCES
 
 
 def _single_groups(per_group: pd.DataFrame) -> list[str]:
@@ -237,151 +234,5 @@ def net_stance(ctx: FigureContext) -> Drawn:
     alt = (
         "Forest plot with one panel per target; rows are origin groups and, for groups with several, their "
         "documents; the x axis runs from −1 to +1 with a line at 0. " + "; ".join(alt_parts) + "."
-    )
-    return Drawn(fig, caption, alt, ctx.labels)
-
-
-@figures.register(
-    "stance_differences", order=25, title="Differences in net stance between origin groups", sources=(DIFFERENCES,)
-)
-def stance_differences(ctx: FigureContext) -> Drawn:
-    """Forest plot of pairwise net-index differences with the permutation p and the smallest p the design allows."""
-    diffs = ctx.read(DIFFERENCES)
-    diffs = diffs[diffs["measure"] == "net_index"] if len(diffs) else diffs
-    if diffs.empty:
-        raise NothingToDraw("no target is mentioned by two origin groups, so there is no difference to show")
-    targets = [t for t in ctx.params.target_names if t in set(diffs["target"])]
-    n_rows = max(int((diffs["target"] == t).sum()) for t in targets)
-    fig, axes = plt.subplots(
-        len(targets),
-        1,
-        figsize=(ctx.width("single"), 0.8 + (0.28 * n_rows + 0.35) * len(targets)),
-        sharex=True,
-        squeeze=False,
-    )
-    alt_parts = []
-    for ax, target in zip(axes[:, 0], targets):
-        d = diffs[diffs["target"] == target].reset_index(drop=True)
-        ax.axvline(0, color=INK, lw=0.6, zorder=1)
-        for y, r in d.iterrows():
-            ls = (0, (2.2, 1.2)) if bool(r["single_document_group"]) else "-"
-            ax.plot([r["difference_lo"], r["difference_hi"]], [y, y], color=INK, lw=1.1, ls=ls, zorder=3)
-            ax.plot([r["difference"]], [y], marker="o", ms=3.8, color=INK, zorder=4)
-            ax.annotate(
-                f"p = {r['p_permutation']:.2f} (≥ {r['min_attainable_p']:.2f})",
-                xy=(1, y),
-                xycoords=("axes fraction", "data"),
-                xytext=(3, 0),
-                textcoords="offset points",
-                va="center",
-                ha="left",
-                fontsize=6.5,
-                color=INK,
-            )
-            alt_parts.append(
-                f"{target.capitalize()}, {r['group_a']} − {r['group_b']}: {r['difference']:+.2f} "
-                f"{interval_text(r['difference_lo'], r['difference_hi'], digits=2)}, "
-                f"p = {r['p_permutation']:.2f}, smallest attainable p {r['min_attainable_p']:.2f}"
-            )
-        ax.set_yticks(range(len(d)), [f"{a} − {b}" for a, b in zip(d["group_a"], d["group_b"])])
-        ax.set_ylim(len(d) - 0.5, -0.5)
-        ax.set_title(f"Toward {target.capitalize()}", loc="left")
-        ax.grid(True, axis="x")
-        ax.grid(axis="y", visible=False)
-        ax.tick_params(axis="y", length=0)
-    reach = 1.08 * float(max(diffs["difference_lo"].abs().max(), diffs["difference_hi"].abs().max()))
-    axes[-1, 0].set_xlim(-reach, reach)  # symmetric: no side of zero looks favoured
-    axes[-1, 0].set_xlabel("Difference in net stance index (group a − group b)")
-    axes[0, 0].annotate(
-        "p (smallest possible)",
-        xy=(1, 1),
-        xycoords="axes fraction",
-        xytext=(3, 2),
-        textcoords="offset points",
-        ha="left",
-        va="bottom",
-        fontsize=6.5,
-        color=INK,
-    )
-    reachable = diffs["min_attainable_p"].min()
-    caption = (
-        "Difference between two origin groups' mean net stance index, with its "
-        f"{ctx.interval} bootstrap interval (the two groups resampled independently; dashed: a single-document "
-        "group on one side). Right: the two-sided permutation p, reassigning whole documents between the two "
-        "groups, and in brackets the smallest p that pair's documents allow. "
-        f"The smallest attainable p of any pair is {reachable:.2f}, so with these documents no difference can be "
-        "significant at the 5% level, whatever the data; read the intervals as descriptions of these texts. "
-        f"Labels: {ctx.describe_labels()}."
-    )
-    alt = (
-        "Forest plot, one panel per target, one row per pair of origin groups, the x axis the difference "
-        "in net stance index with a line at 0. " + "; ".join(alt_parts) + "."
-    )
-    return Drawn(fig, caption, alt, ctx.labels)
-
-
-@figures.register(
-    "stance_position", order=90, title="Stance along each document", sources=(SENTENCES, EVIDENCE, BY_DOCUMENT)
-)
-def stance_position(ctx: FigureContext) -> Drawn:
-    """One strip per document and target: every unit as a tick at its position, coloured by label."""
-    sentences, evidence = ctx.read(SENTENCES), ctx.read(EVIDENCE)
-    per_doc = ctx.read(BY_DOCUMENT)
-    targets = ctx.params.target_names
-    origin_of = per_doc.drop_duplicates("doc_id").set_index("doc_id")["author_origin"]
-    words_of = per_doc.drop_duplicates("doc_id").set_index("doc_id")["n_words"]
-    units = evidence[["doc_id", "sent_id", "target", "label"]].merge(
-        sentences[["doc_id", "sent_id", "position"]], on=["doc_id", "sent_id"], how="left", validate="many_to_one"
-    )
-    doc_ids = sorted(origin_of.index, key=lambda d: (origin_of[d], d))
-    height = min(0.75 + 0.5 * len(doc_ids), 9.0)
-    fig, axes = plt.subplots(len(doc_ids), 1, figsize=(ctx.width("double"), height), sharex=True, squeeze=False)
-    stance_colour = ctx.palette.stance
-    # neutral first and short, so the evaluative ticks stay visible on top of it
-    draw_order = ("neutral", "favor", "against")
-    half_height = {"neutral": 0.22, "favor": 0.38, "against": 0.38}
-    alt_parts = []
-    for ax, doc_id in zip(axes[:, 0], doc_ids):
-        mine = units[units["doc_id"] == doc_id]
-        for row, target in enumerate(targets):
-            t = mine[mine["target"] == target]
-            for label in draw_order:
-                pos = 100 * t.loc[t["label"] == label, "position"].to_numpy()
-                ax.vlines(
-                    pos,
-                    row - half_height[label],
-                    row + half_height[label],
-                    colors=stance_colour[label],
-                    lw=0.8 if label == "neutral" else 1.0,
-                )
-            counts = t["label"].value_counts()
-            alt_parts.append(
-                f"{doc_id} toward {target}: " + ", ".join(f"{int(counts.get(label, 0))} {label}" for label in LABELS)
-            )
-        ax.set_yticks(range(len(targets)), [t.capitalize() for t in targets])
-        ax.set_ylim(len(targets) - 0.5, -0.5)  # first target on top
-        ax.tick_params(axis="y", length=0)
-        ax.spines["left"].set_visible(False)
-        ax.grid(axis="y", visible=False)
-        ax.grid(True, axis="x")
-        ax.set_title(
-            f"{doc_id}  ·  {origin_of[doc_id]}  ·  {int(words_of[doc_id]):,} words",
-            loc="left",
-            fontweight="normal",
-            fontsize=7,
-        )
-    axes[-1, 0].set_xlim(0, 100)
-    axes[-1, 0].set_xlabel("Position of the sentence in its document (% of text before it)")
-    handles = [Line2D([], [], color=stance_colour[label], lw=1.5, label=label.capitalize()) for label in LABELS]
-    fig.legend(handles=handles, loc="outside upper center", ncol=len(LABELS), title=None)
-    caption = (
-        "Where in each document the stance toward each target is expressed. Each tick is one sentence "
-        "that mentions the target, placed at the sentence's start as a share of the document's text and "
-        "coloured by its label; neutral ticks are shorter. Documents are ordered by author origin; the "
-        f"sentences are in stance_evidence. Labels: {ctx.describe_labels()}."
-    )
-    alt = (
-        "Strip plot with one row per document and target; ticks along a 0–100% axis of document "
-        "position. " + "; ".join(alt_parts) + "."
     )
     return Drawn(fig, caption, alt, ctx.labels)

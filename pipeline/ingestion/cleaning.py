@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pipeline.params import read_yaml
+from pipeline.validation import read_yaml
 
 RULE_KINDS = frozenset(
     {"strip", "drop_line", "truncate_from", "toc_block", "table_block", "author_line", "repeated_line", "teaser_line"}

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from pipeline.params import Alias
+from pipeline.targets import Alias
 
 
 @dataclass(frozen=True)
