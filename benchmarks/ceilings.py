@@ -26,12 +26,12 @@ from pathlib import Path
 from time import process_time
 from typing import Any
 
-from pipeline import io
+from pipeline import io, paths
 from pipeline.nlp.spacy_pipeline import build_nlp
 from pipeline.nlp.units import stance_units
 from pipeline.params import load_params
+from pipeline.paths import DOCUMENTS
 from pipeline.stages import stance, tag
-from pipeline.stages.ingest import DOCUMENTS
 
 
 def _cpu(fn: Callable[[], Any]) -> float:
@@ -62,7 +62,7 @@ def tag_vs_spacy(params_path: Path, repeats: int = 5) -> dict[str, Any]:
     params = load_params(params_path)
     documents = io.read_parquet(params.root / DOCUMENTS)
     texts = documents["text"].tolist()
-    batch_size = int(params.get("nlp.batch_size"))
+    batch_size = params.nlp.batch_size
 
     def bare(nlp: Any) -> None:
         for _ in nlp.pipe(texts, batch_size=batch_size):
@@ -88,7 +88,7 @@ def tag_vs_spacy(params_path: Path, repeats: int = 5) -> dict[str, Any]:
 
 def unit_texts(params_path: Path) -> list[str]:
     params = load_params(params_path)
-    units = stance_units(io.read_parquet(params.root / tag.SENTENCES), io.read_parquet(params.root / tag.MENTIONS))
+    units = stance_units(io.read_parquet(params.root / paths.SENTENCES), io.read_parquet(params.root / paths.MENTIONS))
     return units["text"].tolist()
 
 
@@ -139,7 +139,7 @@ def encoder_vs_paths(
     params = load_params(params_path)
     path_s, bare_s = alternate(batched_path, bare_forward, repeats)
     stage_s = statistics.median(_cpu(lambda: stance.run(params)) for _ in range(repeats))
-    classifier = str(params.get("stance.classifier"))
+    classifier = params.stance.classifier
     n = len(texts)
     return {
         "units": n,

@@ -15,7 +15,8 @@ from typing import Any
 import matplotlib.pyplot as plt
 import numpy as np
 
-from pipeline.figures import DOUBLE_COLUMN_IN, apply_style, save_figure
+from pipeline.figures import publication_style, save_figure
+from pipeline.params import Widths
 
 BEGIN, END = "<!-- BEGIN RESULTS (benchmarks/report.py) -->", "<!-- END RESULTS -->"
 SERIES = [("ingest", "local"), ("tag", "local"), ("stance", "local"), ("tag", "dask"), ("stance", "dask")]
@@ -254,9 +255,13 @@ def write_markdown(results: dict[str, Any], doc: Path) -> None:
 
 def plot_scaling(results: dict[str, Any], stem: Path) -> None:
     """Run time (log-log, with a linear reference) and peak RSS against words, per stage and executor."""
-    apply_style()
+    with publication_style():
+        _plot_scaling(results, stem)
+
+
+def _plot_scaling(results: dict[str, Any], stem: Path) -> None:
     sc = results["scaling"]
-    fig, (ax_t, ax_m) = plt.subplots(1, 2, figsize=(DOUBLE_COLUMN_IN, 2.6))
+    fig, (ax_t, ax_m) = plt.subplots(1, 2, figsize=(Widths().double, 2.6))
     for stage, ex in SERIES:
         key = f"{stage}/{ex}"
         pts = [(s["corpus"]["words"], s["runs"][key]) for s in sc if key in s["runs"]]

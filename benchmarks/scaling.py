@@ -18,8 +18,7 @@ from benchmarks.common import WORK, file_digest, run_stage, write_params
 from benchmarks.corpus import synthetic_project
 from benchmarks.stages import corpus_size
 from pipeline.params import load_params
-from pipeline.stages.stance import STANCES
-from pipeline.stages.tag import ENTITIES, MENTIONS, SENTENCES
+from pipeline.paths import ENTITIES, MENTIONS, SENTENCES, STANCES
 
 OUTPUTS = (SENTENCES, ENTITIES, MENTIONS, STANCES)
 

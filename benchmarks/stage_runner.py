@@ -24,13 +24,12 @@ from contextlib import nullcontext
 from pathlib import Path
 from time import perf_counter
 
-from pipeline.executor import ExecutorSettings
 from pipeline.params import load_params
 
 # Modules a stage imports lazily inside run(); on the local executor they are
 # imported before the clock starts, so run time is the stage's work as for
 # every other stage (on Dask the workers import them, inside run time).
-PRELOAD = {"tag": ("pipeline.nlp",)}
+PRELOAD = {"tag": ("pipeline.nlp.spacy_pipeline",)}
 
 
 def _status_kib(pid: int, field: str) -> int:
@@ -94,7 +93,7 @@ def main(argv: list[str]) -> None:
     started = perf_counter()
     params = load_params(params_path)
     module = importlib.import_module(f"pipeline.stages.{stage}")
-    on_dask = ExecutorSettings.from_params(params).kind == "dask"
+    on_dask = params.executor.kind == "dask"
     for name in () if on_dask else PRELOAD.get(stage, ()):
         importlib.import_module(name)
     imported = perf_counter()

@@ -14,9 +14,7 @@ from typing import Any
 from benchmarks.common import Measured, run_stage
 from pipeline import io
 from pipeline.params import load_params
-from pipeline.stages.ingest import DOCUMENTS
-from pipeline.stages.stance import STANCES
-from pipeline.stages.tag import SENTENCES
+from pipeline.paths import DOCUMENTS, SENTENCES, STANCES
 
 STAGE_ORDER = ("ingest", "tag", "stance", "compare", "report")
 
