@@ -52,7 +52,7 @@ def read_yaml(path: Path, error: type[ValueError]) -> Any:
     except ConfigError as exc:
         raise error(f"{path}: {exc}") from None
     except yaml.YAMLError as exc:
-        raise error(f"{path}: not valid YAML: {exc}") from exc
+        raise error(f"{path}: not valid YAML: {' '.join(str(exc).split())}") from exc
     except UnicodeDecodeError as exc:
         raise error(f"{path}: not UTF-8 text (byte {exc.start})") from exc
 

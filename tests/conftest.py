@@ -14,7 +14,7 @@ from pipeline.params import Params, load_params
 ROOT = Path(__file__).resolve().parents[1]
 
 # Markup planted in corpus text and metadata to prove the reports print it as text.
-# Ingest strips the tags of known HTML elements from document text (pipeline.htmltext),
+# Ingest strips the tags of known HTML elements from document text (pipeline.ingestion.html),
 # so the text carries markup of elements it leaves alone (video, input): rendered
 # unescaped, either would run its handler or at least become an element of the page.
 ATTACK = '<video src=x onerror="window.pwned = 1">'

@@ -197,9 +197,9 @@ def test_agreement_stage_on_the_seed_corpus(tmp_path):
         cohen_kappa_score(pairs["label_1"], pairs["label_2"]), abs=1e-4
     )
     assert 0 < metrics["non_guide"]["overall"]["n_units"] < metrics["all"]["overall"]["n_units"]
-    counts = pd.read_csv(tmp_path / "outputs" / "tables" / "gold_counts.csv")
+    counts = pd.read_csv(tmp_path / paths.table("agreement", "gold_counts"))
     per_doc = counts[counts["doc_id"] != "all"]
     assert per_doc["n_units"].sum() == len(first) == metrics["gold"]["n_units"]
     assert (per_doc[list(LABELS)].sum(axis=1) == per_doc["n_units"]).all()
-    adjudications = pd.read_csv(tmp_path / "outputs" / "tables" / "adjudications.csv")
+    adjudications = pd.read_csv(tmp_path / paths.table("agreement", "adjudications"))
     assert len(adjudications) == len(read_adjudication(ANNOTATIONS, first))

@@ -54,6 +54,7 @@ def project(tmp_path_factory):
             "stance.classifier": "auto",
             "evaluate.classifiers": ["lexicon", "linear"],
             "report.formats": ["png"],
+            "report.embed": "png",
             "report.dpi": 60,
         },
     )

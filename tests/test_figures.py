@@ -17,6 +17,7 @@ import pytest
 from matplotlib.text import Text
 from PIL import Image
 
+from pipeline import paths
 from pipeline.figures import (
     MIN_FONT_PT,
     FigureContext,
@@ -146,7 +147,7 @@ def test_group_figures_draw_the_tables_intervals_and_mark_single_documents(
     """Each group's interval is the table's, and a single-document group's is dashed, a group's of
     several documents solid (intervals of zero width are points, not lines)."""
     lines = _interval_lines(drawn_figures[1][stem].fig, vertical)
-    rows = pd.read_csv(built_project / f"outputs/tables/{table}.csv")
+    rows = pd.read_csv(built_project / paths.table("compare", table))
     checked = 0
     for _, row in rows.iterrows():
         for column in columns:

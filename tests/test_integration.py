@@ -76,6 +76,13 @@ def test_stances_and_shares(project):
     assert by_group.loc[("Ukrainian", "ukraine"), "share_favor"] == pytest.approx(ua.share_favor.mean())
 
 
+def test_a_corpus_without_gold_labels_reports_the_evaluation_as_not_available(project):
+    tmp, _ = project
+    for report in ("report.md", "report.html"):
+        text = (tmp / "outputs" / report).read_text(encoding="utf-8")
+        assert "Not available: this run did not produce" in text and "outputs/metrics/evaluate.json" in text
+
+
 def test_figures_written_in_every_format(project):
     tmp, _ = project
     for stem in ("stance_by_group", "net_stance", "actor_salience"):

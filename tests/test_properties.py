@@ -23,7 +23,7 @@ from pipeline.ingestion.cleaning import clean, load_rules
 from pipeline.ingestion.decoding import DocumentError, read_document
 from pipeline.nlp.mentions import MentionFinder
 from pipeline.nlp.spacy_pipeline import build_nlp
-from pipeline.stages import tag as tag_stage
+from pipeline.nlp.tagger import tag_documents
 
 ROOT = Path(__file__).resolve().parents[1]
 RULES = load_rules(ROOT / "corpus" / "cleaning_rules.yaml")
@@ -155,8 +155,10 @@ def tagger(params):
     """tag_documents with one spaCy pipeline built once for all examples."""
     nlp = build_nlp(params)
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr("pipeline.nlp.build_nlp", lambda _params: nlp)  # the Tagger imports it when it first tags
-        yield lambda docs: tag_stage.tag_documents(docs, params)
+        mp.setattr(
+            "pipeline.nlp.spacy_pipeline.build_nlp", lambda _params: nlp
+        )  # the Tagger imports it when it first tags
+        yield lambda docs: tag_documents(docs, params)
 
 
 SENTENCE = st.lists(

@@ -1,4 +1,4 @@
-"""Gold rows that do not fit the corpus: unknown label, doc_id, target or sentence, through pipeline.gold."""
+"""Gold rows that do not fit the corpus: unknown label, doc_id, target or sentence, through pipeline.annotation.gold."""
 
 from __future__ import annotations
 
