@@ -54,9 +54,8 @@ def run(params: Params) -> None:
     frame_counts = frame_analysis.frame_counts(matches, sentences, names)
     frames_group = rates_by_group(documents, sentences, frame_counts, names, "category", settings)
 
-    vocabulary = vocabulary_table(
-        units, sentences, documents, [a.text for a in params.aliases()], targets, params.compare.log_odds
-    )
+    gazetteer = [a.text for a in params.aliases()] + [n for actor in params.nlp.actors.values() for n in actor.names]
+    vocabulary = vocabulary_table(units, sentences, documents, gazetteer, targets, params.compare.log_odds)
 
     actors = [*targets, *[a for a in params.nlp.actors if a not in targets]]
     actor_counts = actor_analysis.actor_counts_by_sentence(sentences, entities, actors)
