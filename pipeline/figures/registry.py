@@ -24,21 +24,22 @@ say which file it lacked. Every other figure needs all of its sources.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pandas as pd
 from matplotlib.figure import Figure
 
-from pipeline import io, paths
+from pipeline import io
+from pipeline.figures.provenance import Provenance, read_provenance
 from pipeline.figures.style import Palette, load_palette, publication_style, save_figure
 from pipeline.params import Params
 from pipeline.plugins import FigureSpec, figures
 
 #: Which stance labels a figure shows: gold (the annotation passes, corpus/annotations),
-#: model output, both side by side, or none (e.g. mention counts).
-LABEL_KINDS = ("gold", "model", "gold and model", "none")
+#: model output, both side by side, prediction-powered (gold sample + model), the label
+#: sources a compare table holds side by side, or none (e.g. mention counts).
+LABEL_KINDS = ("gold", "model", "gold and model", "ppi", "label sources", "none")
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,7 @@ class FigureContext:
     #: files the figure being drawn may read (its spec's ``sources``); None: any
     sources: tuple[str, ...] | None = None
     _cache: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False)
+    _provenance: Provenance | None = field(default=None, repr=False)
 
     @classmethod
     def from_params(cls, params: Params, palette: str | None = None) -> FigureContext:
@@ -98,6 +100,13 @@ class FigureContext:
         return "gold" if self.params.stance.labels == "gold" else "model"
 
     @property
+    def provenance(self) -> Provenance:
+        """Gold version, annotators and classifier as the project's files record them (read once)."""
+        if self._provenance is None:
+            self._provenance = read_provenance(self.params)
+        return self._provenance
+
+    @property
     def interval(self) -> str:
         """The compare stage's interval level in words ("95%") for legends and captions."""
         return f"{100 * self.params.compare.bootstrap.level:g}%"
@@ -111,17 +120,17 @@ class FigureContext:
         )
 
     def describe_labels(self, labels: str | None = None) -> str:
-        """Readable source of the labels, naming the classifier for model labels."""
+        """Readable source of the labels: gold (version, who annotated), model (which classifier), PPI, or both."""
         labels = labels or self.labels
+        p = self.provenance
+        gold = f"{p.gold}, from {p.annotators}"
         if labels == "gold":
-            return "gold labels (annotation passes, corpus/annotations)"
-        classifier = self.params.stance.classifier
-        chosen = self.params.root / paths.EVALUATION
-        if classifier == "auto" and chosen.is_file():  # the evaluate stage's pick
-            classifier = f"{json.loads(chosen.read_text(encoding='utf-8'))['selected']}, the evaluate stage's choice,"
+            return gold
         if labels == "model":
-            return f"model labels ({classifier} classifier)"
-        return f"gold labels (annotation passes) and model labels ({classifier} classifier)"
+            return f"model labels of {p.model}"
+        if labels == "ppi":
+            return f"prediction-powered estimates (PPI: model labels of {p.model} corrected by {gold})"
+        return f"{gold}, and model labels of {p.model}"
 
 
 def registered_figures() -> list[FigureSpec]:
