@@ -160,39 +160,48 @@ def design_variance(lab: Labelled, unl: Unlabelled, lam: np.ndarray, level: floa
     """Variance of the estimate under simple random sampling of n of the cell's N units without replacement.
 
     The estimate equals mean_labelled(y) - b * (mean_labelled(f) - mean_all(f)) with b = lam * N / m
-    (the difference estimator of survey sampling), whose variance is (1 - n/N) * S^2 / n with
-    S^2 = var(y) - 2 b cov(y, f) + b^2 var(f), estimated from the labelled units, var(y) no lower
-    than `pseudo_unit_variance`. Zero for a census; NaN with one labelled unit (no covariance
-    estimate). Without labelled units: the sentence-resampling variance of the predictions' mean,
-    var(f) / m, which says nothing about classification error.
+    (the difference estimator of survey sampling), whose variance is (1 - n/N) * S^2 / n with S^2 the
+    variance of the residual y - b * f, estimated from the labelled units and never taken below its
+    value with pseudo-units added (`with_pseudo_units`). Zero for a census; NaN with one labelled unit.
+    Without labelled units: the sentence-resampling variance of the predictions' mean, var(f) / m,
+    which says nothing about classification error.
     """
     n, m = lab.n[..., None], unl.m[..., None]
     total = n + m
     with np.errstate(divide="ignore", invalid="ignore"):
         b = np.where(m > 0, lam * total / m, 0.0)
-        var_y = np.maximum((lab.yy - lab.y ** 2 / n) / (n - 1), pseudo_unit_variance(lab, level))
-        cov_yf = (lab.yf - lab.y * lab.f / n) / (n - 1)
-        var_f = (lab.ff - lab.f ** 2 / n) / (n - 1)
-        sampled = (1 - n / total) * np.maximum(var_y - 2 * b * cov_yf + b ** 2 * var_f, 0.0) / n
+        s2 = np.maximum(residual_variance(lab, b), residual_variance(with_pseudo_units(lab, unl, level), b))
+        sampled = (1 - n / total) * s2 / n
         model_only = np.maximum(unl.ff / m - (unl.f / m) ** 2, 0.0) / m
     variance = np.where(m == 0, 0.0, np.where(n >= 2, sampled, np.nan))
     return np.where(n == 0, model_only, variance)
 
 
-def pseudo_unit_variance(lab: Labelled, level: float) -> np.ndarray:
-    """Sample variance of the gold values with z^2 pseudo-units added, z^2/3 of each label.
+def residual_variance(lab: Labelled, b: np.ndarray) -> np.ndarray:
+    """Sample variance (n - 1 denominator) of y - b * f over the labelled units, from their sums."""
+    n = lab.n[..., None]
+    residual_sum = lab.y - b * lab.f
+    squares = lab.yy - 2 * b * lab.yf + b ** 2 * lab.ff
+    return np.maximum(squares - residual_sum ** 2 / n, 0.0) / (n - 1)
 
-    The three-label form of the Agresti-Coull adjustment (which adds z^2/2 successes and z^2/2
-    failures to a proportion): a label that is rare in the cell, or absent from its sample,
-    would otherwise get a variance near zero and an interval that misses. It regularises the
+
+def with_pseudo_units(lab: Labelled, unl: Unlabelled, level: float) -> Labelled:
+    """The labelled sums with z^2 pseudo-units added: z^2/3 of each label, each predicted as the cell's mean.
+
+    The Agresti-Coull adjustment (z^2/2 successes and z^2/2 failures added to a proportion) carried
+    over to three labels and a model: pseudo-units on which the model says nothing. Without them a
+    sample of 15 units in which a label, or a model error, happens not to occur gets a residual
+    variance near zero and an interval that misses (docs/ppi.md, "Small cells"). Used for the
     variance only; the estimate is unchanged.
     """
     weight = normal_quantile(level) ** 2 / N_SHARES
-    pseudo = gold_values(LABELS)
-    n = lab.n[..., None] + weight * N_SHARES
-    y = lab.y + weight * pseudo.sum(axis=0)
-    yy = lab.yy + weight * (pseudo ** 2).sum(axis=0)
-    return (yy - y ** 2 / n) / (n - 1)
+    pseudo_y = gold_values(LABELS)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        f_mean = (lab.f + unl.f) / (lab.n + unl.m)[..., None]
+    n_pseudo = weight * N_SHARES
+    return Labelled(lab.n + n_pseudo, lab.y + weight * pseudo_y.sum(axis=0), lab.f + n_pseudo * f_mean,
+                    lab.yy + weight * (pseudo_y ** 2).sum(axis=0), lab.ff + n_pseudo * f_mean ** 2,
+                    lab.yf + weight * pseudo_y.sum(axis=0) * f_mean)
 
 
 def estimate_cells(lab: Labelled, unl: Unlabelled, level: float, tuned: bool = True) -> CellEstimate:
