@@ -12,14 +12,15 @@ Per cell and statistic the estimator is PPI++ (Angelopoulos, Duchi & Zrnic
 
     theta = lam * mean_unlabelled(f) + mean_labelled(y - lam * f),
 
-``lam`` power-tuned as ``ppi_py`` tunes it. Its variance is the design
-variance of sampling n of the cell's N units without replacement, not
-ppi_py's superpopulation variance, which ignores that the labelled units
+``lam`` power-tuned per statistic as ``ppi_py`` tunes it. Its variance is
+the design variance of sampling n of the cell's N units without replacement,
+not ppi_py's superpopulation variance, which ignores that the labelled units
 are a large part of a small cell. Two small-sample repairs, each needed on
-the seed corpus (docs/ppi.md, "Small cells"): the variance of the gold values
-is never taken below its value with z^2 pseudo-units added, and the interval
-carries a continuity correction of half the spacing 1/N of the values the
-truth can take. Intervals are clipped to the values the cell can still take
+the seed corpus or on synthetic corpora (docs/ppi.md, "Small cells"): the
+residual variance is never taken below its value with z^2 pseudo-units added
+(labels spread evenly, the model saying nothing about them), and the
+interval carries a continuity correction of half the spacing 1/N of the
+values the truth can take. Intervals are clipped to the values the cell can still take
 given its labelled units (a share with k of n labelled lies in
 [k/N, (k + N - n)/N]). A census is exact; a cell without gold falls back to
 the model and its variance then counts sentence resampling only.
