@@ -201,6 +201,12 @@ def test_bad_labels_and_predictions_are_refused():
         gold_values(["favor", "pro"])
     with pytest.raises(PPIInputError, match="summing to 1"):
         prediction_values(np.array([[0.5, 0.5, 0.5]]))
+    incomplete = synthetic_units(0, {("A", "a1", "x"): 20})
+    incomplete.loc[3, "label"] = None
+    with pytest.raises(PPIInputError, match="1 unit\\(s\\) without a gold label"):
+        ppi_validation(incomplete, seed=0, n_samples=2)
+    with pytest.raises(PPIInputError, match="lack column"):
+        document_cells(incomplete.drop(columns="p_favor"))
 
 
 # --- coverage with known truth --------------------------------------------------------

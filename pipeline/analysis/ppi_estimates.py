@@ -24,6 +24,7 @@ from pipeline.analysis.ppi import (
     STATISTICS,
     CellEstimate,
     Labelled,
+    PPIInputError,
     Unlabelled,
     document_weighted,
     estimate_cells,
@@ -45,6 +46,9 @@ Cells = Mapping[tuple[str, str], DocumentCell]
 
 def document_cells(units: pd.DataFrame) -> dict[tuple[str, str], DocumentCell]:
     """(doc_id, target) -> the cell's gold values and predictions, labelled and unlabelled units apart."""
+    missing = [c for c in ["doc_id", "target", "label", *PROBABILITIES] if c not in units.columns]
+    if missing:
+        raise PPIInputError(f"ppi estimates: units lack column(s) {', '.join(missing)}")
     labelled = units["label"].notna().to_numpy()
     f = prediction_values(units[PROBABILITIES].to_numpy(float))
     y = np.zeros_like(f)

@@ -30,6 +30,7 @@ from pipeline.analysis.ppi import (
     STATISTICS,
     CellEstimate,
     Labelled,
+    PPIInputError,
     Unlabelled,
     document_weighted,
     estimate_cells,
@@ -83,7 +84,7 @@ def ppi_validation(units: pd.DataFrame, *, seed: int, budgets: Sequence[float] =
     A budget b draws round(b * units) units with at least ``min_per_cell`` per document x target cell;
     ``labelled_fraction`` is the share of units the design actually labels.
     """
-    corpus = corpus_of(units, min_per_cell)
+    corpus = corpus_of(units)
     rows = []
     model = model_scores(corpus, level, n_resamples, np.random.default_rng([seed, len(budgets)]))
     for b, budget in enumerate(budgets):
@@ -98,8 +99,15 @@ def ppi_validation(units: pd.DataFrame, *, seed: int, budgets: Sequence[float] =
     return pd.DataFrame(rows, columns=COLUMNS)
 
 
-def corpus_of(units: pd.DataFrame, min_per_cell: int) -> Corpus:
-    strata = stratify(units, 0, min_per_cell=min_per_cell)
+def corpus_of(units: pd.DataFrame) -> Corpus:
+    """The units sorted by cell with their values; refuses units without full gold or predictions."""
+    missing = [c for c in ["author_origin", "label", *PROBABILITIES] if c not in units.columns]
+    if missing:
+        raise PPIInputError(f"ppi validation: units lack column(s) {', '.join(missing)}")
+    if units["label"].isna().any():
+        raise PPIInputError(f"ppi validation: {int(units['label'].isna().sum())} unit(s) without a gold label; "
+                            "the simulation needs complete gold as its truth")
+    strata = stratify(units, 0, min_per_cell=0)
     sorted_units = strata.units
     cells = sorted_units.iloc[strata.starts]
     groups: dict[tuple[str, str], list[int]] = {}
