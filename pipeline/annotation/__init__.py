@@ -1,0 +1,1 @@
+"""Annotation: gold labels, agreement, and the sampling design of `annotate export`."""
