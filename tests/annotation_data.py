@@ -14,7 +14,7 @@ import pandas as pd
 
 from pipeline.annotation.tasks import add_context
 from pipeline.text import sentence_key
-from pipeline.units import stance_units
+from pipeline.nlp.units import stance_units
 
 DOCS = ("doc-a", "doc-b", "doc-c")
 N_SENTENCES = 60

@@ -26,8 +26,8 @@ ATTACK_TITLE = "<script>window.pwned = 3</script> title"
 ATTACK_AUTHOR = '<img src=x onerror="window.pwned = 4">'
 
 
-# Stages that read the seed corpus's annotation passes; a made-up corpus skips them.
-ANNOTATION_STAGES = {"agreement", "evaluate", "train"}
+# Stages that learn from gold labels; a made-up corpus (no annotation passes) skips them.
+ANNOTATION_STAGES = {"evaluate", "train"}
 
 
 def stage_order() -> list[str]:

@@ -10,7 +10,8 @@ import pytest
 import yaml
 from annotation_data import DATE, GUIDE, LS_EXPORT, SEED, answer, corpus_tables, corpus_units
 
-from pipeline.annotation.cli import export_sample, guide_version, import_file, main
+from pipeline.annotation.cli import export_sample, guide_version, import_file
+from pipeline.cli import main as cli_main
 from pipeline.annotation.labelstudio import DATA_FIELDS, LABELLING_CONFIG
 from pipeline.annotation.passes import PASS_COLUMNS, AnnotationError, disagreements, read_adjudication, read_passes
 from pipeline.annotation.tasks import SAMPLE_COLUMNS, TASK_COLUMNS, mark_mentions, unmark
@@ -348,8 +349,6 @@ def guide_version_of(text: str) -> str:
 def project(tmp_path) -> Path:
     """A project folder with params.yaml, a versioned guide and the tag stage's outputs of the made-up corpus."""
     raw = yaml.safe_load((ROOT / "params.yaml").read_text(encoding="utf-8"))
-    raw["agreement"]["annotations"] = "corpus/annotations"
-    raw["agreement"]["guide"] = "docs/annotation-guide.md"
     (tmp_path / "params.yaml").write_text(yaml.safe_dump(raw), encoding="utf-8")
     (tmp_path / "docs").mkdir()
     (tmp_path / "docs" / "annotation-guide.md").write_text("# Guide\n\nVersion: 2.0\n", encoding="utf-8")
@@ -358,6 +357,11 @@ def project(tmp_path) -> Path:
     sentences.to_parquet(tmp_path / "outputs" / "data" / "sentences.parquet")
     mentions.to_parquet(tmp_path / "outputs" / "data" / "mentions.parquet")
     return tmp_path
+
+
+def main(argv: list[str]) -> int:
+    """``python -m pipeline --params P annotate ...`` through the project's one CLI."""
+    return cli_main([*argv[:2], "annotate", *argv[2:]])
 
 
 def test_cli_export_and_import(project, capsys):

@@ -41,7 +41,7 @@ from pipeline.analysis.ppi_validation import (
     ppi_validation,
 )
 from pipeline.annotation.sampling import sample_masks, stratify
-from pipeline.config import LABELS
+from pipeline.paths import LABELS
 
 LEVEL = 0.95
 

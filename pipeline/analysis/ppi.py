@@ -40,7 +40,7 @@ from statistics import NormalDist
 
 import numpy as np
 
-from pipeline.config import LABELS
+from pipeline.paths import LABELS
 
 STATISTICS: tuple[str, ...] = (*LABELS, "net")
 """Columns of every value matrix: the share of each label, then the net index (favor - against)."""

@@ -38,7 +38,7 @@ from pipeline.analysis.ppi_bootstrap import (
     hierarchical_ppi_bootstrap,
     percentile_interval,
 )
-from pipeline.config import LABELS
+from pipeline.paths import LABELS
 
 PROBABILITIES = [f"p_{label}" for label in LABELS]
 Cells = Mapping[tuple[str, str], DocumentCell]

@@ -47,7 +47,7 @@ from pipeline.analysis.ppi_bootstrap import (
     percentile_interval,
 )
 from pipeline.annotation.sampling import Strata, sample_masks, stratify
-from pipeline.config import LABELS
+from pipeline.paths import LABELS
 
 BUDGETS = (0.05, 0.10, 0.20, 0.40)
 SMALL_CELL = 40

@@ -4,30 +4,30 @@ Not DVC stages: they produce input (draw records and passes under
 corpus/annotations/), so they run when a person decides to annotate.
 ``export_sample`` and ``import_file`` take the unit table and the
 annotations folder, so tests and scripts call them without a project;
-``add_arguments`` / ``run`` mount them under the main CLI, and
-``python -m pipeline.annotation.cli`` runs them on their own.
+``add_arguments`` / ``run`` mount them under the main CLI
+(``python -m pipeline annotate ...``).
 """
 from __future__ import annotations
 
 import argparse
 import datetime
-import os
 import re
 import secrets
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
-# TEMPORARY: becomes `from pipeline.annotation.sampling import draw_sample` when the ppi branch lands.
-from pipeline.annotation._interim_sampling import draw_sample
+from pipeline import io, paths
 from pipeline.annotation.labelstudio import write_tasks
 from pipeline.annotation.passes import AnnotationError, ImportedPass, import_pass, labelled_keys
-from pipeline.annotation.tasks import draw_record, make_sample_id, sample_path, task_table, write_csv
+from pipeline.annotation.sampling import draw_sample
+from pipeline.annotation.tasks import add_context, draw_record, make_sample_id, sample_path, task_table, write_csv
+from pipeline.nlp.units import stance_units
+from pipeline.params import Annotate, Params
 
 FORMATS = ("csv", "labelstudio")
-MIN_PER_CELL = 15
+MIN_PER_CELL = Annotate().min_per_cell
 _GUIDE_VERSION = re.compile(r"^\W*(?:guide\s+)?version\W*?\s*v?(\d+(?:\.\d+)*)", re.IGNORECASE | re.MULTILINE)
 
 
@@ -101,6 +101,15 @@ def guide_version(guide: Path) -> str:
     return found.group(1)
 
 
+def parse(argv: list[str], params_file: str) -> argparse.Namespace:
+    """``python -m pipeline annotate {export,import} ...`` parsed; ``stage`` and ``params`` set for the CLI."""
+    parser = argparse.ArgumentParser(prog="python -m pipeline annotate", description=__doc__.split("\n")[0])
+    add_arguments(parser)
+    args = parser.parse_args(argv)
+    args.stage, args.params = "annotate", params_file
+    return args
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The ``export`` and ``import`` subcommands, for ``python -m pipeline annotate ...``."""
     sub = parser.add_subparsers(dest="annotate_command", required=True, metavar="{export,import}")
@@ -120,52 +129,37 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _units(root: Path) -> pd.DataFrame:
-    from pipeline.annotation.tasks import add_context
-    from pipeline.io import read_parquet
-    from pipeline.stages.tag import MENTIONS, SENTENCES
-    from pipeline.units import stance_units
-
-    sentences = read_parquet(root / SENTENCES)
-    units = stance_units(sentences, read_parquet(root / MENTIONS))
+    sentences = io.read_parquet(root / paths.SENTENCES)
+    units = stance_units(sentences, io.read_parquet(root / paths.MENTIONS))
     return units if "context_before" in units else add_context(units, sentences)
 
 
-def run(args: argparse.Namespace, params) -> int:
+def run(args: argparse.Namespace, params: Params) -> int:
     """Carry out a parsed ``annotate`` command in the project of ``params``; print what was written."""
-    annotations = params.path("agreement.annotations")
-    version = guide_version(params.path("agreement.guide"))
+    annotations = params.root / paths.ANNOTATIONS
+    version = guide_version(params.root / paths.GUIDE)
     units = _units(params.root)
     if args.annotate_command == "export":
-        done = export_sample(units, annotations, n=args.n, out=args.out, fmt=args.format, target=args.target,
-                             seed=args.seed, min_per_cell=int(params.get("annotate.min_per_cell", MIN_PER_CELL)),
-                             guide_version=version)
+        done = export_sample(
+            units,
+            annotations,
+            n=args.n,
+            out=args.out,
+            fmt=args.format,
+            target=args.target,
+            seed=args.seed,
+            min_per_cell=params.annotate.min_per_cell,
+            guide_version=version,
+        )
         print(f"sample {done.sample_id}: {done.n_units} units drawn (seed {done.seed})")
         for path in done.files:
             print(f"wrote {path}")
         return 0
-    done = import_file(args.file, units, annotations, annotator=args.annotator, model_based=args.model_based,
-                       guide_version=version)
-    print(f"wrote {done.path}: {done.n_labelled} units labelled, {done.n_unlabelled} of sample "
-          f"{done.sample_id} still unlabelled")
+    imported = import_file(
+        args.file, units, annotations, annotator=args.annotator, model_based=args.model_based, guide_version=version
+    )
+    print(
+        f"wrote {imported.path}: {imported.n_labelled} units labelled, {imported.n_unlabelled} of sample "
+        f"{imported.sample_id} still unlabelled"
+    )
     return 0
-
-
-def main(argv: list[str] | None = None) -> int:
-    """``python -m pipeline.annotation.cli [--params P] {export,import} ...``; errors: one line, exit 2."""
-    from pipeline.config import load_params
-
-    parser = argparse.ArgumentParser(prog="python -m pipeline annotate", description=__doc__.split("\n")[0])
-    parser.add_argument("--params", default="params.yaml", help="params file (default: params.yaml)")
-    add_arguments(parser)
-    args = parser.parse_args(argv)
-    try:
-        return run(args, load_params(args.params))
-    except (ValueError, OSError) as exc:
-        if os.environ.get("PIPELINE_DEBUG"):
-            raise
-        print(f"error: annotate {args.annotate_command}: {exc}", file=sys.stderr)
-        return 2
-
-
-if __name__ == "__main__":
-    sys.exit(main())

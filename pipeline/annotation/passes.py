@@ -24,7 +24,7 @@ import pandas as pd
 
 from pipeline.annotation.labelstudio import LabelStudioExportError, export_rows
 from pipeline.annotation.tasks import TASK_COLUMNS, UNIT_KEY, read_sample, sample_path, unmark, write_csv
-from pipeline.config import LABELS
+from pipeline.paths import LABELS
 from pipeline.text import sentence_key
 
 PASS_COLUMNS = ["doc_id", "sent_key", "target", "sent_id", "sentence", "label", "basis", "note", "annotator",

@@ -92,6 +92,16 @@ class FigureContext:
                 raise FileNotFoundError(f"{path}: not found; run the stage that writes it first")
         return self._cache[relative]
 
+    def read_json(self, relative: str | Path) -> dict:
+        """A JSON file (a stage's metrics) under the project root; listed in ``sources`` like a table."""
+        relative = str(relative)
+        if self.sources is not None and relative not in self.sources:
+            raise ValueError(f"a figure reads {relative} but does not list it in its sources {self.sources}")
+        path = self.params.root / relative
+        if not path.is_file():
+            raise FileNotFoundError(f"{path}: not found; run the stage that writes it first")
+        return dict(json.loads(path.read_text(encoding="utf-8")))
+
     @property
     def labels(self) -> str:
         """Whose labels the compare tables were computed from (params stance.labels)."""
