@@ -6,6 +6,7 @@ sentences carry both targets. Deterministic, so an export with a fixed seed
 and date always draws the same sample (tests/data/labelstudio_export.json
 relies on it).
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -13,8 +14,8 @@ from pathlib import Path
 import pandas as pd
 
 from pipeline.annotation.tasks import add_context
-from pipeline.text import sentence_key
 from pipeline.nlp.units import stance_units
+from pipeline.text import sentence_key
 
 DOCS = ("doc-a", "doc-b", "doc-c")
 N_SENTENCES = 60
@@ -39,15 +40,33 @@ def corpus_tables() -> tuple[pd.DataFrame, pd.DataFrame]:
         offset = 0
         for i in range(N_SENTENCES):
             text = sentence_text(doc, i)
-            sentences.append({"doc_id": doc, "sent_id": i, "start_char": offset, "end_char": offset + len(text),
-                              "position": i / N_SENTENCES, "n_words": len(text.split()),
-                              "sent_key": sentence_key(text), "text": text})
+            sentences.append(
+                {
+                    "doc_id": doc,
+                    "sent_id": i,
+                    "start_char": offset,
+                    "end_char": offset + len(text),
+                    "position": i / N_SENTENCES,
+                    "n_words": len(text.split()),
+                    "sent_key": sentence_key(text),
+                    "text": text,
+                }
+            )
             for target, (alias, kind) in ALIASES.items():
                 at = text.find(alias)
                 if at >= 0:
-                    mentions.append({"doc_id": doc, "sent_id": i, "target": target, "alias": alias,
-                                     "alias_kind": kind, "start_char": offset + at,
-                                     "end_char": offset + at + len(alias), "text": alias})
+                    mentions.append(
+                        {
+                            "doc_id": doc,
+                            "sent_id": i,
+                            "target": target,
+                            "alias": alias,
+                            "alias_kind": kind,
+                            "start_char": offset + at,
+                            "end_char": offset + at + len(alias),
+                            "text": alias,
+                        }
+                    )
             offset += len(text) + 1
     return pd.DataFrame(sentences), pd.DataFrame(mentions)
 

@@ -10,6 +10,7 @@ from the pipeline.
 ANSWERS maps "doc_id|sent_id|target" to [label, basis, note], or to null for
 a task the annotator skips.
 """
+
 from __future__ import annotations
 
 import json
@@ -21,6 +22,7 @@ from label_studio_sdk import LabelStudio
 
 def result(label: str, basis: str, note: str) -> list[dict]:
     """An annotation's result as the labelling interface submits it (one entry per control tag)."""
+
     def choice(name: str, value: str) -> dict:
         return {"from_name": name, "to_name": "sentence", "type": "choices", "value": {"choices": [value]}}
 

@@ -1,4 +1,5 @@
 """annotate export / import: blinded task files, draw records, pass files and every refusal."""
+
 from __future__ import annotations
 
 import json
@@ -11,10 +12,10 @@ import yaml
 from annotation_data import DATE, GUIDE, LS_EXPORT, SEED, answer, corpus_tables, corpus_units
 
 from pipeline.annotation.cli import export_sample, guide_version, import_file
-from pipeline.cli import main as cli_main
 from pipeline.annotation.labelstudio import DATA_FIELDS, LABELLING_CONFIG
 from pipeline.annotation.passes import PASS_COLUMNS, AnnotationError, disagreements, read_adjudication, read_passes
 from pipeline.annotation.tasks import SAMPLE_COLUMNS, TASK_COLUMNS, mark_mentions, unmark
+from pipeline.cli import main as cli_main
 from pipeline.text import sentence_key
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -47,11 +48,13 @@ def write(table: pd.DataFrame, path: Path) -> Path:
 
 
 def do_import(units, tmp_path, path, annotator="AB", **kwargs):
-    return import_file(path, units, tmp_path / "annotations", annotator=annotator, guide_version=GUIDE,
-                       date="2026-12-01", **kwargs)
+    return import_file(
+        path, units, tmp_path / "annotations", annotator=annotator, guide_version=GUIDE, date="2026-12-01", **kwargs
+    )
 
 
 # --- what the annotator sees --------------------------------------------------------------
+
 
 def test_mentions_are_marked_and_unmarked():
     assert mark_mentions("Russia and Kyiv and Russia", [0, 20], [6, 26]) == "[[Russia]] and Kyiv and [[Russia]]"
@@ -78,7 +81,9 @@ def test_task_file_is_blinded(units, tmp_path):
 def test_task_rows_show_marked_sentence_and_context(units, tmp_path):
     export(units, tmp_path)
     row = read_tasks(tmp_path / "tasks.csv").query("doc_id == 'doc-a' and sent_id == '6' and target == 'ukraine'")
-    assert row["sentence"].item() == "In doc-a, paragraph 6 says that Russia acted and that [[Kyiv]] answered (“quoted”)."
+    assert (
+        row["sentence"].item() == "In doc-a, paragraph 6 says that Russia acted and that [[Kyiv]] answered (“quoted”)."
+    )
     assert row["context_before"].item().startswith("In doc-a, paragraph 5 says")
     assert row["context_after"].item().startswith("In doc-a, paragraph 7 says")
 
@@ -92,8 +97,9 @@ def test_draw_record(units, tmp_path):
     assert list(record.columns) == SAMPLE_COLUMNS
     assert set(tasks["sample_id"]) == {done.sample_id}
     assert len(record) == len(tasks) == done.n_units
-    assert (record[["seed", "date", "guide_version"]].astype(str).drop_duplicates().values.tolist()
-            == [[str(SEED), DATE, GUIDE]])
+    assert record[["seed", "date", "guide_version"]].astype(str).drop_duplicates().values.tolist() == [
+        [str(SEED), DATE, GUIDE]
+    ]
     assert (record["inclusion_prob"] == record["cell_n_drawn"] / record["cell_size"]).all()
     cells = units.groupby(["doc_id", "target"]).size()
     drawn = record.groupby(["doc_id", "target"]).size()
@@ -114,6 +120,7 @@ def test_export_draws_only_unlabelled_units_and_refuses_to_overwrite(units, tmp_
     done = export(units, tmp_path)
     do_import(units, tmp_path, write(fill(read_tasks(tmp_path / "tasks.csv")), tmp_path / "filled.csv"))
     second = export(units, tmp_path, name="more.csv", n=1000)
+
     def keys(record: Path) -> set[tuple]:
         return set(pd.read_csv(record)[["doc_id", "sent_key", "target"]].itertuples(index=False, name=None))
 
@@ -129,12 +136,13 @@ def test_export_draws_only_unlabelled_units_and_refuses_to_overwrite(units, tmp_
 
 # --- importing a pass ---------------------------------------------------------------------
 
+
 def test_csv_round_trip(units, tmp_path):
     done = export(units, tmp_path, target="russia")
     filled = fill(read_tasks(tmp_path / "tasks.csv"))
     filled.loc[filled["label"] == "neutral", "basis"] = ""  # a neutral label's basis is text
     filled.loc[0, "note"] = "context: see the next sentence"
-    filled.loc[len(filled) - 2:, ["label", "basis"]] = ""  # two units not labelled in this sitting
+    filled.loc[len(filled) - 2 :, ["label", "basis"]] = ""  # two units not labelled in this sitting
     result = do_import(units, tmp_path, write(filled, tmp_path / "filled.csv"))
     recorded = pd.read_csv(result.path, dtype=str, keep_default_na=False)
     assert result.path == tmp_path / "annotations" / "passes" / f"{done.sample_id}-AB.csv"
@@ -142,14 +150,16 @@ def test_csv_round_trip(units, tmp_path):
     assert (result.n_labelled, result.n_unlabelled) == (len(filled) - 2, 2)
     expected = filled.iloc[:-2]
     assert recorded["label"].tolist() == expected["label"].tolist()
-    assert recorded["basis"].tolist() == [answer(d, s, t)[1] for d, s, t in
-                                          expected[["doc_id", "sent_id", "target"]].to_numpy()]
+    assert recorded["basis"].tolist() == [
+        answer(d, s, t)[1] for d, s, t in expected[["doc_id", "sent_id", "target"]].to_numpy()
+    ]
     assert recorded["note"].iloc[0] == "context: see the next sentence"
     assert recorded["sentence"].tolist() == [unmark(s) for s in expected["sentence"]]
     assert recorded["sent_key"].tolist() == [sentence_key(unmark(s)) for s in expected["sentence"]]
     assert set(recorded["target"]) == {"russia"}
-    assert recorded[["annotator", "annotator_kind", "guide_version", "sample_id", "date"]].drop_duplicates(
-    ).values.tolist() == [["AB", "human", GUIDE, done.sample_id, "2026-12-01"]]
+    assert recorded[
+        ["annotator", "annotator_kind", "guide_version", "sample_id", "date"]
+    ].drop_duplicates().values.tolist() == [["AB", "human", GUIDE, done.sample_id, "2026-12-01"]]
 
 
 def test_model_based_pass_and_spreadsheet_dialects(units, tmp_path):
@@ -160,8 +170,7 @@ def test_model_based_pass_and_spreadsheet_dialects(units, tmp_path):
     filled.to_csv(tmp_path / "filled.csv", index=False, sep=";", encoding="utf-8-sig")
     result = do_import(units, tmp_path, tmp_path / "filled.csv", annotator="gpt-x.1", model_based=True)
     recorded = pd.read_csv(result.path)
-    assert set(recorded["annotator_kind"]) == {"model"} and set(recorded["label"]) <= {"favor", "against",
-                                                                                        "neutral"}
+    assert set(recorded["annotator_kind"]) == {"model"} and set(recorded["label"]) <= {"favor", "against", "neutral"}
 
 
 def _mutate(table: pd.DataFrame, row: int, **values) -> pd.DataFrame:
@@ -176,21 +185,33 @@ REFUSALS = {
     "unknown target": (lambda t: _mutate(t, 2, target="china"), "row 4, column target: unknown unit"),
     "unknown sentence": (lambda t: _mutate(t, 2, sent_id="999"), "row 4, column sent_id: unknown unit"),
     "not a sentence number": (lambda t: _mutate(t, 2, sent_id="x"), "row 4, column sent_id: 'x' is not a sentence"),
-    "changed sentence": (lambda t: _mutate(t, 3, sentence=t.loc[3, "sentence"].replace("says", "said")),
-                         "row 5, column sentence: changed since the export"),
+    "changed sentence": (
+        lambda t: _mutate(t, 3, sentence=t.loc[3, "sentence"].replace("says", "said")),
+        "row 5, column sentence: changed since the export",
+    ),
     "label outside": (lambda t: _mutate(t, 0, label="pro"), "row 2, column label: 'pro' is not a label"),
-    "basis outside": (lambda t: _mutate(t, 1, label="favor", basis="vibe"),
-                      "row 3, column basis: 'vibe' is not a basis"),
-    "neutral with context": (lambda t: _mutate(t, 1, label="neutral", basis="context"),
-                             "row 3, column basis: neutral takes basis text"),
+    "basis outside": (
+        lambda t: _mutate(t, 1, label="favor", basis="vibe"),
+        "row 3, column basis: 'vibe' is not a basis",
+    ),
+    "neutral with context": (
+        lambda t: _mutate(t, 1, label="neutral", basis="context"),
+        "row 3, column basis: neutral takes basis text",
+    ),
     "favor without basis": (lambda t: _mutate(t, 1, label="favor", basis=""), "row 3, column basis: empty"),
     "note without label": (lambda t: _mutate(t, 1, label="", basis="", note="hm"), "row 3, column label: empty"),
-    "duplicate unit": (lambda t: pd.concat([t, t.iloc[[1]]], ignore_index=True),
-                       "column sent_id: duplicate unit: row 3 has the same unit"),
-    "two samples": (lambda t: _mutate(t, 4, sample_id="2026-01-01-all-n1-seed1-abcdef"),
-                    "row 6, column sample_id: '2026-01-01-all-n1-seed1-abcdef', but the first row has"),
-    "unknown sample": (lambda t: t.assign(sample_id="2026-01-01-all-n1-seed1-abcdef"),
-                       "row 2, column sample_id: no draw record"),
+    "duplicate unit": (
+        lambda t: pd.concat([t, t.iloc[[1]]], ignore_index=True),
+        "column sent_id: duplicate unit: row 3 has the same unit",
+    ),
+    "two samples": (
+        lambda t: _mutate(t, 4, sample_id="2026-01-01-all-n1-seed1-abcdef"),
+        "row 6, column sample_id: '2026-01-01-all-n1-seed1-abcdef', but the first row has",
+    ),
+    "unknown sample": (
+        lambda t: t.assign(sample_id="2026-01-01-all-n1-seed1-abcdef"),
+        "row 2, column sample_id: no draw record",
+    ),
     "missing column": (lambda t: t.drop(columns="basis"), "row 1: missing column(s) basis"),
     "nothing labelled": (lambda t: t.assign(label="", basis=""), "no labelled rows"),
 }
@@ -215,8 +236,11 @@ def test_unit_of_another_sample_is_refused(units, tmp_path):
     tasks = fill(read_tasks(tmp_path / "tasks.csv"))
     tasks.loc[0, ["doc_id", "sent_id", "target"]] = [other["doc_id"], str(other["sent_id"]), "ukraine"]
     path = write(tasks, tmp_path / "filled.csv")
-    with pytest.raises(AnnotationError, match=r"row 2, column sent_id: unit \(doc-a, sentence 0, ukraine\) is not in "
-                                              r"sample '2026-11-29-russia-n40-seed7-"):
+    with pytest.raises(
+        AnnotationError,
+        match=r"row 2, column sent_id: unit \(doc-a, sentence 0, ukraine\) is not in "
+        r"sample '2026-11-29-russia-n40-seed7-",
+    ):
         do_import(units, tmp_path, path)
 
 
@@ -229,8 +253,11 @@ def test_missing_annotator_and_second_import_are_refused(units, tmp_path):
     with pytest.raises(AnnotationError, match="annotator 'A B': use letters"):
         do_import(units, tmp_path, path, annotator="A B")
     first = do_import(units, tmp_path, path)
-    with pytest.raises(AnnotationError, match=rf"row 2, column sent_id: unit already labelled by AB in pass "
-                                              rf"'{first.path.stem}'"):
+    with pytest.raises(
+        AnnotationError,
+        match=rf"row 2, column sent_id: unit already labelled by AB in pass "
+        rf"'{first.path.stem}'",
+    ):
         do_import(units, tmp_path, path)
     assert len(list(first.path.parent.iterdir())) == 1
 
@@ -248,6 +275,7 @@ def test_corpus_changed_since_export_is_refused(units, tmp_path):
 
 
 # --- any number of passes -----------------------------------------------------------------
+
 
 def test_any_number_of_passes_feed_agreement_and_adjudication(units, tmp_path):
     from pipeline.annotation.reliability import alpha_table, kappa_table
@@ -267,8 +295,14 @@ def test_any_number_of_passes_feed_agreement_and_adjudication(units, tmp_path):
     open_units = disagreements(passes, read_adjudication(tmp_path / "annotations"))
     assert len(open_units) == 3 and not open_units["adjudicated"].any()
     decided = open_units.iloc[[0]][["doc_id", "sent_key", "target"]].assign(
-        label="favor", basis="text", rule="spec 7", note="", adjudicator="D", adjudicator_kind="human",
-        guide_version=GUIDE)
+        label="favor",
+        basis="text",
+        rule="spec 7",
+        note="",
+        adjudicator="D",
+        adjudicator_kind="human",
+        guide_version=GUIDE,
+    )
     decided.to_csv(tmp_path / "annotations" / "adjudication.csv", index=False)
     assert disagreements(passes, read_adjudication(tmp_path / "annotations"))["adjudicated"].sum() == 1
 
@@ -289,6 +323,7 @@ def test_pass_files_are_checked_when_read(units, tmp_path):
 
 # --- Label Studio export (a real one, recorded by tests/test_labelstudio.py) -------------
 
+
 def test_labelstudio_export_imports(units, tmp_path):
     """The committed export came from Label Studio 1.23.2 for this exact sample (see annotation_data)."""
     done = export(units, tmp_path, name="tasks.json", fmt="labelstudio")
@@ -298,15 +333,19 @@ def test_labelstudio_export_imports(units, tmp_path):
     recorded = pd.read_csv(result.path)
     assert len(recorded) == len(exported) - 1  # the test skipped one task in Label Studio
     assert [tuple(r) for r in recorded[["label", "basis"]].to_numpy()] == [
-        answer(d, s, t) for d, s, t in recorded[["doc_id", "sent_id", "target"]].to_numpy()]
+        answer(d, s, t) for d, s, t in recorded[["doc_id", "sent_id", "target"]].to_numpy()
+    ]
 
 
-@pytest.mark.parametrize("case, expected", [
-    ("two annotations", "task 2 (id {id}): 2 annotations"),
-    ("label outside", "task 2 (id {id}), field label: 'pro' is not a label"),
-    ("changed sentence", "task 2 (id {id}), field sentence: changed since the export"),
-    ("not an export", "not a Label Studio JSON export"),
-])
+@pytest.mark.parametrize(
+    "case, expected",
+    [
+        ("two annotations", "task 2 (id {id}): 2 annotations"),
+        ("label outside", "task 2 (id {id}), field label: 'pro' is not a label"),
+        ("changed sentence", "task 2 (id {id}), field sentence: changed since the export"),
+        ("not an export", "not a Label Studio JSON export"),
+    ],
+)
 def test_labelstudio_refusals(units, tmp_path, case, expected):
     export(units, tmp_path, name="tasks.json", fmt="labelstudio")
     exported = json.loads(LS_EXPORT.read_text(encoding="utf-8"))
@@ -328,6 +367,7 @@ def test_labelstudio_refusals(units, tmp_path, case, expected):
 
 
 # --- the command line ---------------------------------------------------------------------
+
 
 def test_guide_version():
     assert guide_version_of("# Guide\n\nVersion: 2.0\n") == "2.0"
@@ -372,12 +412,30 @@ def test_cli_export_and_import(project, capsys):
     filled = fill(read_tasks(project / "t.csv"))
     write(filled, project / "t.csv")
     assert main([*params, "import", str(project / "t.csv")]) == 2
-    assert capsys.readouterr().err.strip().endswith("t.csv: missing annotator: give --annotator ID (a short id "
-                                                    "such as your initials)")
+    assert (
+        capsys.readouterr()
+        .err.strip()
+        .endswith("t.csv: missing annotator: give --annotator ID (a short id such as your initials)")
+    )
     assert main([*params, "import", str(project / "t.csv"), "--annotator", "AB"]) == 0
     assert f"{len(filled)} units labelled, 0 of sample" in capsys.readouterr().out
     passes = read_passes(project / "corpus" / "annotations")
     assert len(passes) == len(filled) and set(passes["guide_version"]) == {"2.0"}
-    assert main([*params, "export", "--n", "5", "--format", "labelstudio", "--target", "ukraine",
-                 "--out", str(project / "ls.json")]) == 0
+    assert (
+        main(
+            [
+                *params,
+                "export",
+                "--n",
+                "5",
+                "--format",
+                "labelstudio",
+                "--target",
+                "ukraine",
+                "--out",
+                str(project / "ls.json"),
+            ]
+        )
+        == 0
+    )
     assert (project / "ls.json").is_file() and (project / "ls.xml").is_file()

@@ -1,4 +1,5 @@
 """Agreement for any number of annotators, checked against published worked examples."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -28,9 +29,12 @@ KRIPPENDORFF_A = ([0, 1, 0, 0, 0, 0, 0, 0, 1, 0], [1, 1, 1, 0, 0, 1, 0, 0, 0, 0]
 
 def passes_from(codings: dict[str, list[str | None]], basis: str = "text") -> pd.DataFrame:
     """A long pass table: one row per unit an annotator coded (units u0, u1, ... of one document)."""
-    rows = [{"doc_id": "d", "sent_key": f"u{unit}", "target": "russia", "annotator": who, "label": label,
-             "basis": basis}
-            for who, labels in codings.items() for unit, label in enumerate(labels) if label is not None]
+    rows = [
+        {"doc_id": "d", "sent_key": f"u{unit}", "target": "russia", "annotator": who, "label": label, "basis": basis}
+        for who, labels in codings.items()
+        for unit, label in enumerate(labels)
+        if label is not None
+    ]
     return pd.DataFrame(rows)
 
 
@@ -45,8 +49,7 @@ def test_alpha_four_observers_with_missing_codings():
 
 def test_alpha_of_two_annotators_through_the_pass_table():
     to_label = {0: "against", 1: "favor"}
-    passes = passes_from({"A": [to_label[v] for v in KRIPPENDORFF_A[0]],
-                          "B": [to_label[v] for v in KRIPPENDORFF_A[1]]})
+    passes = passes_from({"A": [to_label[v] for v in KRIPPENDORFF_A[0]], "B": [to_label[v] for v in KRIPPENDORFF_A[1]]})
     row = alpha_table(passes, n_boot=20).query("scope == 'all' and field == 'label'").iloc[0]
     assert row["alpha"] == pytest.approx(0.095, abs=5e-4)
     assert (row["n_units"], row["n_annotators"]) == (10, 2)
@@ -63,11 +66,14 @@ def test_kappa_textbook_example():
 
 
 def test_pairwise_kappa_uses_the_units_both_coded():
-    passes = passes_from({"A": ["favor", "against", "neutral", "favor"],
-                          "B": ["favor", "against", None, None],
-                          "C": [None, "against", "neutral", "against"]})
-    kappas = kappa_table(passes).query("scope == 'all' and field == 'label'").set_index(["annotator_a",
-                                                                                        "annotator_b"])
+    passes = passes_from(
+        {
+            "A": ["favor", "against", "neutral", "favor"],
+            "B": ["favor", "against", None, None],
+            "C": [None, "against", "neutral", "against"],
+        }
+    )
+    kappas = kappa_table(passes).query("scope == 'all' and field == 'label'").set_index(["annotator_a", "annotator_b"])
     assert kappas["n_units"].to_dict() == {("A", "B"): 2, ("A", "C"): 3, ("B", "C"): 1}
     assert kappas.loc[("A", "B"), "kappa"] == pytest.approx(1.0)
     assert np.isnan(kappas.loc[("B", "C"), "kappa"])  # one unit: undefined
@@ -88,12 +94,21 @@ def test_tables_per_target_and_field():
             for who in ("A", "B", "C"):
                 label = truth if rng.random() < 0.8 else rng.choice(["favor", "against", "neutral"])
                 basis = "text" if label == "neutral" or rng.random() < 0.7 else "context"
-                rows.append({"doc_id": doc, "sent_key": f"s{unit}", "target": ("russia", "ukraine")[unit % 2],
-                             "annotator": who, "label": label, "basis": basis})
+                rows.append(
+                    {
+                        "doc_id": doc,
+                        "sent_key": f"s{unit}",
+                        "target": ("russia", "ukraine")[unit % 2],
+                        "annotator": who,
+                        "label": label,
+                        "basis": basis,
+                    }
+                )
     passes = pd.DataFrame(rows)
     table = alpha_table(passes, n_boot=200, seed=3)
-    assert set(zip(table["scope"], table["field"])) == {(s, f) for s in ("all", "russia", "ukraine")
-                                                         for f in ("label", "label_text", "basis")}
+    assert set(zip(table["scope"], table["field"])) == {
+        (s, f) for s in ("all", "russia", "ukraine") for f in ("label", "label_text", "basis")
+    }
     assert (table["alpha_low"] <= table["alpha"]).all() and (table["alpha"] <= table["alpha_high"]).all()
     assert table.equals(alpha_table(passes, n_boot=200, seed=3))  # seeded
     assert len(kappa_table(passes)) == 3 * 3 * 3  # scopes x fields x pairs

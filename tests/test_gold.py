@@ -163,14 +163,37 @@ def passes_of(*labels_by_annotator: list[tuple[str, str]], sample_id: str = "cen
     return pd.DataFrame(rows, columns=[*PASS_COLUMNS, "pass_id"])
 
 
-ADJ_COLUMNS = ["doc_id", "sent_key", "target", "label", "basis", "rule", "note", "adjudicator", "adjudicator_kind",
-               "guide_version"]
+ADJ_COLUMNS = [
+    "doc_id",
+    "sent_key",
+    "target",
+    "label",
+    "basis",
+    "rule",
+    "note",
+    "adjudicator",
+    "adjudicator_kind",
+    "guide_version",
+]
 
 
 def adjudication_of(*rows: tuple[str, str, str, str]) -> pd.DataFrame:
     return pd.DataFrame(
-        [{"doc_id": "d", "sent_key": k, "target": "russia", "label": lab, "basis": b, "rule": rule, "note": "",
-          "adjudicator": "C", "adjudicator_kind": "human", "guide_version": "2.1"} for k, lab, b, rule in rows],
+        [
+            {
+                "doc_id": "d",
+                "sent_key": k,
+                "target": "russia",
+                "label": lab,
+                "basis": b,
+                "rule": rule,
+                "note": "",
+                "adjudicator": "C",
+                "adjudicator_kind": "human",
+                "guide_version": "2.1",
+            }
+            for k, lab, b, rule in rows
+        ],
         columns=ADJ_COLUMNS,
     )
 
@@ -178,8 +201,12 @@ def adjudication_of(*rows: tuple[str, str, str, str]) -> pd.DataFrame:
 def test_agreed_labels_and_adjudicated_disagreements():
     a = [("favor", "text"), ("against", "context"), ("neutral", "text")]
     b = [("favor", "text"), ("against", "text"), ("favor", "context")]
-    gold = derive_gold(passes_of(a, b), adjudication_of(("k1", "against", "context", "spec 6"),
-                                                         ("k2", "neutral", "text", "guide 4.1")), UNITS, Path("ann"))
+    gold = derive_gold(
+        passes_of(a, b),
+        adjudication_of(("k1", "against", "context", "spec 6"), ("k2", "neutral", "text", "guide 4.1")),
+        UNITS,
+        Path("ann"),
+    )
     assert gold[["label", "basis", "source", "rule"]].values.tolist() == [
         ["favor", "text", "agreed", ""],
         ["against", "context", "adjudicated", "spec 6"],
@@ -190,8 +217,11 @@ def test_agreed_labels_and_adjudicated_disagreements():
 
 def test_a_disagreement_without_adjudication_is_refused():
     passes = passes_of([("favor", "text")], [("favor", "context")])
-    with pytest.raises(GoldError, match=r"1 disagreement\(s\) between passes are not adjudicated.*favor/context, "
-                                        r"favor/text"):
+    with pytest.raises(
+        GoldError,
+        match=r"1 disagreement\(s\) between passes are not adjudicated.*favor/context, "
+        r"favor/text",
+    ):
         derive_gold(passes, adjudication_of(), UNITS, Path("ann"))
 
 
@@ -200,15 +230,22 @@ def test_an_adjudication_of_agreed_units_is_refused():
     with pytest.raises(GoldError, match="is adjudicated, but the passes agree on it"):
         derive_gold(passes, adjudication_of(("k0", "against", "text", "spec 1")), UNITS, Path("ann"))
     with pytest.raises(GoldError, match="needs the rule"):
-        derive_gold(passes_of([("favor", "text")], [("against", "text")]),
-                    adjudication_of(("k0", "against", "text", " ")), UNITS, Path("ann"))
+        derive_gold(
+            passes_of([("favor", "text")], [("against", "text")]),
+            adjudication_of(("k0", "against", "text", " ")),
+            UNITS,
+            Path("ann"),
+        )
 
 
 def test_a_pass_row_whose_sentence_changed_names_file_and_row():
     passes = passes_of([("favor", "text"), ("neutral", "text")])
     changed = UNITS.assign(sent_key=["k0", "k1-new", "k2"])
-    with pytest.raises(GoldError, match=r"ann/passes/census-A.csv: row 3: \(d, sent 1, russia\): no sentence of "
-                                        "the cleaned document has this text any more"):
+    with pytest.raises(
+        GoldError,
+        match=r"ann/passes/census-A.csv: row 3: \(d, sent 1, russia\): no sentence of "
+        "the cleaned document has this text any more",
+    ):
         derive_gold(passes, adjudication_of(), changed, Path("ann"))
 
 
@@ -230,8 +267,12 @@ def test_coverage_designs():
 
 
 def test_readings_and_attach():
-    gold = derive_gold(passes_of([("favor", "context"), ("against", "text"), ("neutral", "text")]),
-                       adjudication_of(), UNITS, Path("ann"))
+    gold = derive_gold(
+        passes_of([("favor", "context"), ("against", "text"), ("neutral", "text")]),
+        adjudication_of(),
+        UNITS,
+        Path("ann"),
+    )
     assert apply_reading(gold["label"], gold["basis"], "text").tolist() == ["neutral", "against", "neutral"]
     assert attach_gold(UNITS, gold, reading="full")["label"].tolist() == ["favor", "against", "neutral"]
     assert attach_gold(UNITS.iloc[:2], gold, reading="text")["label"].tolist() == ["neutral", "against"]

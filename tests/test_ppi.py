@@ -1,5 +1,6 @@
 """Prediction-powered estimates (pipeline.analysis.ppi*): agreement with ppi_py where the two coincide,
 design-unbiasedness, coverage on synthetic corpora with known truth, edge cases, the validation table."""
+
 from __future__ import annotations
 
 import itertools
@@ -46,8 +47,13 @@ from pipeline.paths import LABELS
 LEVEL = 0.95
 
 
-def synthetic_units(seed: int, sizes: dict[tuple[str, str, str], int], strength: float = 2.0,
-                    favor_bias: float = 0.0, hard: bool = False) -> pd.DataFrame:
+def synthetic_units(
+    seed: int,
+    sizes: dict[tuple[str, str, str], int],
+    strength: float = 2.0,
+    favor_bias: float = 0.0,
+    hard: bool = False,
+) -> pd.DataFrame:
     """A corpus with full gold and model probabilities: (origin, doc, target) -> units.
 
     Each cell has its own label mix (some labels rare or absent); the model's logits are
@@ -64,13 +70,29 @@ def synthetic_units(seed: int, sizes: dict[tuple[str, str, str], int], strength:
         if hard:
             p = np.eye(3)[p.argmax(axis=1)]
         for i in range(size):
-            rows.append({"author_origin": origin, "doc_id": doc, "target": target, "sent_key": f"{doc}{target}{i}",
-                         "label": LABELS[labels[i]], **{f"p_{lab}": p[i, j] for j, lab in enumerate(LABELS)}})
+            rows.append(
+                {
+                    "author_origin": origin,
+                    "doc_id": doc,
+                    "target": target,
+                    "sent_key": f"{doc}{target}{i}",
+                    "label": LABELS[labels[i]],
+                    **{f"p_{lab}": p[i, j] for j, lab in enumerate(LABELS)},
+                }
+            )
     return pd.DataFrame(rows)
 
 
-CORPUS = {("A", "a1", "x"): 30, ("A", "a2", "x"): 120, ("A", "a3", "x"): 60, ("B", "b1", "x"): 200,
-          ("A", "a1", "y"): 25, ("A", "a2", "y"): 80, ("B", "b1", "y"): 35, ("B", "b2", "y"): 150}
+CORPUS = {
+    ("A", "a1", "x"): 30,
+    ("A", "a2", "x"): 120,
+    ("A", "a3", "x"): 60,
+    ("B", "b1", "x"): 200,
+    ("A", "a1", "y"): 25,
+    ("A", "a2", "y"): 80,
+    ("B", "b1", "y"): 35,
+    ("B", "b2", "y"): 150,
+}
 
 
 def sums(y: np.ndarray, f: np.ndarray, f_unlabelled: np.ndarray) -> tuple[Labelled, Unlabelled]:
@@ -87,6 +109,7 @@ def random_cell(rng: np.random.Generator, n: int, m: int) -> tuple[np.ndarray, n
 
 # --- agreement with ppi_py --------------------------------------------------------------
 
+
 def test_lambda_and_point_estimate_are_ppi_py_s():
     y, f, f_unl = random_cell(np.random.default_rng(0), 60, 300)
     lab, unl = sums(y, f, f_unl)
@@ -94,10 +117,11 @@ def test_lambda_and_point_estimate_are_ppi_py_s():
     ours = ppi_point_estimate(lab, unl, lam)
     theirs = ppi_py.ppi_mean_pointestimate(y, f, f_unl, lam_optim_mode="element")
     assert np.allclose(ours, theirs, atol=1e-12)
-    for k in range(len(STATISTICS)):   # one statistic at a time: ppi_py's default tuning
+    for k in range(len(STATISTICS)):  # one statistic at a time: ppi_py's default tuning
         assert ours[k] == pytest.approx(float(ppi_py.ppi_mean_pointestimate(y[:, k], f[:, k], f_unl[:, k])[0]))
     assert ppi_point_estimate(lab, unl, np.full(4, 0.3)) == pytest.approx(
-        ppi_py.ppi_mean_pointestimate(y, f, f_unl, lam=0.3))
+        ppi_py.ppi_mean_pointestimate(y, f, f_unl, lam=0.3)
+    )
 
 
 def test_interval_is_ppi_mean_ci_when_the_unlabelled_units_are_countless():
@@ -118,8 +142,9 @@ def test_bootstrap_of_one_document_agrees_with_ppboot():
     reps = hierarchical_ppi_bootstrap([DocumentCell(y, f, f_unl)], 4000, np.random.default_rng(3))
     lo, hi = percentile_interval(reps, LEVEL)
     np.random.seed(4)  # ppboot draws from numpy's global generator
-    their_lo, their_hi = ppi_py.ppboot(np.mean, y[:, favor], f[:, favor], f_unl[:, favor], n_resamples=4000,
-                                       alpha=1 - LEVEL)
+    their_lo, their_hi = ppi_py.ppboot(
+        np.mean, y[:, favor], f[:, favor], f_unl[:, favor], n_resamples=4000, alpha=1 - LEVEL
+    )
     # Monte Carlo error of a 2.5% quantile from 4000 replicates is about 0.05 bootstrap sd; allow 0.2.
     tolerance = 0.2 * reps[:, favor].std()
     assert lo[favor] == pytest.approx(their_lo, abs=tolerance)
@@ -127,6 +152,7 @@ def test_bootstrap_of_one_document_agrees_with_ppboot():
 
 
 # --- the estimator's properties -----------------------------------------------------------
+
 
 def test_point_estimate_is_design_unbiased_over_every_sample_for_a_fixed_lambda():
     """Average over all C(10, 4) simple random samples of a 10-unit cell = the cell's true shares."""
@@ -186,10 +212,15 @@ def test_a_group_of_one_document_is_that_document_and_variances_add_over_documen
 def test_group_interval_is_the_hull_of_the_design_and_bootstrap_intervals():
     units = synthetic_units(10, CORPUS)
     rng = np.random.default_rng(11)
-    units.loc[rng.random(len(units)) < 0.7, "label"] = None   # not a stratified sample; enough for shapes
+    units.loc[rng.random(len(units)) < 0.7, "label"] = None  # not a stratified sample; enough for shapes
     cells = document_cells(units)
-    table, replicates = group_estimates(cells, dict(zip(units["doc_id"], units["author_origin"])), LEVEL, 500,
-                                        lambda origin, target: np.random.default_rng([12, ord(origin), ord(target)]))
+    table, replicates = group_estimates(
+        cells,
+        dict(zip(units["doc_id"], units["author_origin"])),
+        LEVEL,
+        500,
+        lambda origin, target: np.random.default_rng([12, ord(origin), ord(target)]),
+    )
     assert len(table) == 4 * len(STATISTICS) and set(replicates) == {("A", "x"), ("B", "x"), ("A", "y"), ("B", "y")}
     assert (table["lo"] == np.minimum(table["lo_documents"], table["lo_bootstrap"])).all()
     assert (table["hi"] == np.maximum(table["hi_documents"], table["hi_bootstrap"])).all()
@@ -210,6 +241,7 @@ def test_bad_labels_and_predictions_are_refused():
 
 
 # --- coverage with known truth --------------------------------------------------------
+
 
 def coverage_floor(n_independent: int, nominal: float = LEVEL) -> float:
     """Lowest coverage a valid 95% interval shows in ``n_independent`` samples, 3 binomial sd below nominal."""
@@ -236,6 +268,7 @@ def test_a_biased_model_s_own_intervals_miss_and_ppi_repairs_them():
 
 # --- the validation table ---------------------------------------------------------------
 
+
 def test_validation_table_has_one_row_per_method_budget_level_and_cell_size():
     units = synthetic_units(17, CORPUS)
     table = ppi_validation(units, seed=18, n_samples=20)
@@ -246,12 +279,13 @@ def test_validation_table_has_one_row_per_method_budget_level_and_cell_size():
     assert set(table.loc[table["level"] == "group_target", "cell_size"]) == {"large"}
     assert not table.duplicated(["method", "budget", "level", "cell_size"]).any()
     assert table["coverage"].between(0, 1).all() and (table["median_width"] >= 0).all()
-    small_cells = sum(size < SMALL_CELL for size in CORPUS.values())   # none is below the minimum of 15
-    row = table[(table["method"] == "ppi") & (table["level"] == "document_target_label")
-                & (table["cell_size"] == "small")].iloc[0]
+    small_cells = sum(size < SMALL_CELL for size in CORPUS.values())  # none is below the minimum of 15
+    row = table[
+        (table["method"] == "ppi") & (table["level"] == "document_target_label") & (table["cell_size"] == "small")
+    ].iloc[0]
     assert row["n"] == 20 * small_cells * len(LABELS)
     model = table[(table["method"] == "model") & (table["level"] == "document_target_label")]
-    assert set(model["n"]) == {small_cells * 3, (len(CORPUS) - small_cells) * 3}   # scored once, not per sample
+    assert set(model["n"]) == {small_cells * 3, (len(CORPUS) - small_cells) * 3}  # scored once, not per sample
 
 
 def test_validation_coverage_is_what_the_table_functions_give_sample_by_sample():
@@ -260,9 +294,14 @@ def test_validation_coverage_is_what_the_table_functions_give_sample_by_sample()
     n_samples, seed, budget = 12, 20, 0.1
     table = ppi_validation(units, seed=seed, budgets=(budget,), n_samples=n_samples)
     strata = stratify(units, round(budget * len(units)), min_per_cell=15)
-    masks = sample_masks(strata, np.random.default_rng([seed, 0]), n_samples)   # the simulation's stream
-    truth = units.assign(**{lab: units["label"] == lab for lab in LABELS}).groupby(["doc_id", "target"])[
-        list(LABELS)].mean().stack().rename("truth")
+    masks = sample_masks(strata, np.random.default_rng([seed, 0]), n_samples)  # the simulation's stream
+    truth = (
+        units.assign(**{lab: units["label"] == lab for lab in LABELS})
+        .groupby(["doc_id", "target"])[list(LABELS)]
+        .mean()
+        .stack()
+        .rename("truth")
+    )
     covered = {"small": [], "large": []}
     for mask in masks:
         sample = strata.units.assign(label=strata.units["label"].where(mask))

@@ -1,5 +1,6 @@
 """The sampling design of `annotate export` (pipeline.annotation.sampling): allocation, minimum per cell,
 exclusion, determinism, inclusion probabilities, simple random sampling within cells."""
+
 from __future__ import annotations
 
 import itertools
@@ -20,8 +21,11 @@ CELL_SIZES = {("d1", "russia"): 5, ("d1", "ukraine"): 20, ("d2", "russia"): 100,
 
 
 def make_units(sizes: dict[tuple[str, str], int] = CELL_SIZES) -> pd.DataFrame:
-    rows = [{"doc_id": doc, "target": target, "sent_key": f"{doc}-{target}-{i:04d}", "sent_id": i}
-            for (doc, target), size in sizes.items() for i in range(size)]
+    rows = [
+        {"doc_id": doc, "target": target, "sent_key": f"{doc}-{target}-{i:04d}", "sent_id": i}
+        for (doc, target), size in sizes.items()
+        for i in range(size)
+    ]
     return pd.DataFrame(rows)
 
 
@@ -32,10 +36,12 @@ def drawn_per_cell(sample: pd.DataFrame) -> dict[tuple[str, str], int]:
 def test_allocation_is_proportional_with_a_minimum_and_capped_at_the_cell():
     units = make_units()
     sample = draw_sample(units, 85, min_per_cell=15, seed=1)  # 85 of 425 units: 20% of each cell
-    assert drawn_per_cell(sample) == {("d1", "russia"): 5,     # smaller than the minimum: all of it
-                                      ("d1", "ukraine"): 15,   # 20% would be 4: the minimum
-                                      ("d2", "russia"): 20,
-                                      ("d3", "ukraine"): 60}
+    assert drawn_per_cell(sample) == {
+        ("d1", "russia"): 5,  # smaller than the minimum: all of it
+        ("d1", "ukraine"): 15,  # 20% would be 4: the minimum
+        ("d2", "russia"): 20,
+        ("d3", "ukraine"): 60,
+    }
     cells = sample.groupby(["doc_id", "target"]).first()
     for cell, size in CELL_SIZES.items():
         assert cells.loc[cell, "cell_size"] == size
@@ -57,8 +63,8 @@ def test_excluded_units_are_never_drawn_and_do_not_count_in_cell_sizes():
     exclude = set(zip(first["doc_id"], first["sent_key"], first["target"]))
     second = draw_sample(units, 85, seed=2, exclude=exclude)
     assert not exclude & set(zip(second["doc_id"], second["sent_key"], second["target"]))
-    assert drawn_per_cell(second)[("d1", "ukraine")] == 5       # 20 - 15 already labelled: all that is left
-    assert ("d1", "russia") not in drawn_per_cell(second)      # nothing left to draw
+    assert drawn_per_cell(second)[("d1", "ukraine")] == 5  # 20 - 15 already labelled: all that is left
+    assert ("d1", "russia") not in drawn_per_cell(second)  # nothing left to draw
     assert second.groupby(["doc_id", "target"])["cell_size"].first()[("d3", "ukraine")] == 300 - 60
     everything = set(zip(units["doc_id"], units["sent_key"], units["target"]))
     empty = draw_sample(units, 10, seed=3, exclude=everything)
@@ -106,11 +112,14 @@ def test_within_a_cell_every_subset_is_equally_likely():
     assert (np.abs(pairs / n_draws - p) <= 5 * math.sqrt(p * (1 - p) / n_draws)).all()
 
 
-@pytest.mark.parametrize(("units", "n", "message"), [
-    (make_units().drop(columns="sent_key"), 10, "lack column"),
-    (pd.concat([make_units(), make_units().head(1)]), 10, "more than once"),
-    (make_units(), -1, "non-negative"),
-])
+@pytest.mark.parametrize(
+    ("units", "n", "message"),
+    [
+        (make_units().drop(columns="sent_key"), 10, "lack column"),
+        (pd.concat([make_units(), make_units().head(1)]), 10, "more than once"),
+        (make_units(), -1, "non-negative"),
+    ],
+)
 def test_bad_input_is_refused_with_a_reason(units, n, message):
     with pytest.raises(SamplingError, match=message):
         draw_sample(units, n, seed=0)

@@ -36,7 +36,9 @@ def labelled_units(
         gold = read_gold(params.root)
         require_gold_for_every_document(units, gold)
         labelled = attach_gold(units, gold, reading=params.stance.basis).drop(columns=["basis", "gold_source"])
-        reading = "full reading" if params.stance.basis == "full" else "sentence-local reading (context-basis as neutral)"
+        reading = (
+            "full reading" if params.stance.basis == "full" else "sentence-local reading (context-basis as neutral)"
+        )
         source = f"gold labels ({reading}) derived from the annotation passes"
     else:
         stances = io.read_parquet(params.root / STANCES)

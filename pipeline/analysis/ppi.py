@@ -32,6 +32,7 @@ serves one data set, thousands of simulated samples and bootstrap replicates;
 the tests pin lam, the estimate and the large-population interval to
 ``ppi_py``'s own functions.
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -55,11 +56,11 @@ class PPIInputError(ValueError):
 
 def gold_values(labels: Sequence[str]) -> np.ndarray:
     """Gold labels as (n, 4) unit values: one-hot shares, then +1 favor / -1 against / 0 neutral."""
-    labels = np.asarray(labels, dtype=object)
-    unknown = sorted(set(labels) - set(LABELS))
+    values = np.asarray(labels, dtype=object)
+    unknown = sorted(set(values) - set(LABELS))
     if unknown:
         raise PPIInputError(f"gold labels: unknown label(s) {unknown}; expected {list(LABELS)}")
-    return with_net(np.stack([labels == label for label in LABELS], axis=1).astype(float))
+    return with_net(np.stack([values == label for label in LABELS], axis=1).astype(float))
 
 
 def prediction_values(predictions: np.ndarray) -> np.ndarray:
@@ -182,8 +183,8 @@ def residual_variance(lab: Labelled, b: np.ndarray) -> np.ndarray:
     """Sample variance (n - 1 denominator) of y - b * f over the labelled units, from their sums."""
     n = lab.n[..., None]
     residual_sum = lab.y - b * lab.f
-    squares = lab.yy - 2 * b * lab.yf + b ** 2 * lab.ff
-    return np.maximum(squares - residual_sum ** 2 / n, 0.0) / (n - 1)
+    squares = lab.yy - 2 * b * lab.yf + b**2 * lab.ff
+    return np.maximum(squares - residual_sum**2 / n, 0.0) / (n - 1)
 
 
 def with_pseudo_units(lab: Labelled, unl: Unlabelled, level: float) -> Labelled:
@@ -200,9 +201,14 @@ def with_pseudo_units(lab: Labelled, unl: Unlabelled, level: float) -> Labelled:
     with np.errstate(divide="ignore", invalid="ignore"):
         f_mean = (lab.f + unl.f) / (lab.n + unl.m)[..., None]
     n_pseudo = weight * N_SHARES
-    return Labelled(lab.n + n_pseudo, lab.y + weight * pseudo_y.sum(axis=0), lab.f + n_pseudo * f_mean,
-                    lab.yy + weight * (pseudo_y ** 2).sum(axis=0), lab.ff + n_pseudo * f_mean ** 2,
-                    lab.yf + weight * pseudo_y.sum(axis=0) * f_mean)
+    return Labelled(
+        lab.n + n_pseudo,
+        lab.y + weight * pseudo_y.sum(axis=0),
+        lab.f + n_pseudo * f_mean,
+        lab.yy + weight * (pseudo_y**2).sum(axis=0),
+        lab.ff + n_pseudo * f_mean**2,
+        lab.yf + weight * pseudo_y.sum(axis=0) * f_mean,
+    )
 
 
 def estimate_cells(lab: Labelled, unl: Unlabelled, level: float, tuned: bool = True) -> CellEstimate:
@@ -213,8 +219,9 @@ def estimate_cells(lab: Labelled, unl: Unlabelled, level: float, tuned: bool = T
     with np.errstate(divide="ignore"):
         spacing = np.broadcast_to(np.where((m > 0) & (n > 0), 1.0 / (n + m), 0.0), low.shape)
     estimate = np.clip(ppi_point_estimate(lab, unl, lam), low, high)
-    return CellEstimate(estimate, design_variance(lab, unl, lam, level), np.broadcast_to(lam, low.shape),
-                        low, high, spacing)
+    return CellEstimate(
+        estimate, design_variance(lab, unl, lam, level), np.broadcast_to(lam, low.shape), low, high, spacing
+    )
 
 
 def sure_bounds(lab: Labelled, unl: Unlabelled) -> tuple[np.ndarray, np.ndarray]:
@@ -243,6 +250,7 @@ def interval(est: CellEstimate, level: float) -> tuple[np.ndarray, np.ndarray]:
 
 def stack_documents(cells: Sequence[CellEstimate]) -> CellEstimate:
     """A group's cells (one per document) stacked on a documents axis, second to last."""
+
     def stacked(name: str) -> np.ndarray:
         return np.stack([np.broadcast_to(getattr(c, name), c.estimate.shape) for c in cells], axis=-2)
 
@@ -258,12 +266,18 @@ def document_weighted(docs: CellEstimate) -> CellEstimate:
     variance estimate leaves the group with its sure bounds. ``lam`` is the documents' mean.
     """
     n_docs = docs.estimate.shape[-2]
-    part = docs.variance / n_docs ** 2
+    part = docs.variance / n_docs**2
     variance = part.sum(axis=-2)
     with np.errstate(divide="ignore", invalid="ignore"):
         spacing = np.where(variance > 0, (part * docs.spacing).sum(axis=-2) / variance, 0.0) / n_docs
-    return CellEstimate(docs.estimate.mean(axis=-2), variance, docs.lam.mean(axis=-2),
-                        docs.low.mean(axis=-2), docs.high.mean(axis=-2), spacing)
+    return CellEstimate(
+        docs.estimate.mean(axis=-2),
+        variance,
+        docs.lam.mean(axis=-2),
+        docs.low.mean(axis=-2),
+        docs.high.mean(axis=-2),
+        spacing,
+    )
 
 
 def normal_quantile(level: float) -> float:

@@ -10,6 +10,7 @@ tuning included, is recomputed on every replicate, so the spread counts the
 noise of lam too. A census document reduces to today's gold bootstrap, a
 document without gold to today's model bootstrap.
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -38,14 +39,17 @@ class DocumentCell:
 
     def __post_init__(self) -> None:
         if self.y.shape != self.f.shape or self.f.shape[1:] != self.f_unlabelled.shape[1:]:
-            raise PPIInputError(f"document cell: gold {self.y.shape}, predictions {self.f.shape} and unlabelled "
-                                f"predictions {self.f_unlabelled.shape} do not match")
+            raise PPIInputError(
+                f"document cell: gold {self.y.shape}, predictions {self.f.shape} and unlabelled "
+                f"predictions {self.f_unlabelled.shape} do not match"
+            )
         if len(self.y) + len(self.f_unlabelled) == 0:
             raise PPIInputError("document cell: a document needs at least one unit")
 
 
-def hierarchical_ppi_bootstrap(docs: Sequence[DocumentCell], n_resamples: int, rng: np.random.Generator,
-                               tuned: bool = True) -> np.ndarray:
+def hierarchical_ppi_bootstrap(
+    docs: Sequence[DocumentCell], n_resamples: int, rng: np.random.Generator, tuned: bool = True
+) -> np.ndarray:
     """Replicates (n_resamples, 4) of the document-weighted mean of the documents' PPI++ estimates.
 
     Stage 1 draws as many documents as the group has, with replacement (void with one document);

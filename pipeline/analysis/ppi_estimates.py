@@ -13,6 +13,7 @@ that ignores classification error) or ``sure_bounds`` (one labelled unit:
 no variance estimate, so the interval is the range the share can still take).
 Group rows join the sources of their documents ("census+ppi").
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
@@ -80,16 +81,30 @@ def document_estimates(cells: Cells, level: float) -> pd.DataFrame:
         est = cell_estimate(cell, level)
         lo, hi = interval(est, level)
         for k, statistic in enumerate(STATISTICS):
-            rows.append({"doc_id": doc_id, "target": target, "statistic": statistic,
-                         "n_units": len(cell.y) + len(cell.f_unlabelled), "n_labelled": len(cell.y),
-                         "source": source(cell), "lam": float(est.lam[k]), "estimate": float(est.estimate[k]),
-                         "lo": float(lo[k]), "hi": float(hi[k])})
+            rows.append(
+                {
+                    "doc_id": doc_id,
+                    "target": target,
+                    "statistic": statistic,
+                    "n_units": len(cell.y) + len(cell.f_unlabelled),
+                    "n_labelled": len(cell.y),
+                    "source": source(cell),
+                    "lam": float(est.lam[k]),
+                    "estimate": float(est.estimate[k]),
+                    "lo": float(lo[k]),
+                    "hi": float(hi[k]),
+                }
+            )
     return pd.DataFrame(rows)
 
 
-def group_estimates(cells: Cells, doc_group: Mapping[str, str], level: float, n_resamples: int,
-                    rng_for: Callable[[str, str], np.random.Generator],
-                    ) -> tuple[pd.DataFrame, dict[tuple[str, str], np.ndarray]]:
+def group_estimates(
+    cells: Cells,
+    doc_group: Mapping[str, str],
+    level: float,
+    n_resamples: int,
+    rng_for: Callable[[str, str], np.random.Generator],
+) -> tuple[pd.DataFrame, dict[tuple[str, str], np.ndarray]]:
     """Per origin x target x statistic: the document-weighted estimate with two intervals, and their hull.
 
     ``lo_documents, hi_documents``: for these documents, from the annotation sample's design (the
@@ -112,13 +127,24 @@ def group_estimates(cells: Cells, doc_group: Mapping[str, str], level: float, n_
         replicates[(origin, target)] = reps
         sources = [source(cell) for cell in docs]
         for k, statistic in enumerate(STATISTICS):
-            rows.append({
-                "author_origin": origin, "target": target, "statistic": statistic, "n_docs": len(docs),
-                "n_docs_census": sources.count("census"), "n_docs_model": sources.count("model"),
-                "n_units": sum(len(c.y) + len(c.f_unlabelled) for c in docs), "n_labelled": sum(len(c.y) for c in docs),
-                "source": "+".join(sorted(set(sources))), "estimate": float(design.estimate[k]),
-                "lo_documents": float(lo_doc[k]), "hi_documents": float(hi_doc[k]),
-                "lo_bootstrap": float(lo_boot[k]), "hi_bootstrap": float(hi_boot[k]),
-                "lo": float(min(lo_doc[k], lo_boot[k])), "hi": float(max(hi_doc[k], hi_boot[k])),
-            })
+            rows.append(
+                {
+                    "author_origin": origin,
+                    "target": target,
+                    "statistic": statistic,
+                    "n_docs": len(docs),
+                    "n_docs_census": sources.count("census"),
+                    "n_docs_model": sources.count("model"),
+                    "n_units": sum(len(c.y) + len(c.f_unlabelled) for c in docs),
+                    "n_labelled": sum(len(c.y) for c in docs),
+                    "source": "+".join(sorted(set(sources))),
+                    "estimate": float(design.estimate[k]),
+                    "lo_documents": float(lo_doc[k]),
+                    "hi_documents": float(hi_doc[k]),
+                    "lo_bootstrap": float(lo_boot[k]),
+                    "hi_bootstrap": float(hi_boot[k]),
+                    "lo": float(min(lo_doc[k], lo_boot[k])),
+                    "hi": float(max(hi_doc[k], hi_boot[k])),
+                }
+            )
     return pd.DataFrame(rows), replicates

@@ -18,6 +18,7 @@ sampling is the only randomness the full-gold value is measured against);
 full by the design (smaller than the minimum per cell) are exact and not scored;
 a group x target whose documents are all such cells neither.
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -75,8 +76,16 @@ class Corpus:
         return self.y[self.cell(c)].mean(axis=0)
 
 
-def ppi_validation(units: pd.DataFrame, *, seed: int, budgets: Sequence[float] = BUDGETS, n_samples: int = 500,
-                   min_per_cell: int = 15, level: float = 0.95, n_resamples: int = 2000) -> pd.DataFrame:
+def ppi_validation(
+    units: pd.DataFrame,
+    *,
+    seed: int,
+    budgets: Sequence[float] = BUDGETS,
+    n_samples: int = 500,
+    min_per_cell: int = 15,
+    level: float = 0.95,
+    n_resamples: int = 2000,
+) -> pd.DataFrame:
     """The ppi_validation table: coverage of the full-gold value and median width per method x budget x level x size.
 
     ``units``: one row per (doc_id, sent_key, target) with ``author_origin``, the gold ``label`` of every
@@ -93,9 +102,18 @@ def ppi_validation(units: pd.DataFrame, *, seed: int, budgets: Sequence[float] =
         fraction = float(masks[0].mean())
         for method, scores in [*sample_scores(corpus, strata, masks, level).items(), ("model", model)]:
             for (lvl, size), (covered, width) in scores.items():
-                rows.append({"method": method, "budget": budget, "level": lvl, "cell_size": size,
-                             "coverage": float(np.mean(covered)), "median_width": float(np.median(width)),
-                             "n": int(covered.size), "labelled_fraction": fraction})
+                rows.append(
+                    {
+                        "method": method,
+                        "budget": budget,
+                        "level": lvl,
+                        "cell_size": size,
+                        "coverage": float(np.mean(covered)),
+                        "median_width": float(np.median(width)),
+                        "n": int(covered.size),
+                        "labelled_fraction": fraction,
+                    }
+                )
     return pd.DataFrame(rows, columns=COLUMNS)
 
 
@@ -105,8 +123,10 @@ def corpus_of(units: pd.DataFrame) -> Corpus:
     if missing:
         raise PPIInputError(f"ppi validation: units lack column(s) {', '.join(missing)}")
     if units["label"].isna().any():
-        raise PPIInputError(f"ppi validation: {int(units['label'].isna().sum())} unit(s) without a gold label; "
-                            "the simulation needs complete gold as its truth")
+        raise PPIInputError(
+            f"ppi validation: {int(units['label'].isna().sum())} unit(s) without a gold label; "
+            "the simulation needs complete gold as its truth"
+        )
     strata = stratify(units, 0, min_per_cell=0)
     sorted_units = strata.units
     cells = sorted_units.iloc[strata.starts]
@@ -146,6 +166,7 @@ def cell_estimate(corpus: Corpus, c: int, masks: np.ndarray, level: float, tuned
 
 def model_scores(corpus: Corpus, level: float, n_resamples: int, rng: np.random.Generator) -> dict:
     """Today's intervals from the model's labels for every unit: sentence, then document resampling."""
+
     def model_cell(c: int) -> DocumentCell:
         empty = np.empty((0, corpus.y.shape[1]))
         return DocumentCell(empty, empty, corpus.f_hard[corpus.cell(c)])
@@ -172,5 +193,7 @@ def add(scores: dict, level: str, size: int, truth: np.ndarray, lo: np.ndarray, 
 
 
 def finish(scores: dict) -> dict:
-    return {key: (np.concatenate([c for c, _ in parts]), np.concatenate([w for _, w in parts]))
-            for key, parts in sorted(scores.items())}
+    return {
+        key: (np.concatenate([c for c, _ in parts]), np.concatenate([w for _, w in parts]))
+        for key, parts in sorted(scores.items())
+    }

@@ -7,6 +7,7 @@ annotations folder, so tests and scripts call them without a project;
 ``add_arguments`` / ``run`` mount them under the main CLI
 (``python -m pipeline annotate ...``).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -43,9 +44,19 @@ def today() -> str:
     return datetime.date.today().isoformat()
 
 
-def export_sample(units: pd.DataFrame, annotations: Path, *, n: int, out: Path, fmt: str = "csv",
-                  target: str | None = None, seed: int | None = None, min_per_cell: int = MIN_PER_CELL,
-                  guide_version: str, date: str | None = None) -> Export:
+def export_sample(
+    units: pd.DataFrame,
+    annotations: Path,
+    *,
+    n: int,
+    out: Path,
+    fmt: str = "csv",
+    target: str | None = None,
+    seed: int | None = None,
+    min_per_cell: int = MIN_PER_CELL,
+    guide_version: str,
+    date: str | None = None,
+) -> Export:
     """Draw ``n`` not yet labelled units, write the blinded task file(s) and the draw record.
 
     Without a seed a fresh one is drawn; it is printed and recorded, so the
@@ -58,20 +69,26 @@ def export_sample(units: pd.DataFrame, annotations: Path, *, n: int, out: Path, 
     if fmt not in FORMATS:
         raise AnnotationError(f"--format {fmt}: expected one of {', '.join(FORMATS)}")
     if (out.suffix.lower() == ".json") != (fmt == "labelstudio"):
-        raise AnnotationError(f"--out {out}: a {fmt} task file needs a name ending in "
-                              f"{'.json' if fmt == 'labelstudio' else '.csv'} (the import tells formats apart by it)")
+        raise AnnotationError(
+            f"--out {out}: a {fmt} task file needs a name ending in "
+            f"{'.json' if fmt == 'labelstudio' else '.csv'} (the import tells formats apart by it)"
+        )
     if out.exists():
         raise AnnotationError(f"{out}: exists; choose another --out or delete it (it may hold someone's labels)")
     if target is not None:
         if target not in set(units["target"]):
-            raise AnnotationError(f"--target {target}: no units of that target; targets with units: "
-                                  f"{', '.join(sorted(set(units['target'])))}")
+            raise AnnotationError(
+                f"--target {target}: no units of that target; targets with units: "
+                f"{', '.join(sorted(set(units['target'])))}"
+            )
         units = units[units["target"] == target]
     seed = secrets.randbelow(2**31) if seed is None else seed
     drawn = draw_sample(units, n, min_per_cell=min_per_cell, seed=seed, exclude=labelled_keys(annotations))
     if drawn.empty:
-        raise AnnotationError(f"{annotations}: every unit{f' of {target}' if target else ''} already has a label "
-                              "in a pass; nothing left to draw")
+        raise AnnotationError(
+            f"{annotations}: every unit{f' of {target}' if target else ''} already has a label "
+            "in a pass; nothing left to draw"
+        )
     sample_id = make_sample_id(drawn, n=n, target=target, seed=seed, date=date)
     tasks = task_table(drawn, sample_id)
     if fmt == "csv":
@@ -84,11 +101,26 @@ def export_sample(units: pd.DataFrame, annotations: Path, *, n: int, out: Path, 
     return Export(sample_id, seed, len(drawn), (*files, record))
 
 
-def import_file(path: Path, units: pd.DataFrame, annotations: Path, *, annotator: str | None,
-                model_based: bool = False, guide_version: str, date: str | None = None) -> ImportedPass:
+def import_file(
+    path: Path,
+    units: pd.DataFrame,
+    annotations: Path,
+    *,
+    annotator: str | None,
+    model_based: bool = False,
+    guide_version: str,
+    date: str | None = None,
+) -> ImportedPass:
     """Record a filled CSV or Label Studio JSON export as a pass (see ``pipeline.annotation.passes``)."""
-    return import_pass(path, units, annotations, annotator=annotator, model_based=model_based,
-                       guide_version=guide_version, date=date or today())
+    return import_pass(
+        path,
+        units,
+        annotations,
+        annotator=annotator,
+        model_based=model_based,
+        guide_version=guide_version,
+        date=date or today(),
+    )
 
 
 def guide_version(guide: Path) -> str:
@@ -96,8 +128,10 @@ def guide_version(guide: Path) -> str:
     head = "\n".join(Path(guide).read_text(encoding="utf-8").splitlines()[:30])
     found = _GUIDE_VERSION.search(head)
     if not found:
-        raise AnnotationError(f"{guide}: no version line (e.g. 'Version: 2.0') in its first 30 lines; "
-                              "annotation files record the guide version")
+        raise AnnotationError(
+            f"{guide}: no version line (e.g. 'Version: 2.0') in its first 30 lines; "
+            "annotation files record the guide version"
+        )
     return found.group(1)
 
 
@@ -114,18 +148,29 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The ``export`` and ``import`` subcommands, for ``python -m pipeline annotate ...``."""
     sub = parser.add_subparsers(dest="annotate_command", required=True, metavar="{export,import}")
     export = sub.add_parser("export", help="draw units to label and write a blinded task file")
-    export.add_argument("--n", type=int, required=True, help="number of units to draw (at least "
-                        "annotate.min_per_cell from every document x target cell)")
+    export.add_argument(
+        "--n",
+        type=int,
+        required=True,
+        help="number of units to draw (at least annotate.min_per_cell from every document x target cell)",
+    )
     export.add_argument("--target", help="draw units of this target only")
     export.add_argument("--seed", type=int, help="random seed (default: a fresh one, printed and recorded)")
-    export.add_argument("--format", choices=FORMATS, default="csv",
-                        help="csv (a spreadsheet) or labelstudio (import tasks JSON + labelling config XML)")
+    export.add_argument(
+        "--format",
+        choices=FORMATS,
+        default="csv",
+        help="csv (a spreadsheet) or labelstudio (import tasks JSON + labelling config XML)",
+    )
     export.add_argument("--out", type=Path, required=True, help="task file to write (never overwritten)")
     imp = sub.add_parser("import", help="record a filled task file (CSV) or Label Studio JSON export as a pass")
     imp.add_argument("file", type=Path, metavar="FILE")
     imp.add_argument("--annotator", help="short id of the annotator (e.g. initials)")
-    imp.add_argument("--model-based", action="store_true",
-                     help="the labels come from a model-based annotator (an LLM session), not a person")
+    imp.add_argument(
+        "--model-based",
+        action="store_true",
+        help="the labels come from a model-based annotator (an LLM session), not a person",
+    )
 
 
 def _units(root: Path) -> pd.DataFrame:

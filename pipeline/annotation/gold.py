@@ -91,7 +91,9 @@ def _check_adjudication(votes: pd.DataFrame, adjudication: pd.DataFrame, annotat
         raise GoldError(f"{where}: row {neutral_context.index[0] + 2}: neutral takes basis text")
 
 
-def derive_gold(passes: pd.DataFrame, adjudication: pd.DataFrame, units: pd.DataFrame, annotations: Path) -> pd.DataFrame:
+def derive_gold(
+    passes: pd.DataFrame, adjudication: pd.DataFrame, units: pd.DataFrame, annotations: Path
+) -> pd.DataFrame:
     """One gold row per labelled unit (``paths.GOLD_DTYPES``), from the long pass table and the adjudication.
 
     ``passes``: ``pipeline.annotation.passes.read_passes`` (one row per unit and

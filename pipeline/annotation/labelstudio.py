@@ -7,6 +7,7 @@ Studio 1.x's JSON export (Export > JSON): a list of tasks, each with its
 ``data`` and a list of ``annotations`` whose ``result`` holds one entry per
 control tag (``from_name``).
 """
+
 from __future__ import annotations
 
 import json
@@ -98,8 +99,10 @@ def export_rows(export: object, where: Path | str) -> pd.DataFrame:
     submitted annotations cannot be one annotator's pass and is refused.
     """
     if not isinstance(export, list) or not all(isinstance(t, dict) and "data" in t for t in export):
-        raise LabelStudioExportError(f"{where}: not a Label Studio JSON export (a list of tasks with 'data'); "
-                                     "in Label Studio use Export > JSON, not JSON-MIN or CSV")
+        raise LabelStudioExportError(
+            f"{where}: not a Label Studio JSON export (a list of tasks with 'data'); "
+            "in Label Studio use Export > JSON, not JSON-MIN or CSV"
+        )
     rows = []
     for number, task in enumerate(export, start=1):
         label = f"task {number} (id {task.get('id', '?')})"
@@ -108,12 +111,19 @@ def export_rows(export: object, where: Path | str) -> pd.DataFrame:
             raise LabelStudioExportError(
                 f"{where}: {label}: {len(submitted)} annotations (users "
                 f"{sorted(str(a.get('completed_by')) for a in submitted)}); a pass is one annotator's labels: "
-                "export a project (or a filtered view) with one annotation per task")
+                "export a project (or a filtered view) with one annotation per task"
+            )
         if not submitted:
             continue
         result = submitted[0].get("result") or []
         data = task["data"]
-        rows.append({**{field: data.get(field, "") for field in DATA_FIELDS},
-                     LABEL: _choice(result, LABEL), BASIS: _choice(result, BASIS), NOTE: _text(result, NOTE),
-                     "where": label})
+        rows.append(
+            {
+                **{field: data.get(field, "") for field in DATA_FIELDS},
+                LABEL: _choice(result, LABEL),
+                BASIS: _choice(result, BASIS),
+                NOTE: _text(result, NOTE),
+                "where": label,
+            }
+        )
     return pd.DataFrame(rows, columns=[*DATA_FIELDS, LABEL, BASIS, NOTE, "where"]).astype(str)

@@ -208,9 +208,7 @@ def agreement_row(passes: pd.DataFrame, field: str, *, n_boot: int, level: float
     return row
 
 
-def agreement_table(
-    passes: pd.DataFrame, quoted: pd.Series, *, n_boot: int, level: float, seed: int
-) -> pd.DataFrame:
+def agreement_table(passes: pd.DataFrame, quoted: pd.Series, *, n_boot: int, level: float, seed: int) -> pd.DataFrame:
     """Agreement per subset (all; not quoted in the guide) x scope (all; each target) x field.
 
     ``quoted``: per pass row, whether its sentence is quoted in the guide
@@ -224,6 +222,21 @@ def agreement_table(
             for field in FIELDS:
                 stats = agreement_row(scoped, field, n_boot=n_boot, level=level, rng=rng)
                 rows.append({"subset": subset, "scope": scope, "field": field, **stats})
-    columns = ["subset", "scope", "field", "n_units", "n_annotators", "n_disagree", "raw_agreement", "raw_low",
-               "raw_high", "kappa", "kappa_low", "kappa_high", "alpha", "alpha_low", "alpha_high"]
+    columns = [
+        "subset",
+        "scope",
+        "field",
+        "n_units",
+        "n_annotators",
+        "n_disagree",
+        "raw_agreement",
+        "raw_low",
+        "raw_high",
+        "kappa",
+        "kappa_low",
+        "kappa_high",
+        "alpha",
+        "alpha_low",
+        "alpha_high",
+    ]
     return pd.DataFrame(rows).reindex(columns=columns)

@@ -17,6 +17,7 @@ Units already labelled (``exclude``) are not drawn and do not count in the
 cell sizes: a second round is a simple random sample of the rest, and the
 union of the rounds is again a simple random sample of the cell.
 """
+
 from __future__ import annotations
 
 from collections.abc import Collection
@@ -47,8 +48,9 @@ class Strata:
         return np.repeat(values, self.sizes)
 
 
-def draw_sample(units: pd.DataFrame, n: int, *, min_per_cell: int = 15, seed: int,
-                exclude: Collection[tuple] = ()) -> pd.DataFrame:
+def draw_sample(
+    units: pd.DataFrame, n: int, *, min_per_cell: int = 15, seed: int, exclude: Collection[tuple] = ()
+) -> pd.DataFrame:
     """Draw a stratified simple random sample of about ``n`` units (doc_id, sent_key, target rows).
 
     Returns the drawn rows (all input columns) sorted by doc_id, target, sent_key, with
@@ -104,9 +106,9 @@ def sample_masks(strata: Strata, rng: np.random.Generator, n_samples: int) -> np
     for start, size, take in zip(strata.starts, strata.sizes, strata.allocation):
         if take == 0:
             continue
-        block = keys[:, start:start + size]
-        cutoff = np.partition(block, take - 1, axis=1)[:, take - 1:take]
-        drawn[:, start:start + size] = block <= cutoff
+        block = keys[:, start : start + size]
+        cutoff = np.partition(block, take - 1, axis=1)[:, take - 1 : take]
+        drawn[:, start : start + size] = block <= cutoff
     return drawn
 
 

@@ -27,9 +27,9 @@ def gold_counts(units: pd.DataFrame, gold: pd.DataFrame, origins: pd.Series) -> 
             "n_adjudicated": grouped["source"].agg(lambda s: int((s == "adjudicated").sum())),
         }
     )
-    table = cells.join(by_label).join(extra).fillna(0)
+    table = cells.join(by_label).join(extra)
     counts = [*LABELS, "n_context_basis", "n_adjudicated"]
-    table[counts] = table[counts].astype(int)
+    table[counts] = table[counts].fillna(0).astype(int)
     table = table.reset_index()
     table.insert(0, "author_origin", table["doc_id"].map(origins))
     totals = table.groupby("target", as_index=False)[["n_units", "n_gold", *counts]].sum()

@@ -19,6 +19,7 @@ unit keys. The same request on the same corpus and labelled set gives the
 same id (and an identical record); a different draw can never overwrite an
 earlier record, because its units, and so its digest, differ.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -28,10 +29,30 @@ import pandas as pd
 
 from pipeline.io import atomic_path
 
-TASK_COLUMNS = ["sample_id", "doc_id", "sent_id", "target", "sentence", "context_before", "context_after",
-                "label", "basis", "note"]
-SAMPLE_COLUMNS = ["doc_id", "sent_key", "target", "sent_id", "inclusion_prob", "cell_size", "cell_n_drawn",
-                  "seed", "date", "guide_version"]
+TASK_COLUMNS = [
+    "sample_id",
+    "doc_id",
+    "sent_id",
+    "target",
+    "sentence",
+    "context_before",
+    "context_after",
+    "label",
+    "basis",
+    "note",
+]
+SAMPLE_COLUMNS = [
+    "doc_id",
+    "sent_key",
+    "target",
+    "sent_id",
+    "inclusion_prob",
+    "cell_size",
+    "cell_n_drawn",
+    "seed",
+    "date",
+    "guide_version",
+]
 UNIT_KEY = ["doc_id", "sent_key", "target"]
 SAMPLES_DIR = "samples"
 MARK_OPEN, MARK_CLOSE = "[[", "]]"
@@ -63,8 +84,9 @@ def add_context(units: pd.DataFrame, sentences: pd.DataFrame) -> pd.DataFrame:
     """
     ordered = sentences[["doc_id", "sent_id", "text"]].sort_values(["doc_id", "sent_id"])
     by_doc = ordered.groupby("doc_id")["text"]
-    context = ordered[["doc_id", "sent_id"]].assign(context_before=by_doc.shift(1).fillna(""),
-                                                    context_after=by_doc.shift(-1).fillna(""))
+    context = ordered[["doc_id", "sent_id"]].assign(
+        context_before=by_doc.shift(1).fillna(""), context_after=by_doc.shift(-1).fillna("")
+    )
     return units.merge(context, on=["doc_id", "sent_id"], how="left", validate="many_to_one")
 
 
@@ -87,17 +109,29 @@ def task_table(drawn: pd.DataFrame, sample_id: str) -> pd.DataFrame:
     Only the columns in TASK_COLUMNS are built, from the unit's text and
     mention offsets, so nothing else on ``drawn`` (a model label, say) can leak.
     """
+
     def neighbour(column: str) -> pd.Series:
         return drawn[column].fillna("") if column in drawn else pd.Series("", index=drawn.index)
 
-    marked = [mark_mentions(text, list(starts), list(ends))
-              for text, starts, ends in zip(drawn["text"], drawn["mention_starts"], drawn["mention_ends"])]
-    tasks = pd.DataFrame({
-        "sample_id": sample_id, "doc_id": drawn["doc_id"], "sent_id": drawn["sent_id"].astype(int),
-        "target": drawn["target"], "sentence": marked,
-        "context_before": neighbour("context_before"), "context_after": neighbour("context_after"),
-        "label": "", "basis": "", "note": "",
-    }, index=drawn.index)
+    marked = [
+        mark_mentions(text, list(starts), list(ends))
+        for text, starts, ends in zip(drawn["text"], drawn["mention_starts"], drawn["mention_ends"])
+    ]
+    tasks = pd.DataFrame(
+        {
+            "sample_id": sample_id,
+            "doc_id": drawn["doc_id"],
+            "sent_id": drawn["sent_id"].astype(int),
+            "target": drawn["target"],
+            "sentence": marked,
+            "context_before": neighbour("context_before"),
+            "context_after": neighbour("context_after"),
+            "label": "",
+            "basis": "",
+            "note": "",
+        },
+        index=drawn.index,
+    )
     return tasks.sort_values(["doc_id", "sent_id", "target"]).reset_index(drop=True)[TASK_COLUMNS]
 
 

@@ -194,11 +194,11 @@ def gold_agreement(ctx: FigureContext) -> Drawn:
     right.set_yticks(ya, names)
     right.set_ylim(len(agreement) - 0.5, -0.5)
     right.set_xlim(min(0.0, float(agreement["alpha_low"].min()) - 0.05), 1.02)
-    right.set_xlabel("Krippendorff's alpha between passes")
+    right.set_xlabel("Krippendorff's alpha between model-based passes")
     right.tick_params(axis="y", length=0)
     right.grid(axis="y", visible=False)
     right.grid(True, axis="x")
-    right.set_title("Agreement (model-based annotators)", loc="left")
+    right.set_title("Agreement", loc="left")
     overall = agreement[(agreement["scope"] == "all") & (agreement["subset"] == "all")].iloc[0]
     totals = {label: int(gold[label].sum()) for label in LABELS}
     caption = (

@@ -8,7 +8,7 @@ registered figure in that order, numbers them 1, 2, ..., saves each as PNG,
 SVG and PDF, and lists them in outputs/figures/README.md and the report.
 
 Order slots (gaps leave room): 10 stance shares, 20 net stance index,
-25 group differences, 30 human- vs model-coded shares, 40 confusion
+25 group differences, 30 gold vs model shares, 40 confusion
 matrices, 45 calibration, 50 framing vocabulary, 55 top terms, 60 frame
 rates, 70 actor salience, 80 co-occurrence, 90 stance along document
 position, 95 gold labels and annotator agreement.

@@ -41,8 +41,10 @@ def _rounded(value: Any) -> Any:
 def annotators_phrase(passes: pd.DataFrame, adjudication: pd.DataFrame) -> str:
     """Who labelled, in words: model-based annotators are never called human coders."""
     kinds = passes.groupby("annotator")["annotator_kind"].first()
-    parts = [f"{(kinds == kind).sum()} {'model-based (LLM sessions, not human coders)' if kind == 'model' else 'human'}"
-             for kind in sorted(set(kinds))]
+    parts = [
+        f"{(kinds == kind).sum()} {'model-based (LLM sessions, not human coders)' if kind == 'model' else 'human'}"
+        for kind in sorted(set(kinds))
+    ]
     text = f"{' and '.join(parts)} annotator(s)" if parts else "no annotators"
     if not adjudication.empty:
         adjudicators = adjudication["adjudicator_kind"].unique()
