@@ -5,11 +5,10 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import make_project
+from conftest import make_project, write_census_pass
 from stance_data import labelled_sentences
 
 from pipeline import io
-from pipeline.annotation.gold import GOLD, GOLD_COLUMNS
 from pipeline.classifiers.persist import ModelMismatchError
 from pipeline.classifiers.training import all_units
 from pipeline.evaluation.metrics import brier, document_weighted_shares, expected_calibration_error, reliability
@@ -20,26 +19,11 @@ ORIGIN = {"doc-a": "Ukrainian", "doc-b": "Russian", "doc-c": "Indian", "doc-d": 
 
 
 def write_gold(params, label_of):
+    """A census pass labelling every unit but doc-new's, and the gold stage run on it."""
     units = all_units(params)
     units = units[units["doc_id"] != "doc-new"]
-    gold = pd.DataFrame(
-        {
-            "doc_id": units["doc_id"],
-            "sent_key": units["sent_key"],
-            "target": units["target"],
-            "sent_id": units["sent_id"],
-            "label": [label_of[(t, g)] for t, g in zip(units["text"], units["target"])],
-            "source": "pass1",
-            "annotator": "T",
-            "pass2_label": "",
-            "note": "",
-            "sentence": units["text"],
-        }
-    )[GOLD_COLUMNS]
-    path = params.root / GOLD
-    path.parent.mkdir(parents=True, exist_ok=True)
-    gold.to_csv(path, index=False)
-    return gold
+    labels = [label_of[(t, g)] for t, g in zip(units["text"], units["target"])]
+    return write_census_pass(params, labels, units)
 
 
 @pytest.fixture(scope="module")
@@ -106,14 +90,12 @@ def test_stance_refuses_a_model_fitted_on_other_labels(project):
     changed = dict(label_of)
     key = next(k for k in changed if k[1] == "russia")
     changed[key] = "favor" if changed[key] != "favor" else "neutral"
-    gold_path = params.root / GOLD
-    original = gold_path.read_text()
     try:
         write_gold(params, changed)
         with pytest.raises(ModelMismatchError, match="fitted on other training data or params"):
             stance.run(params)
     finally:
-        gold_path.write_text(original)
+        write_gold(params, label_of)
 
 
 def test_calibration_and_brier_on_known_values():

@@ -26,8 +26,8 @@ from pipeline import paths
 from pipeline.params import Params
 
 #: One CSV per annotation pass (PLAN.md "Annotation files, v2").
-PASSES = paths.ANNOTATIONS / "passes"
-ADJUDICATION = paths.ANNOTATIONS / "adjudication.csv"
+PASSES = paths.PASSES
+ADJUDICATION = paths.ADJUDICATION
 KIND_WORDS = {"model": "model-based", "human": "human"}
 
 
