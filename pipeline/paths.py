@@ -120,5 +120,17 @@ STANCE_DTYPES = {
 }
 OOF_STANCE_COLUMNS = ["classifier", *KEY, "sent_key", "label", *PROBA, "predicted"]
 
-UNIT_COLUMNS = [*KEY, "sent_key", "text", "mention_starts", "mention_ends", "aliases", "alias_kinds", "other_targets"]
+UNIT_CONTEXT_COLUMNS = ["paragraph", "paragraph_text", "context_before", "context_after"]
+"""Where a unit's sentence sits in its article (STANCE-SPEC v2 rule 6); classifiers work without them too."""
+UNIT_COLUMNS = [
+    *KEY,
+    "sent_key",
+    "text",
+    "mention_starts",
+    "mention_ends",
+    "aliases",
+    "alias_kinds",
+    "other_targets",
+    *UNIT_CONTEXT_COLUMNS,
+]
 """The unit table classifiers consume (pipeline.nlp.units.stance_units)."""

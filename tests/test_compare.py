@@ -12,7 +12,7 @@ from pipeline import paths
 from pipeline.annotation.gold import GOLD, GOLD_COLUMNS, GoldError
 from pipeline.nlp.units import stance_units
 from pipeline.params import ConfigError
-from pipeline.paths import LABELS, MENTIONS, SENTENCES
+from pipeline.paths import DOCUMENTS, LABELS, MENTIONS, SENTENCES
 from pipeline.stages import compare, ingest, stance, tag
 
 pytestmark = pytest.mark.slow
@@ -40,7 +40,9 @@ def document_text(doc_id: str, n_russia: int) -> str:
 
 def gold_for(project: Path) -> pd.DataFrame:
     """Gold rows for every unit: the designed Russia label; Ukraine sentences are favor."""
-    units = stance_units(pd.read_parquet(project / SENTENCES), pd.read_parquet(project / MENTIONS))
+    units = stance_units(
+        pd.read_parquet(project / SENTENCES), pd.read_parquet(project / MENTIONS), pd.read_parquet(project / DOCUMENTS)
+    )
     label = [DESIGN[d][1] if t == "russia" else "favor" for d, t in zip(units["doc_id"], units["target"])]
     return units.assign(label=label, source="pass1", annotator="T", pass2_label="", note="", sentence=units["text"])[
         GOLD_COLUMNS

@@ -20,7 +20,7 @@ class CompareInputError(ValueError):
 
 
 def labelled_units(
-    params: Params, sentences: pd.DataFrame, mentions: pd.DataFrame, doc_ids: list[str]
+    params: Params, sentences: pd.DataFrame, mentions: pd.DataFrame, documents: pd.DataFrame
 ) -> tuple[pd.DataFrame, str]:
     """The stance units with the labels ``stance.labels`` selects, and a caption phrase naming them.
 
@@ -28,12 +28,12 @@ def labelled_units(
     gold labels in corpus/annotations/stance_gold.csv, which must
     cover every unit of every document (the seed corpus).
     """
-    units = stance_units(sentences, mentions)
+    units = stance_units(sentences, mentions, documents)
     mode = params.stance.labels
     if mode == "gold":
         gold = load_gold(params.root / GOLD)
         require_gold_for_every_document(units, gold)
-        labelled = attach_gold(units, gold, where=GOLD, documents=doc_ids)
+        labelled = attach_gold(units, gold, where=GOLD, documents=list(documents["doc_id"]))
         source = f"gold labels from the annotation passes ({GOLD})"
     else:
         stances = io.read_parquet(params.root / STANCES)

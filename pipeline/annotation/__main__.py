@@ -36,7 +36,9 @@ def main(argv: list[str] | None = None) -> int:
         annotations = params.root / paths.ANNOTATIONS
         if args.command == "template":
             units = stance_units(
-                io.read_parquet(params.root / paths.SENTENCES), io.read_parquet(params.root / paths.MENTIONS)
+                io.read_parquet(params.root / paths.SENTENCES),
+                io.read_parquet(params.root / paths.MENTIONS),
+                io.read_parquet(params.root / paths.DOCUMENTS),
             )
             rows = annotation_template(units, args.doc_ids)
             if args.second_pass:

@@ -81,7 +81,11 @@ def run(params: Params) -> None:
     annotations = params.root / paths.ANNOTATIONS
 
     gold = check_gold_current(annotations, doc_ids, targets)
-    units = stance_units(io.read_parquet(params.root / paths.SENTENCES), io.read_parquet(params.root / paths.MENTIONS))
+    units = stance_units(
+        io.read_parquet(params.root / paths.SENTENCES),
+        io.read_parquet(params.root / paths.MENTIONS),
+        io.read_parquet(params.root / paths.DOCUMENTS),
+    )
     attach_gold(units, gold, where=annotations / paths.GOLD.name)
 
     first = read_passes(annotations, "pass1_*.csv", doc_ids, targets)
