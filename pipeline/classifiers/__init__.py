@@ -11,9 +11,11 @@ the ones to use.
 
 from __future__ import annotations
 
+import csv
 import functools
+from pathlib import Path
 
-from pipeline import plugins
+from pipeline import paths, plugins
 from pipeline.classifiers.base import ClassifierContext, StanceClassifier, alias_rows
 from pipeline.params import ConfigError, Params
 
@@ -34,7 +36,18 @@ def context_for(params: Params) -> ClassifierContext:
         seed=params.seed,
         root=str(params.root),
         build=functools.partial(make_classifier, params=params),
+        label_spec=label_spec(params.root / paths.GOLD),
     )
+
+
+def label_spec(gold: Path) -> str:
+    """ "v2" when the gold file has a ``basis`` column (spec v2 made it required) or there is no gold file;
+    "v1" for a gold file of guide v1."""
+    if not gold.is_file():
+        return "v2"
+    with gold.open(encoding="utf-8", newline="") as handle:
+        header = next(csv.reader(handle), [])
+    return "v2" if "basis" in header else "v1"
 
 
 def make_classifier(name: str, params: Params) -> StanceClassifier:
@@ -69,5 +82,6 @@ __all__ = [
     "available",
     "check_settings",
     "context_for",
+    "label_spec",
     "make_classifier",
 ]

@@ -28,6 +28,12 @@ def macro_f1(gold: Sequence[str], pred: Sequence[str]) -> float:
     return float(f1_score(gold, pred, labels=list(LABELS), average="macro", zero_division=0))
 
 
+def mean_macro_f1(gold: Sequence[str], pred: Sequence[str], targets: Sequence[str]) -> float:
+    """The selection criterion: macro-F1 of each target's units, averaged over the targets present."""
+    gold, pred, targets = np.asarray(gold), np.asarray(pred), np.asarray(targets)
+    return float(np.mean([macro_f1(gold[targets == t], pred[targets == t]) for t in sorted(set(targets))]))
+
+
 def per_class(gold: Sequence[str], pred: Sequence[str]) -> pd.DataFrame:
     p, r, f, n = precision_recall_fscore_support(gold, pred, labels=list(LABELS), zero_division=0)
     return pd.DataFrame({"label": list(LABELS), "precision": p, "recall": r, "f1": f, "support": n})
