@@ -48,6 +48,8 @@ REPORT_MD = Path("outputs/report.md")
 MODELS = Path("models/stance")
 EMBEDDING_CACHE = Path(".cache/embeddings")
 """Content-hash cache of sentence embeddings: a pure speed-up, safe to delete."""
+LLM_CACHE = Path(".cache/llm")
+"""Content-hash cache of the llm classifier's validated answers: reruns never ask again (docs/llm-classifier.md)."""
 
 
 def tables(stage: str) -> Path:
