@@ -5,6 +5,7 @@ replies (status, body, headers, delay) per request number. Nothing reaches the
 network. 429 and 5xx replies carry ``retry-after-ms: 1`` so the SDK's retries
 take milliseconds; the timeout tests pay one real backoff (about 0.4-0.5 s).
 """
+
 from __future__ import annotations
 
 import json
@@ -46,10 +47,18 @@ class Reply:
 
 
 def completion(content: str, prompt_tokens: int = 100, completion_tokens: int = 10) -> dict:
-    return {"id": "c1", "object": "chat.completion", "created": 0, "model": "served-test-model",
-            "choices": [{"index": 0, "message": {"role": "assistant", "content": content}, "finish_reason": "stop"}],
-            "usage": {"prompt_tokens": prompt_tokens, "completion_tokens": completion_tokens,
-                      "total_tokens": prompt_tokens + completion_tokens}}
+    return {
+        "id": "c1",
+        "object": "chat.completion",
+        "created": 0,
+        "model": "served-test-model",
+        "choices": [{"index": 0, "message": {"role": "assistant", "content": content}, "finish_reason": "stop"}],
+        "usage": {
+            "prompt_tokens": prompt_tokens,
+            "completion_tokens": completion_tokens,
+            "total_tokens": prompt_tokens + completion_tokens,
+        },
+    }
 
 
 def answer(label: str = "against", basis: str = "text", rationale: str = "Calls it aggression.") -> str:
@@ -78,12 +87,17 @@ class FakeEndpoint:
         body = json.loads(handler.rfile.read(int(handler.headers["Content-Length"])))
         with self.lock:
             n = len(self.requests)
-            self.requests.append({"path": handler.path, "headers": {k.lower(): v for k, v in handler.headers.items()}, "body": body})
+            self.requests.append(
+                {"path": handler.path, "headers": {k.lower(): v for k, v in handler.headers.items()}, "body": body}
+            )
             self.inflight += 1
             self.max_inflight = max(self.max_inflight, self.inflight)
         try:
-            reply = self.script(n, body) if handler.path == "/v1/chat/completions" else Reply(404, {"error": {
-                "message": "not found", "type": "not_found"}})
+            reply = (
+                self.script(n, body)
+                if handler.path == "/v1/chat/completions"
+                else Reply(404, {"error": {"message": "not found", "type": "not_found"}})
+            )
             time.sleep(reply.delay)
             payload = reply.body if isinstance(reply.body, str) else json.dumps(reply.body)
             handler.send_response(reply.status)
@@ -132,11 +146,20 @@ def project(tmp_path: Path, monkeypatch) -> Path:
 
 def units(n: int = 3, context: bool = False) -> pd.DataFrame:
     texts = [f"Japan condemned Russia over act {i}." for i in range(n)]
-    df = pd.DataFrame({
-        "doc_id": "doc-a", "sent_id": range(n), "target": "russia", "sent_key": [f"k{i}" for i in range(n)],
-        "text": texts, "mention_starts": [[16]] * n, "mention_ends": [[22]] * n,
-        "aliases": [["Russia"]] * n, "alias_kinds": [["state"]] * n, "other_targets": [[]] * n,
-    })
+    df = pd.DataFrame(
+        {
+            "doc_id": "doc-a",
+            "sent_id": range(n),
+            "target": "russia",
+            "sent_key": [f"k{i}" for i in range(n)],
+            "text": texts,
+            "mention_starts": [[16]] * n,
+            "mention_ends": [[22]] * n,
+            "aliases": [["Russia"]] * n,
+            "alias_kinds": [["state"]] * n,
+            "other_targets": [[]] * n,
+        }
+    )
     if context:
         df["context_before"] = ["The war began in February."] * n
         df["context_after"] = [None] * n
@@ -144,8 +167,15 @@ def units(n: int = 3, context: bool = False) -> pd.DataFrame:
 
 
 def classifier(endpoint: FakeEndpoint, project: Path, **settings) -> LLMStance:
-    defaults = {"base_url": endpoint.url, "model": "test-model", "api_key_env": KEY_ENV, "root": str(project),
-                "max_concurrency": 2, "max_retries": 2, "timeout_s": 2.0}
+    defaults = {
+        "base_url": endpoint.url,
+        "model": "test-model",
+        "api_key_env": KEY_ENV,
+        "root": str(project),
+        "max_concurrency": 2,
+        "max_retries": 2,
+        "timeout_s": 2.0,
+    }
     return LLMStance(**{**defaults, **settings})
 
 
@@ -190,8 +220,11 @@ def test_malformed_json_is_reasked_with_the_reason_then_accepted(endpoint, proje
 def test_malformed_json_forever_is_refused_naming_the_unit(endpoint, project):
     endpoint.script = lambda n, body: ok("I think it is against.")
     clf = classifier(endpoint, project, max_retries=1)
-    with pytest.raises(LLMError, match=r"1 of 1 units got no valid answer after 1 retries; first: doc-a "
-                                        r"sentence 0 target russia: the reply is not valid JSON") as err:
+    with pytest.raises(
+        LLMError,
+        match=r"1 of 1 units got no valid answer after 1 retries; first: doc-a "
+        r"sentence 0 target russia: the reply is not valid JSON",
+    ) as err:
         clf.predict_proba(units(1))
     assert "\n" not in str(err.value)
     assert len(endpoint.requests) == 2
@@ -221,8 +254,11 @@ def test_retryable_status_then_success(endpoint, project, status):
 
 def test_429_forever_is_a_clear_error(endpoint, project):
     endpoint.script = lambda n, body: Reply(429, {"error": {"message": "slow down"}}, FAST_RETRY)
-    with pytest.raises(LLMError, match=r"still rate-limited \(HTTP 429\) after 2 retries; lower "
-                                        r"classifiers.llm.max_concurrency"):
+    with pytest.raises(
+        LLMError,
+        match=r"still rate-limited \(HTTP 429\) after 2 retries; lower "
+        r"classifiers.llm.max_concurrency",
+    ):
         classifier(endpoint, project, max_retries=2).predict_proba(units(1))
     assert len(endpoint.requests) == 3
 
@@ -397,23 +433,42 @@ def test_registered_llm_binds_its_typed_params_section(params, project):
         make_classifier("llm", llm_params(params, project, **{**settings, "model": None}))
 
 
-@pytest.mark.parametrize("content, expected", [
-    (answer("favor", "context", "Praises aid."), {"label": "favor", "basis": "context", "rationale": "Praises aid."}),
-    ("```json\n" + answer(" Against ", "TEXT") + "\n```", {"label": "against", "basis": "text",
-                                                            "rationale": "Calls it aggression."}),
-    ("<think>Hmm.</think>\n" + answer("neutral"), {"label": "neutral", "basis": "text",
-                                                   "rationale": "Calls it aggression."}),
-    (answer(rationale=" ".join(["w"] * 40)), {"label": "against", "basis": "text", "rationale": " ".join(["w"] * 30)}),
-])
+@pytest.mark.parametrize(
+    "content, expected",
+    [
+        (
+            answer("favor", "context", "Praises aid."),
+            {"label": "favor", "basis": "context", "rationale": "Praises aid."},
+        ),
+        (
+            "```json\n" + answer(" Against ", "TEXT") + "\n```",
+            {"label": "against", "basis": "text", "rationale": "Calls it aggression."},
+        ),
+        (
+            "<think>Hmm.</think>\n" + answer("neutral"),
+            {"label": "neutral", "basis": "text", "rationale": "Calls it aggression."},
+        ),
+        (
+            answer(rationale=" ".join(["w"] * 40)),
+            {"label": "against", "basis": "text", "rationale": " ".join(["w"] * 30)},
+        ),
+    ],
+)
 def test_parse_answer_accepts_and_normalises(content, expected):
     assert parse_answer(content) == expected
 
 
-@pytest.mark.parametrize("content, reason", [
-    ("", "empty"), ("[1, 2]", "not an object"), ('{"label": "favor"}', "basis None"),
-    (answer(basis="sentence"), "basis 'sentence'"), ('{"label": 1, "basis": "text", "rationale": ""}', "label 1"),
-    ('{"label": "favor", "basis": "text", "rationale": 5}', "rationale must be a string"),
-])
+@pytest.mark.parametrize(
+    "content, reason",
+    [
+        ("", "empty"),
+        ("[1, 2]", "not an object"),
+        ('{"label": "favor"}', "basis None"),
+        (answer(basis="sentence"), "basis 'sentence'"),
+        ('{"label": 1, "basis": "text", "rationale": ""}', "label 1"),
+        ('{"label": "favor", "basis": "text", "rationale": 5}', "rationale must be a string"),
+    ],
+)
 def test_parse_answer_refuses(content, reason):
     with pytest.raises(InvalidReply, match=reason):
         parse_answer(content)

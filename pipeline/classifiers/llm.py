@@ -41,6 +41,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -65,8 +66,8 @@ from pipeline.validation import ConfigError
 log = logging.getLogger(__name__)
 
 
-def refuse_invalid(units: pd.DataFrame, outcomes: Sequence[Outcome], settings: EndpointSettings) -> None:
-    """LLMError naming the first unit whose replies stayed invalid, if any did."""
+def valid_answers(units: pd.DataFrame, outcomes: Sequence[Outcome], settings: EndpointSettings) -> list[dict[str, Any]]:
+    """Every unit's validated answer, in order; LLMError naming the first unit whose replies stayed invalid."""
     failed = [i for i, o in enumerate(outcomes) if o.answer is None]
     if failed:
         row = units.iloc[failed[0]]
@@ -75,6 +76,7 @@ def refuse_invalid(units: pd.DataFrame, outcomes: Sequence[Outcome], settings: E
             f"{settings.max_retries} retries; first: {row['doc_id']} sentence {row['sent_id']} target "
             f"{row['target']}: {outcomes[failed[0]].error} Valid answers are cached: a rerun asks only these."
         )
+    return [o.answer for o in outcomes if o.answer is not None]
 
 
 def run_usage(outcomes: Sequence[Outcome]) -> dict[str, int]:
@@ -146,14 +148,14 @@ class LLMStance(StanceClassifier):
         outcomes = ChatClient(settings, Path(self.root) / paths.LLM_CACHE, ANSWER_SCHEMA).answer_all(
             prompts, parse_answer
         )
-        refuse_invalid(units, outcomes, settings)
+        answers = valid_answers(units, outcomes, settings)
         self.usage_ = run_usage(outcomes)
         log.info("llm %s: %s", settings.model, ", ".join(f"{k} {v}" for k, v in self.usage_.items()))
         return pd.DataFrame(
             {
-                "label": [o.answer["label"] for o in outcomes],
-                "basis": [o.answer["basis"] for o in outcomes],
-                "rationale": [o.answer["rationale"] for o in outcomes],
+                "label": [a["label"] for a in answers],
+                "basis": [a["basis"] for a in answers],
+                "rationale": [a["rationale"] for a in answers],
                 "cached": [o.cached for o in outcomes],
                 "prompt_tokens": [o.prompt_tokens for o in outcomes],
                 "completion_tokens": [o.completion_tokens for o in outcomes],

@@ -97,8 +97,8 @@ class ChatClient:
         """One Outcome per prompt, in order. Identical prompts are asked once (later copies count
         as cached); cached ones are not asked at all, so a fully cached run needs no key or server.
         A transport error (key, endpoint, retries exhausted) stops the run at once."""
-        bodies = {}
-        keys = []
+        bodies: dict[str, dict[str, Any]] = {}
+        keys: list[str] = []
         for messages in prompts:
             body = request_body(self.settings, messages, self.schema)
             keys.append(cache_key(body))

@@ -121,7 +121,7 @@ def describe(exc: openai.APIError, settings: EndpointSettings, secret: str) -> s
             f"raise {_KEY_PREFIX}.timeout_s or lower max_concurrency"
         )
     if isinstance(exc, openai.APIConnectionError):
-        cause = one_line(exc.__cause__ or detail, secret)
+        cause = one_line(str(exc.__cause__ or detail), secret)
         return f"{where}: cannot connect ({cause}); is the server running and {_KEY_PREFIX}.base_url right?"
     status = getattr(exc, "status_code", None)
     if isinstance(exc, (openai.AuthenticationError, openai.PermissionDeniedError)):

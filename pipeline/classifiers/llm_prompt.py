@@ -144,7 +144,7 @@ def json_object(content: str) -> dict[str, Any]:
 def choice(obj: dict[str, Any], field: str, allowed: Sequence[str]) -> str:
     value = obj.get(field)
     normal = value.strip().lower() if isinstance(value, str) else None
-    if normal not in allowed:
+    if normal is None or normal not in allowed:
         raise InvalidReply(f"{field} {value!r} is not one of {', '.join(allowed)}.")
     return normal
 
