@@ -20,22 +20,28 @@ ORIGIN = {"doc-a": "Ukrainian", "doc-b": "Russian", "doc-c": "Indian", "doc-d": 
 
 
 def write_gold(params, label_of):
+    """A gold file of STANCE-SPEC v2 shape: every polar label of a sentence with "aid" has basis context."""
     units = all_units(params)
     units = units[units["doc_id"] != "doc-new"]
+    labels = [label_of[(t, g)] for t, g in zip(units["text"], units["target"])]
+    basis = [
+        "context" if label != "neutral" and "aid" in text else "text" for text, label in zip(units["text"], labels)
+    ]
     gold = pd.DataFrame(
         {
             "doc_id": units["doc_id"],
             "sent_key": units["sent_key"],
             "target": units["target"],
             "sent_id": units["sent_id"],
-            "label": [label_of[(t, g)] for t, g in zip(units["text"], units["target"])],
+            "label": labels,
             "source": "pass1",
             "annotator": "T",
             "pass2_label": "",
             "note": "",
             "sentence": units["text"],
+            "basis": basis,
         }
-    )[GOLD_COLUMNS]
+    )[[*GOLD_COLUMNS, "basis"]]
     path = params.root / GOLD
     path.parent.mkdir(parents=True, exist_ok=True)
     gold.to_csv(path, index=False)
@@ -52,7 +58,7 @@ def project(tmp_path_factory):
         docs,
         **{
             "stance.classifier": "auto",
-            "evaluate.classifiers": ["lexicon", "linear"],
+            "evaluate.classifiers": ["lexicon", "roles", "propagation"],
             "report.formats": ["png"],
             "report.embed": "png",
             "report.dpi": 60,
@@ -71,17 +77,37 @@ def project(tmp_path_factory):
 def test_evaluate_writes_scores_for_every_classifier(project):
     params, _ = project
     metrics = json.loads((params.root / "outputs/metrics/evaluate.json").read_text())
-    assert set(metrics["classifiers"]) == {"lexicon", "linear"}
-    assert metrics["n_documents"] == 4
+    assert set(metrics["classifiers"]) == {"lexicon", "roles", "propagation"}
+    assert metrics["n_documents"] == 4 and metrics["reading"] == "full"
+    gold = pd.read_csv(params.root / GOLD)
+    assert metrics["gold_basis"] == {b: int((gold["basis"] == b).sum()) for b in ("text", "context")}
+    polar = gold[gold["label"] != "neutral"]
+    assert metrics["gold_basis"]["context"] > 0
     best = max(metrics["classifiers"], key=lambda n: metrics["classifiers"][n]["macro_f1"]["mean_over_targets"])
     assert metrics["selected"] == best
     for scores in metrics["classifiers"].values():
         assert 0 <= scores["macro_f1"]["russia"] <= 1 and 0 <= scores["ece"] <= 1
         assert set(scores["per_class"]["russia"]) == {"against", "favor", "neutral"}
+        assert {b: r["n_polar"] for b, r in scores["recall_by_basis"].items()} == {
+            b: int((polar["basis"] == b).sum()) for b in ("text", "context")
+        }
+        assert scores["sensitivity"]["cells"] == 6
     shares = pd.read_csv(params.root / "outputs/tables/evaluate/eval_shares.csv")
     assert set(shares["author_origin"]) == {"Ukrainian", "Russian", "Indian"}
     assert np.allclose(shares.groupby(["classifier", "author_origin", "target"])["human_share"].sum(), 1.0)
-    confusion = pd.read_csv(params.root / "outputs/plots/confusion/linear_russia.csv")
+    summary = pd.read_csv(params.root / "outputs/tables/evaluate/eval_classifiers.csv")
+    assert {"recall_text_basis", "recall_context_basis", "net_index_sign_differs"} <= set(summary.columns)
+    sensitivity = pd.read_csv(params.root / "outputs/tables/evaluate/sensitivity.csv", keep_default_na=False)
+    assert list(sensitivity.columns[:5]) == ["author_origin", "target", "n_docs", "n_units", "gold"]
+    assert list(sensitivity.columns[5:8]) == ["lexicon", "roles", "propagation"]
+    gold_net = shares[shares["classifier"] == "lexicon"].pivot_table(
+        index=["author_origin", "target"], columns="label", values="human_share"
+    )
+    expected = (gold_net["favor"] - gold_net["against"]).rename("gold").reset_index()
+    joined = sensitivity.merge(expected, on=["author_origin", "target"], suffixes=("", "_shares"))
+    assert len(joined) == 6 and np.allclose(joined["gold"], joined["gold_shares"])
+    assert "under the gold labels" in (params.root / "outputs/tables/evaluate/sensitivity.md").read_text()
+    confusion = pd.read_csv(params.root / "outputs/plots/confusion/propagation_russia.csv")
     assert list(confusion.columns) == ["doc_id", "sent_id", "actual", "predicted"]
 
 

@@ -251,3 +251,11 @@ def test_sentence_cues_and_paragraph_evaluation():
     assert paragraph_evaluation(units).tolist() == [pytest.approx(np.log(2)), 0.0]  # own sentence left out
     neighbours = pd.DataFrame({"text": ["x"], "context_before": ["A brutal invasion."], "context_after": [""]})
     assert paragraph_evaluation(neighbours)[0] > 0
+
+
+def test_propagation_labels_a_document_with_nothing_to_carry(params, fixture_units):
+    """A document whose units give no direction to carry (here one neutral fact) keeps the rules' labels."""
+    aliases = alias_rows(params.aliases())
+    model = ContextPropagation(aliases).fit(fixture_units, fixture_units["label"])
+    lone = make_units(params, [("lone", "Russia held an election in March.", NEUTRAL_BOTH)])
+    np.testing.assert_allclose(model.predict_proba(lone), RoleStance(aliases).fit(lone).predict_proba(lone))

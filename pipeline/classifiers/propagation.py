@@ -117,7 +117,8 @@ class ContextPropagation(StanceClassifier):
         return self
 
     def _p_taken(self, x: np.ndarray) -> np.ndarray:
-        if self.model_ is None:
+        """P(the unit takes the direction) for each row of evidence (none: a document with no open unit)."""
+        if self.model_ is None or len(x) == 0:
             return np.full(len(x), self.constant_)
         return self.model_.predict_proba(x)[:, 1]
 

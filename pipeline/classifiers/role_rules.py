@@ -6,7 +6,9 @@ pass does not count the same word twice.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, fields
+from typing import Any
 
 from pipeline.classifiers import cues
 from pipeline.classifiers.tokens import OTHER, OWN, SentenceView
@@ -39,24 +41,25 @@ class Signals:
 
     def votes(self, aid_is_favor: bool = True) -> tuple[float, float]:
         """(favor, against) votes; ``aid_is_favor``: bare aid counts for the recipient (spec v2 rule 7)."""
-        favor = (
-            self.victim
-            + self.aid_praised
-            + (self.aid_bare if aid_is_favor else 0.0)
-            + self.measure_harmful
-            + self.engagement_praised
-            + self.eval_favor
-        )
-        against = (
-            self.aggressor + self.measure_endorsed + self.measure_weak + self.engagement_futile + self.eval_against
-        )
-        return favor, against
+        return summed_votes(lambda name: getattr(self, name), aid_is_favor)
+
+
+FAVOR_SIGNALS = ("victim", "aid_praised", "aid_bare", "measure_harmful", "engagement_praised", "eval_favor")
+AGAINST_SIGNALS = ("aggressor", "measure_endorsed", "measure_weak", "engagement_futile", "eval_against")
+
+
+def summed_votes(get: Callable[[str], Any], aid_is_favor: bool = True) -> tuple[Any, Any]:
+    """(favor, against): the signals ``get(name)`` returns (strengths of one unit, or arrays of every unit's)
+    summed in a fixed order; bare aid counts for the recipient only under ``aid_is_favor``."""
+    favor = sum((get(name) for name in FAVOR_SIGNALS if aid_is_favor or name != "aid_bare"), 0.0)
+    against = sum((get(name) for name in AGAINST_SIGNALS), 0.0)
+    return favor, against
 
 
 SIGNAL_NAMES = tuple(f.name for f in fields(Signals))
 
 
-def _skip(v: SentenceView, i: int, step: int, limit: int, allowed) -> int:
+def _skip(v: SentenceView, i: int, step: int, limit: int, allowed: Callable[[str], bool]) -> int:
     """Index reached from ``i`` moving by ``step`` over at most ``limit`` tokens that satisfy ``allowed``."""
     j = i + step
     for _ in range(limit):

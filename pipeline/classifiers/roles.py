@@ -45,9 +45,11 @@ from pipeline.classifiers.role_rules import (
     engagement,
     measures,
     negated,
+    summed_votes,
 )
 from pipeline.classifiers.selection import NestedSelect
 from pipeline.classifiers.tokens import SentenceView, view
+from pipeline.nlp.mentions import MentionFinder
 from pipeline.paths import LABELS
 from pipeline.plugins import classifiers
 
@@ -126,11 +128,10 @@ def role_signals(
 
 
 @functools.lru_cache(maxsize=8)
-def _finder(aliases: AliasRows):
+def _finder(aliases: AliasRows) -> MentionFinder:
     return finder_for(aliases)
 
 
-@functools.lru_cache(maxsize=1 << 16)
 def _unit_signals(
     text: str,
     own: tuple[tuple[int, int], ...],
@@ -139,30 +140,44 @@ def _unit_signals(
     aliases: AliasRows,
     opinion: tuple[tuple[str, float], ...],
 ) -> tuple[float, ...]:
-    """Signals of one unit, memoised: nested cross-validation asks for the same unit many times."""
+    """Signals of one unit (``signal_table`` memoises them)."""
     v = view(text, own, other_spans(text, list(own), _finder(aliases)))
     return tuple(asdict(role_signals(v, target, kinds, dict(opinion))).values())
 
 
+_MEMO: dict[tuple, dict[tuple, tuple[float, ...]]] = {}
+_MEMO_LIMIT = 1 << 16
+
+
 def forget_signals() -> None:
     """Empty the memo of unit signals (benchmarks time each variant from a cold start)."""
-    _unit_signals.cache_clear()
+    _MEMO.clear()
 
 
 def signal_table(units: pd.DataFrame, aliases: AliasRows, opinion: tuple[tuple[str, float], ...] = ()) -> pd.DataFrame:
-    """One row of role signals per unit (columns ``SIGNAL_NAMES``), in unit order."""
-    kinds = units["alias_kinds"] if "alias_kinds" in units else [()] * len(units)
-    rows = [
-        _unit_signals(text, tuple(map(tuple, own)), target, tuple(k), tuple(aliases), tuple(opinion))
-        for text, own, target, k in zip(units["text"], unit_spans(units), units["target"], kinds)
-    ]
+    """One row of role signals per unit (columns ``SIGNAL_NAMES``), in unit order.
+
+    Memoised per unit content (nested cross-validation asks for the same unit many times), under one entry per
+    alias table and opinion words, so a lookup hashes the unit, not the alias table; at most ``_MEMO_LIMIT``
+    units are kept, so labelling a large corpus does not grow it without bound."""
+    memo = _MEMO.setdefault((tuple(aliases), tuple(opinion)), {})
+    kinds = units["alias_kinds"].tolist() if "alias_kinds" in units else [()] * len(units)
+    rows = []
+    for text, own, target, k in zip(units["text"].tolist(), unit_spans(units), units["target"].tolist(), kinds):
+        key = (text, tuple(own), target, tuple(k))
+        found = memo.get(key)
+        if found is None:
+            if len(memo) >= _MEMO_LIMIT:
+                memo.clear()
+            found = memo[key] = _unit_signals(text, key[1], target, key[3], aliases, opinion)
+        rows.append(found)
     return pd.DataFrame(rows, columns=list(SIGNAL_NAMES), index=units.index, dtype=float)
 
 
 def vote_logits(signals: pd.DataFrame, aid_is_favor: bool, neutral_bias: float) -> np.ndarray:
     """(n, 3) logits in LABELS order from summed votes and a fixed neutral logit."""
-    votes = [Signals(**row).votes(aid_is_favor) for row in signals.to_dict("records")]
-    return np.array([[against, favor, neutral_bias] for favor, against in votes]).reshape(-1, len(LABELS))
+    favor, against = summed_votes(lambda name: signals[name].to_numpy(dtype=float), aid_is_favor)
+    return np.column_stack([against, favor, np.full(len(signals), float(neutral_bias))]).reshape(-1, len(LABELS))
 
 
 class RoleStance(StanceClassifier):
