@@ -21,7 +21,11 @@ MANIFEST = Path("corpus/manifest.csv")
 RAW = Path("corpus/raw")
 CLEANING_RULES = Path("corpus/cleaning_rules.yaml")
 ANNOTATIONS = Path("corpus/annotations")
-GOLD = ANNOTATIONS / "stance_gold.csv"
+PASSES = ANNOTATIONS / "passes"
+"""One CSV per annotation pass (corpus/annotations/README.md); gold labels are derived from them."""
+ADJUDICATION = ANNOTATIONS / "adjudication.csv"
+SAMPLES = ANNOTATIONS / "samples"
+"""Draw records of `annotate export`: which units a sample drew, with their inclusion probabilities."""
 GUIDE = Path("docs/annotation-guide.md")
 MODEL_CARD = Path("docs/model-card.md")
 PLUGINS = Path("plugins")
@@ -36,6 +40,8 @@ ENTITIES = DATA / "entities.parquet"
 MENTIONS = DATA / "mentions.parquet"
 STANCES = DATA / "stances.parquet"
 OOF_STANCES = DATA / "oof_stances.parquet"
+GOLD = DATA / "gold.parquet"
+"""Gold labels derived by the gold stage from the passes and the adjudication (never hand-edited)."""
 
 # --- results (small, uncached, committed) ------------------------------------------------
 TABLES = Path("outputs/tables")
@@ -68,7 +74,7 @@ def metrics(stage: str) -> Path:
 
 
 EVALUATION = metrics("evaluate")
-AGREEMENT_METRICS = metrics("agreement")
+GOLD_METRICS = metrics("gold")
 
 # --- row schemas -------------------------------------------------------------------------
 LABELS: tuple[str, ...] = ("against", "favor", "neutral")
@@ -136,3 +142,19 @@ UNIT_COLUMNS = [
     *UNIT_CONTEXT_COLUMNS,
 ]
 """The unit table classifiers consume (pipeline.nlp.units.stance_units)."""
+GOLD_DTYPES = {
+    "doc_id": "str",
+    "sent_key": "str",
+    "target": "str",
+    "sent_id": "int64",
+    "label": "str",
+    "basis": "str",
+    "source": "str",
+    "rule": "str",
+    "n_annotators": "int64",
+    "annotators": "str",
+    "annotator_kinds": "str",
+    "sample_id": "str",
+    "guide_version": "str",
+}
+"""One row per gold-labelled unit; ``source``: agreed, adjudicated or single (one pass only)."""

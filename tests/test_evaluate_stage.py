@@ -5,11 +5,11 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import make_project
+from conftest import make_project, write_census_pass
 from stance_data import labelled_sentences
 
 from pipeline import io
-from pipeline.annotation.gold import GOLD, GOLD_COLUMNS
+from pipeline.annotation.gold import read_gold
 from pipeline.classifiers.persist import ModelMismatchError
 from pipeline.classifiers.training import all_units
 from pipeline.evaluation.metrics import brier, document_weighted_shares, expected_calibration_error, reliability
@@ -20,32 +20,15 @@ ORIGIN = {"doc-a": "Ukrainian", "doc-b": "Russian", "doc-c": "Indian", "doc-d": 
 
 
 def write_gold(params, label_of):
-    """A gold file of STANCE-SPEC v2 shape: every polar label of a sentence with "aid" has basis context."""
+    """A census pass labelling every unit but doc-new's, and the gold stage run on it; STANCE-SPEC v2 shape:
+    every polar label of a sentence with "aid" has basis context."""
     units = all_units(params)
     units = units[units["doc_id"] != "doc-new"]
     labels = [label_of[(t, g)] for t, g in zip(units["text"], units["target"])]
     basis = [
         "context" if label != "neutral" and "aid" in text else "text" for text, label in zip(units["text"], labels)
     ]
-    gold = pd.DataFrame(
-        {
-            "doc_id": units["doc_id"],
-            "sent_key": units["sent_key"],
-            "target": units["target"],
-            "sent_id": units["sent_id"],
-            "label": labels,
-            "source": "pass1",
-            "annotator": "T",
-            "pass2_label": "",
-            "note": "",
-            "sentence": units["text"],
-            "basis": basis,
-        }
-    )[[*GOLD_COLUMNS, "basis"]]
-    path = params.root / GOLD
-    path.parent.mkdir(parents=True, exist_ok=True)
-    gold.to_csv(path, index=False)
-    return gold
+    return write_census_pass(params, labels, units, basis=basis)
 
 
 @pytest.fixture(scope="module")
@@ -79,7 +62,7 @@ def test_evaluate_writes_scores_for_every_classifier(project):
     metrics = json.loads((params.root / "outputs/metrics/evaluate.json").read_text())
     assert set(metrics["classifiers"]) == {"lexicon", "roles", "propagation"}
     assert metrics["n_documents"] == 4 and metrics["reading"] == "full"
-    gold = pd.read_csv(params.root / GOLD)
+    gold = read_gold(params.root)
     assert metrics["gold_basis"] == {b: int((gold["basis"] == b).sum()) for b in ("text", "context")}
     polar = gold[gold["label"] != "neutral"]
     assert metrics["gold_basis"]["context"] > 0
@@ -132,14 +115,12 @@ def test_stance_refuses_a_model_fitted_on_other_labels(project):
     changed = dict(label_of)
     key = next(k for k in changed if k[1] == "russia")
     changed[key] = "favor" if changed[key] != "favor" else "neutral"
-    gold_path = params.root / GOLD
-    original = gold_path.read_text()
     try:
         write_gold(params, changed)
         with pytest.raises(ModelMismatchError, match="fitted on other training data or params"):
             stance.run(params)
     finally:
-        gold_path.write_text(original)
+        write_gold(params, label_of)
 
 
 def test_calibration_and_brier_on_known_values():

@@ -49,11 +49,11 @@ def test_one_neutral_bias_needs_no_gold_and_settings_are_typed(params):
 
 
 def test_the_label_definition_follows_the_gold(params, tmp_path):
-    assert label_spec(tmp_path / "none.csv") == "v2"  # no gold: the spec in force
-    v1 = tmp_path / "v1.csv"
-    v1.write_text("doc_id,sent_key,target,label\nd,k,russia,neutral\n", encoding="utf-8")
-    v2 = tmp_path / "v2.csv"
-    v2.write_text("doc_id,sent_key,target,label,basis\nd,k,russia,neutral,text\n", encoding="utf-8")
+    assert label_spec(tmp_path / "none.parquet") == "v2"  # no gold: the spec in force
+    v1, v2 = tmp_path / "v1.parquet", tmp_path / "v2.parquet"
+    unit = {"doc_id": ["d"], "sent_key": ["k"], "target": ["russia"], "label": ["neutral"]}
+    pd.DataFrame(unit).to_parquet(v1)
+    pd.DataFrame({**unit, "basis": ["text"]}).to_parquet(v2)
     assert (label_spec(v1), label_spec(v2)) == ("v1", "v2")
     (tmp_path / GOLD_FILE).parent.mkdir(parents=True)
     v1.replace(tmp_path / GOLD_FILE)

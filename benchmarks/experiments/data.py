@@ -1,6 +1,7 @@
 """The labelled unit table of an experiment: units of the tagged corpus joined to any gold file.
 
-A gold file is a CSV with ``doc_id, sent_key, target, label`` and, from spec v2 on, ``basis`` (text | context).
+A gold file is a CSV (gold v1: corpus/annotations/v1/stance_gold.csv) or the gold stage's outputs/data/gold.parquet,
+with ``doc_id, sent_key, target, label`` and, from spec v2 on, ``basis`` (text | context).
 Units of the gold's documents without a gold row are left out (a sampled gold scores what it labels); gold rows
 that match no unit are an error, since the corpus and the gold would disagree.
 """
@@ -23,7 +24,10 @@ class GoldFileError(ValueError):
 
 
 def read_gold(path: Path) -> pd.DataFrame:
-    gold = pd.read_csv(path, dtype=str, keep_default_na=False)
+    if path.suffix == ".parquet":
+        gold = pd.read_parquet(path).astype(str)
+    else:
+        gold = pd.read_csv(path, dtype=str, keep_default_na=False)
     missing = [c for c in [*GOLD_KEY, "label"] if c not in gold.columns]
     if missing:
         raise GoldFileError(f"{path}: missing column(s) {missing}")

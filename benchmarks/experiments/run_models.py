@@ -1,6 +1,6 @@
 """Nested leave-one-document-out comparison of stance classifier variants on one gold file.
 
-    python -m benchmarks.experiments.run_models --gold corpus/annotations/stance_gold.csv
+    python -m benchmarks.experiments.run_models --gold corpus/annotations/v1/stance_gold.csv
 
 writes, under ``--out`` (default ``benchmarks/experiments/results/<gold file stem>``), per variant and reading
 ``runs/<reading>__<variant>.{csv,parquet}`` (scores; out-of-fold probabilities) and ``runs/..._choices.csv`` (what

@@ -11,9 +11,10 @@ the ones to use.
 
 from __future__ import annotations
 
-import csv
 import functools
 from pathlib import Path
+
+import pyarrow.parquet as pq
 
 from pipeline import paths, plugins
 from pipeline.classifiers.base import ClassifierContext, StanceClassifier, alias_rows
@@ -41,13 +42,11 @@ def context_for(params: Params) -> ClassifierContext:
 
 
 def label_spec(gold: Path) -> str:
-    """ "v2" when the gold file has a ``basis`` column (spec v2 made it required) or there is no gold file;
-    "v1" for a gold file of guide v1."""
+    """ "v2" when the gold table (parquet, as the gold stage writes it) has a ``basis`` column (spec v2 made it
+    required) or there is none yet; "v1" for gold labels of guide v1 (the experiments score those too)."""
     if not gold.is_file():
         return "v2"
-    with gold.open(encoding="utf-8", newline="") as handle:
-        header = next(csv.reader(handle), [])
-    return "v2" if "basis" in header else "v1"
+    return "v2" if "basis" in pq.read_schema(gold).names else "v1"
 
 
 def make_classifier(name: str, params: Params) -> StanceClassifier:

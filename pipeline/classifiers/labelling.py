@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from pipeline import io, paths
-from pipeline.annotation.gold import attach_gold, load_gold
+from pipeline.annotation.gold import attach_gold, read_gold
 from pipeline.classifiers import make_classifier
 from pipeline.classifiers.base import StanceClassifier
 from pipeline.classifiers.persist import load_model, training_hash
@@ -77,12 +77,13 @@ def out_of_fold_rows(units: pd.DataFrame, oof: pd.DataFrame, name: str) -> pd.Da
 def build_labeller(params: Params) -> Labeller:
     """The chosen classifier and, with gold labels, the trained model (hash-checked) and OOF rows."""
     name = resolve_classifier(params)
-    if not (params.root / paths.GOLD).is_file():
+    gold = read_gold(params.root)
+    if gold.empty:
         model = make_classifier(name, params)
         if model.needs_labels:
             raise StanceInputError(
-                f"{paths.GOLD}: not found, and stance.classifier '{name}' learns from gold labels; "
-                "add gold labels (corpus/annotations/README.md) or use stance.classifier: lexicon"
+                f"{paths.PASSES}: no gold labels, and stance.classifier '{name}' learns from them; "
+                "annotate a sample (`python -m pipeline annotate export`) or use stance.classifier: lexicon"
             )
         return Labeller(
             name,
@@ -90,8 +91,8 @@ def build_labeller(params: Params) -> Labeller:
             pd.DataFrame(columns=[*KEY, "sent_key", *PROBA]),
             "rules_only",
         )
-    gold = load_gold(params.root / paths.GOLD)
-    labelled = attach_gold(read_units(params, sorted(gold["doc_id"].unique())), gold, where=paths.GOLD)
+    units = read_units(params, sorted(gold["doc_id"].unique()))
+    labelled = attach_gold(units, gold, reading=params.stance.basis)
     labelled = labelled.sort_values(KEY).reset_index(drop=True)
     model = load_model(
         name, training_hash(name, labelled, labelled["label"], params), params.root / paths.MODELS, params.root
@@ -115,7 +116,8 @@ def label_partition(partition: dict[str, pd.DataFrame], labeller: Labeller) -> p
         .drop(columns="_doc_order")
         .reset_index(drop=True)
     )
-    in_gold = units["doc_id"].isin(set(labeller.oof["doc_id"]))
+    oof_keys = set(labeller.oof[[*KEY, "sent_key"]].itertuples(index=False, name=None))
+    in_gold = pd.Series([key in oof_keys for key in units[[*KEY, "sent_key"]].itertuples(index=False, name=None)])
     rows = units[[*KEY, "sent_key"]].copy()
     rows[PROBA] = np.nan
     rows["prediction"] = labeller.new_prediction

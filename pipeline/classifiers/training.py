@@ -7,7 +7,7 @@ import json
 import pandas as pd
 
 from pipeline import io, paths
-from pipeline.annotation.gold import GOLD_KEY, attach_gold, load_gold
+from pipeline.annotation.gold import attach_gold, read_gold
 from pipeline.classifiers import AUTO, check_settings
 from pipeline.nlp.units import stance_units
 from pipeline.params import Params
@@ -24,15 +24,8 @@ def all_units(params: Params) -> pd.DataFrame:
 
 
 def gold_units(units: pd.DataFrame, params: Params) -> pd.DataFrame:
-    """Units of the gold documents with their gold ``label`` (and ``basis``, text or context, where the gold
-    carries it: STANCE-SPEC v2), in a fixed order.
-
-    GoldError (from pipeline.annotation.gold) when the gold set and the corpus disagree.
-    """
-    gold = load_gold(params.root / paths.GOLD)
-    labelled = attach_gold(units, gold, where=paths.GOLD)
-    if "basis" in gold.columns and "basis" not in labelled.columns:
-        labelled = labelled.merge(gold[[*GOLD_KEY, "basis"]], on=GOLD_KEY, how="left", validate="many_to_one")
+    """The gold-labelled units with ``label`` under ``stance.basis`` (and ``basis``), in a fixed order."""
+    labelled = attach_gold(units, read_gold(params.root), reading=params.stance.basis)
     return labelled.sort_values(KEY).reset_index(drop=True)
 
 

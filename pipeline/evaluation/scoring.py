@@ -48,13 +48,10 @@ def proba_of(frame: pd.DataFrame) -> np.ndarray:
     return frame[PROBA].to_numpy()
 
 
-def score_classifier(
-    frame: pd.DataFrame, targets: list[str], bins: int, basis: pd.Series | None = None
-) -> dict[str, Any]:
-    """Metrics of one classifier's out-of-fold rows; with the gold ``basis`` of each row (aligned with
-    ``frame``), also the recall of polar gold units per basis."""
+def score_classifier(frame: pd.DataFrame, targets: list[str], bins: int, basis: pd.Series) -> dict[str, Any]:
+    """Metrics of one classifier's out-of-fold rows, with the recall of polar gold units per gold ``basis``
+    (one per row, aligned with ``frame``)."""
     by_target = {t: macro_f1(g["label"], g["predicted"]) for t, g in frame.groupby("target") if t in targets}
-    per_basis = {} if basis is None else {"recall_by_basis": recall_by_basis(frame, basis)}
     return {
         "macro_f1": {
             "mean_over_targets": float(np.mean(list(by_target.values()))),
@@ -65,7 +62,7 @@ def score_classifier(
         "ece": expected_calibration_error(frame["label"], proba_of(frame), bins),
         "brier": brier(frame["label"], proba_of(frame)),
         "log_loss": mean_log_loss(frame["label"], proba_of(frame)),
-        **per_basis,
+        "recall_by_basis": recall_by_basis(frame, basis),
     }
 
 

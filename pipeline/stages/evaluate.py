@@ -41,8 +41,11 @@ from pipeline.evaluation.sensitivity import sensitivity_caption, sensitivity_sum
 from pipeline.params import Params
 
 STAGE = "evaluate"
-READING = "full"
-READING_NOTE = "full reading: every gold label as annotated, context-basis ones included"
+READING_NOTES = {
+    "full": "full reading: every gold label as annotated, context-basis ones included",
+    "text": "text reading: context-basis gold labels count as neutral",
+}
+"""``stance.basis``: how the gold labels are read (STANCE-SPEC v2 basis); classifiers train and score on it."""
 
 
 def run(params: Params) -> None:
@@ -54,7 +57,7 @@ def run(params: Params) -> None:
         make_classifier(name, params)
 
     oof = cross_validate(labelled, names, params)
-    basis = labelled["basis"] if "basis" in labelled.columns else None
+    basis = labelled["basis"]
     scores = {
         name: score_classifier(oof[oof["classifier"] == name], targets, params.evaluate.calibration_bins, basis)
         for name in names
@@ -87,8 +90,8 @@ def run(params: Params) -> None:
         ),
         "n_units": int(len(labelled)),
         "n_documents": int(labelled["doc_id"].nunique()),
-        "reading": READING,
-        "gold_basis": None if basis is None else {b: int((basis == b).sum()) for b in BASES},
+        "reading": params.stance.basis,
+        "gold_basis": {b: int((basis == b).sum()) for b in BASES},
         "share_tolerance_pp": SHARE_TOLERANCE_PP,
         "classifiers": scores,
     }
@@ -104,7 +107,7 @@ def run(params: Params) -> None:
                 "brier": s["brier"],
                 "log_loss": s["log_loss"],
                 "max_share_diff_pp": s["shares"]["max_abs_diff_pp"],
-                **{f"recall_{b}_basis": r["recall"] for b, r in s.get("recall_by_basis", {}).items()},
+                **{f"recall_{b}_basis": r["recall"] for b, r in s["recall_by_basis"].items()},
                 "net_index_sign_differs": s["sensitivity"]["sign_differs"],
                 "selected": n == selected,
             }
@@ -113,9 +116,7 @@ def run(params: Params) -> None:
     )
     how = f"leave-one-document-out, {metrics['n_units']} gold units, {metrics['n_documents']} documents"
     per_basis = (
-        ""
-        if basis is None
-        else " recall_text_basis / recall_context_basis: share of polar gold units whose stance the sentence's "
+        " recall_text_basis / recall_context_basis: share of polar gold units whose stance the sentence's "
         "own words carry / the author's argument around it carries (STANCE-SPEC v2 basis) labelled correctly."
     )
 
@@ -143,7 +144,7 @@ def run(params: Params) -> None:
         io.write_table(
             sensitivity,
             tables / "sensitivity",
-            sensitivity_caption(names, metrics["n_documents"], READING_NOTE),
+            sensitivity_caption(names, metrics["n_documents"], READING_NOTES[params.stance.basis]),
         )
         io.write_table(
             error_table(oof[oof["classifier"] == selected], labelled),
