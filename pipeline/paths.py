@@ -28,6 +28,8 @@ SAMPLES = ANNOTATIONS / "samples"
 """Draw records of `annotate export`: which units a sample drew, with their inclusion probabilities."""
 GUIDE = Path("docs/annotation-guide.md")
 MODEL_CARD = Path("docs/model-card.md")
+EXPERIMENT_RESULTS = Path("benchmarks/experiments/results")
+"""Committed results of the classifier experiments (benchmarks/experiments), one folder per gold file."""
 PLUGINS = Path("plugins")
 """User plugins: every ``*.py`` here is imported before a stage runs (pipeline.plugins)."""
 
