@@ -22,7 +22,7 @@ class CompareInputError(ValueError):
 
 
 def labelled_units(
-    params: Params, sentences: pd.DataFrame, mentions: pd.DataFrame, doc_ids: list[str]
+    params: Params, sentences: pd.DataFrame, mentions: pd.DataFrame, documents: pd.DataFrame
 ) -> tuple[pd.DataFrame, str]:
     """The stance units with the labels ``stance.labels`` selects, and a caption phrase naming them.
 
@@ -30,7 +30,7 @@ def labelled_units(
     gold labels (outputs/data/gold.parquet, derived from the passes), which
     must cover every unit of every document (the seed corpus).
     """
-    units = stance_units(sentences, mentions)
+    units = stance_units(sentences, mentions, documents)
     mode = params.stance.labels
     if mode == "gold":
         gold = read_gold(params.root)

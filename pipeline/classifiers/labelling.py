@@ -27,6 +27,8 @@ from pipeline.params import Params
 from pipeline.paths import KEY, LABELS, PROBA, STANCE_DTYPES, UNIT_COLUMNS
 
 SENTENCE_COLUMNS = ["doc_id", "sent_id", "start_char", "sent_key", "text"]
+DOCUMENT_COLUMNS = ["doc_id", "text"]
+"""What the unit table needs of documents.parquet: the text whose blank lines part paragraphs."""
 
 
 class StanceInputError(ValueError):
@@ -50,7 +52,8 @@ def read_units(params: Params, doc_ids: list[str]) -> pd.DataFrame:
     where = [("doc_id", "in", doc_ids)]
     sentences = pd.read_parquet(params.root / paths.SENTENCES, columns=SENTENCE_COLUMNS, filters=where)
     mentions = pd.read_parquet(params.root / paths.MENTIONS, columns=list(paths.MENTION_DTYPES), filters=where)
-    return stance_units(sentences, mentions)
+    documents = pd.read_parquet(params.root / paths.DOCUMENTS, columns=DOCUMENT_COLUMNS, filters=where)
+    return stance_units(sentences, mentions, documents)
 
 
 def out_of_fold_rows(units: pd.DataFrame, oof: pd.DataFrame, name: str) -> pd.DataFrame:
@@ -104,8 +107,8 @@ def label_partition(partition: dict[str, pd.DataFrame], labeller: Labeller) -> p
     Rows come in document order, then sentence and target, so the output
     does not depend on how the corpus was cut into partitions.
     """
-    sentences, mentions = partition["primary"], partition["mentions"]
-    units = stance_units(sentences, mentions)
+    sentences = partition["primary"]
+    units = stance_units(sentences, partition["mentions"], partition["documents"])
     doc_order = {doc_id: i for i, doc_id in enumerate(pd.unique(sentences["doc_id"]))}
     units = (
         units.assign(_doc_order=units["doc_id"].map(doc_order))
