@@ -207,7 +207,7 @@ def gold_agreement(ctx: FigureContext) -> Drawn:
     right.set_xlim(min(0.0, float(agreement["alpha_low"].min()) - 0.05), 1.02)
     p = ctx.provenance
     model_based = set(p.annotator_kinds) == {"model"}
-    right.set_xlabel("Krippendorff's alpha between " + ("model-based passes" if model_based else "passes"))
+    right.set_xlabel("Krippendorff's alpha between\n" + ("model-based passes" if model_based else "passes"))
     right.tick_params(axis="y", length=0)
     right.grid(axis="y", visible=False)
     right.grid(True, axis="x")
