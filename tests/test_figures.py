@@ -198,8 +198,10 @@ def test_every_caption_names_its_label_source(drawn_figures):
             assert "Does not use stance labels" in d.caption, stem
         if d.labels in {"model", "gold and model", "label sources"}:
             assert "model labels" in d.caption or "labels of the selected classifier" in d.caption, stem
-        if d.labels in {"gold", "gold and model"}:
-            assert ctx.provenance.annotators in d.caption, stem  # who annotated, said plainly
+        if d.labels in {"gold", "gold and model"}:  # who annotated, said plainly (the seed passes are model-based)
+            assert "model-based" in d.caption and "not human coders" in d.caption, stem
+            assert ctx.provenance.gold in d.caption, stem
+    assert ctx.provenance.annotator_kinds == ("model",)
 
 
 def test_files_embed_fonts_keep_300_dpi_and_carry_no_dates(built_project):

@@ -182,9 +182,9 @@ def eval_confusion(ctx: FigureContext) -> Drawn:
     n_units = oof.groupby("classifier").size().iloc[0]
     twins = [g for g in groups if len(g) > 1]
     caption = (
-        f"Confusion matrices of every evaluated classifier per target, leave-one-document-out over {n_units} units "
-        f"with gold labels ({_gold_phrase(ctx)}): numbers are unit counts, shading is the share of the gold row "
-        "(recall)."
+        "Confusion matrices of the out-of-fold model labels of every evaluated classifier per target (each document "
+        f"held out while the classifier was fitted) over the {n_units} units with gold labels ({_gold_phrase(ctx)}): "
+        "numbers are unit counts, shading is the share of the gold row (recall)."
         + "".join(
             f" {' and '.join(g)} give the same label to every unit (their probabilities differ), so they share a row."
             for g in twins
@@ -252,7 +252,8 @@ def eval_reliability(ctx: FigureContext) -> Drawn:
         alt_parts.append(f"{name}: ECE {classifiers.loc[name, 'ece']:.2f}, {int(table['n'].sum())} units")
     figure_xlabel(fig, "Confidence of the predicted label (%; bars: units per confidence bin)")
     caption = (
-        f"Reliability of each classifier's out-of-fold probabilities against the gold labels ({_gold_phrase(ctx)}): "
+        "Reliability of each classifier's out-of-fold model labels (the predicted label and its probability, each "
+        f"document held out while fitting) against the gold labels ({_gold_phrase(ctx)}): "
         f"accuracy of the units in each of {bins} equal-width confidence bins (empty bins omitted) against their "
         "mean confidence; points below the dashed diagonal are over-confident. Bars: units per bin, so a point "
         "resting on few units is visible as such. ECE is the unit-weighted mean gap. Confidence of a 3-label "
