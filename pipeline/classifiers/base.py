@@ -84,3 +84,19 @@ class ClassifierContext:
     """The project root; paths in pipeline.paths are relative to it."""
     build: Callable[[str], StanceClassifier]
     """Another registered classifier by name, from its own section (ensembles, calibrated variants)."""
+
+
+PROBA_DECIMALS = 6
+"""Decimals every stored probability keeps (out-of-fold and stance rows, and all scores computed from them)."""
+
+
+def at_fixed_precision(proba: np.ndarray) -> np.ndarray:
+    """Probabilities rounded to PROBA_DECIMALS, as the stages store and score them.
+
+    A fitted model's probabilities differ between CPUs in their last bits (other
+    BLAS kernels inside the solver: up to 2e-9 for the linear classifier); rounded
+    to 6 decimals they are the same numbers everywhere, except in the rare case
+    that a value sits within that noise of a rounding boundary (docs/determinism.md).
+    A rounded row may sum to 1 +- 1.5e-6.
+    """
+    return np.round(np.asarray(proba, dtype=float), PROBA_DECIMALS)
