@@ -1,5 +1,6 @@
 """`make lab`: the documented install brings everything the notebooks import, and the target
 starts Jupyter Lab on notebooks/ from the venv, local only. Jupyter itself is never started here."""
+
 from __future__ import annotations
 
 import ast
@@ -52,13 +53,16 @@ def notebook_imports(path: Path) -> set[str]:
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
 def test_notebook_imports_come_from_the_default_install_or_the_lab_extra(path):
     config = setup_cfg()
-    documented = (requirement_names(config["options"]["install_requires"])
-                  | requirement_names(config["options.extras_require"]["lab"]))
+    lab = config["options.extras_require"]["lab"]
+    documented = requirement_names(config["options"]["install_requires"]) | requirement_names(lab)
     by_module = importlib.metadata.packages_distributions()
     third_party = sorted(notebook_imports(path) - set(sys.stdlib_module_names) - {"pipeline"})
     assert third_party, "the notebook imports no library at all?"
-    missing = {module: by_module.get(module) for module in third_party
-               if not {canonical(d) for d in by_module.get(module, [])} & documented}
+    missing = {
+        module: by_module.get(module)
+        for module in third_party
+        if not {canonical(d) for d in by_module.get(module, [])} & documented
+    }
     assert not missing, f"{path.name} imports modules that neither install_requires nor the lab extra bring: {missing}"
 
 
