@@ -49,13 +49,14 @@ test: setup browser
 
 # Jupyter Lab on notebooks/ with the venv's kernel; the `lab` extra is installed once
 # (again only when setup.cfg or pyproject.toml change). Local only: no browser is
-# opened; open the printed http://127.0.0.1:8888/lab?token=... link.
+# opened; open the printed http://127.0.0.1:8888/lab?token=... link. Jupyter refuses
+# to start as root unless told, so containers (root) get --allow-root.
 $(LAB_STAMP): $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[lab]'
 	touch $(LAB_STAMP)
 
 lab: $(LAB_STAMP)
-	$(BIN)/jupyter lab --no-browser --ip=127.0.0.1 --ServerApp.root_dir=notebooks
+	$(BIN)/jupyter lab --no-browser --ip=127.0.0.1 --ServerApp.root_dir=notebooks$(if $(filter 0,$(shell id -u)), --allow-root)
 
 bench: setup
 	$(BIN)/python -m benchmarks.run_all
