@@ -28,6 +28,8 @@ SAMPLES = ANNOTATIONS / "samples"
 """Draw records of `annotate export`: which units a sample drew, with their inclusion probabilities."""
 GUIDE = Path("docs/annotation-guide.md")
 MODEL_CARD = Path("docs/model-card.md")
+EXPERIMENT_RESULTS = Path("benchmarks/experiments/results")
+"""Committed results of the classifier experiments (benchmarks/experiments), one folder per gold file."""
 PLUGINS = Path("plugins")
 """User plugins: every ``*.py`` here is imported before a stage runs (pipeline.plugins)."""
 
@@ -54,6 +56,8 @@ REPORT_MD = Path("outputs/report.md")
 MODELS = Path("models/stance")
 EMBEDDING_CACHE = Path(".cache/embeddings")
 """Content-hash cache of sentence embeddings: a pure speed-up, safe to delete."""
+LLM_CACHE = Path(".cache/llm")
+"""Content-hash cache of the llm classifier's validated answers: reruns never ask again (docs/llm-classifier.md)."""
 
 
 def tables(stage: str) -> Path:
@@ -126,7 +130,19 @@ STANCE_DTYPES = {
 }
 OOF_STANCE_COLUMNS = ["classifier", *KEY, "sent_key", "label", *PROBA, "predicted"]
 
-UNIT_COLUMNS = [*KEY, "sent_key", "text", "mention_starts", "mention_ends", "aliases", "alias_kinds", "other_targets"]
+UNIT_CONTEXT_COLUMNS = ["paragraph", "paragraph_text", "context_before", "context_after"]
+"""Where a unit's sentence sits in its article (STANCE-SPEC v2 rule 6); classifiers work without them too."""
+UNIT_COLUMNS = [
+    *KEY,
+    "sent_key",
+    "text",
+    "mention_starts",
+    "mention_ends",
+    "aliases",
+    "alias_kinds",
+    "other_targets",
+    *UNIT_CONTEXT_COLUMNS,
+]
 """The unit table classifiers consume (pipeline.nlp.units.stance_units)."""
 GOLD_DTYPES = {
     "doc_id": "str",

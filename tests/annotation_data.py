@@ -13,7 +13,6 @@ from pathlib import Path
 
 import pandas as pd
 
-from pipeline.annotation.tasks import add_context
 from pipeline.nlp.units import stance_units
 from pipeline.text import sentence_key
 
@@ -33,8 +32,9 @@ def sentence_text(doc: str, i: int) -> str:
     return " ".join(words) + " (“quoted”)."
 
 
-def corpus_tables() -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(sentences, mentions) with the columns stance_units reads."""
+def corpus_tables() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """(sentences, mentions, documents) with the columns stance_units reads; a document's text is its sentences
+    joined by spaces (one paragraph)."""
     sentences, mentions = [], []
     for doc in DOCS:
         offset = 0
@@ -68,13 +68,14 @@ def corpus_tables() -> tuple[pd.DataFrame, pd.DataFrame]:
                         }
                     )
             offset += len(text) + 1
-    return pd.DataFrame(sentences), pd.DataFrame(mentions)
+    sentences_table = pd.DataFrame(sentences)
+    documents = sentences_table.groupby("doc_id", sort=False)["text"].agg(" ".join).reset_index()
+    return sentences_table, pd.DataFrame(mentions), documents
 
 
 def corpus_units() -> pd.DataFrame:
     """The unit table (with context) of the made-up corpus."""
-    sentences, mentions = corpus_tables()
-    return add_context(stance_units(sentences, mentions), sentences)
+    return stance_units(*corpus_tables())
 
 
 def answer(doc_id: str, sent_id: int, target: str) -> tuple[str, str]:

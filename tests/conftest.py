@@ -116,9 +116,12 @@ def hostile_project(tmp_path_factory) -> Path:
     return tmp
 
 
-def write_census_pass(params: Params, labels: list[str], units, annotator: str = "T") -> Path:
-    """A pass file in which ``annotator`` (a person) labelled every unit of ``units``, then the gold stage run,
-    as a project does it: gold labels only ever come from pass files (corpus/annotations/README.md)."""
+def write_census_pass(
+    params: Params, labels: list[str], units, annotator: str = "T", basis: list[str] | str = "text"
+) -> Path:
+    """A pass file in which ``annotator`` (a person) labelled every unit of ``units`` (``basis``: one for all, or
+    one per unit), then the gold stage run, as a project does it: gold labels only ever come from pass files
+    (corpus/annotations/README.md)."""
     import pandas as pd
 
     from pipeline import paths
@@ -132,7 +135,7 @@ def write_census_pass(params: Params, labels: list[str], units, annotator: str =
             "sent_id": units["sent_id"].to_numpy(),
             "sentence": units["text"].to_numpy(),
             "label": labels,
-            "basis": "text",
+            "basis": basis,
             "note": "",
             "annotator": annotator,
             "annotator_kind": "human",

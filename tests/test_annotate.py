@@ -393,9 +393,10 @@ def project(tmp_path) -> Path:
     (tmp_path / "docs").mkdir()
     (tmp_path / "docs" / "annotation-guide.md").write_text("# Guide\n\nVersion: 2.0\n", encoding="utf-8")
     (tmp_path / "outputs" / "data").mkdir(parents=True)
-    sentences, mentions = corpus_tables()
+    sentences, mentions, documents = corpus_tables()
     sentences.to_parquet(tmp_path / "outputs" / "data" / "sentences.parquet")
     mentions.to_parquet(tmp_path / "outputs" / "data" / "mentions.parquet")
+    documents.to_parquet(tmp_path / "outputs" / "data" / "documents.parquet")
     return tmp_path
 
 

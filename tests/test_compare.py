@@ -12,7 +12,7 @@ from pipeline import paths
 from pipeline.analysis.labels import CompareInputError
 from pipeline.nlp.units import stance_units
 from pipeline.params import ConfigError
-from pipeline.paths import LABELS, MENTIONS, SENTENCES
+from pipeline.paths import DOCUMENTS, LABELS, MENTIONS, SENTENCES
 from pipeline.stages import compare, gold, ingest, stance, tag
 
 pytestmark = pytest.mark.slow
@@ -40,7 +40,7 @@ def document_text(doc_id: str, n_russia: int) -> str:
 
 def write_gold(params, skip: int = 0) -> None:
     """A census pass with the designed Russia label for every unit (Ukraine: favor), minus the first ``skip``."""
-    units = stance_units(pd.read_parquet(params.root / SENTENCES), pd.read_parquet(params.root / MENTIONS))
+    units = stance_units(*(pd.read_parquet(params.root / p) for p in (SENTENCES, MENTIONS, DOCUMENTS)))
     units = units.iloc[skip:]
     labels = [DESIGN[d][1] if t == "russia" else "favor" for d, t in zip(units["doc_id"], units["target"])]
     write_census_pass(params, labels, units)

@@ -39,7 +39,7 @@ def seed_project(tmp_path_factory):
     ingest.run(params)
     documents = pd.read_parquet(root / paths.DOCUMENTS)
     sentences, _, mentions = tag_documents(documents, params)
-    return root, stance_units(sentences, mentions)
+    return root, stance_units(sentences, mentions, documents)
 
 
 @pytest.fixture(scope="module")

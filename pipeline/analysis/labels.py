@@ -21,7 +21,7 @@ class CompareInputError(ValueError):
 
 
 def source_units(
-    params: Params, sentences: pd.DataFrame, mentions: pd.DataFrame
+    params: Params, sentences: pd.DataFrame, mentions: pd.DataFrame, documents: pd.DataFrame
 ) -> tuple[pd.DataFrame, str, pd.DataFrame]:
     """The stance units with ``label`` (the model's), ``p_*`` and ``gold``; the classifier; the gold designs.
 
@@ -30,7 +30,7 @@ def source_units(
     elsewhere: gold of a non-random part of a cell cannot stand for the rest.
     Designs: pipeline.annotation.gold.coverage, one row per document x target.
     """
-    units = stance_units(sentences, mentions)
+    units = stance_units(sentences, mentions, documents)
     stances = io.read_parquet(params.root / STANCES)
     labelled = units.merge(stances[[*KEY, "label", *PROBA, "classifier"]], on=KEY, how="outer", indicator=True)
     if not (labelled["_merge"] == "both").all():

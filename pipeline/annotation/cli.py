@@ -23,7 +23,7 @@ from pipeline import io, paths
 from pipeline.annotation.labelstudio import write_tasks
 from pipeline.annotation.passes import AnnotationError, ImportedPass, import_pass, labelled_keys
 from pipeline.annotation.sampling import draw_sample
-from pipeline.annotation.tasks import add_context, draw_record, make_sample_id, sample_path, task_table, write_csv
+from pipeline.annotation.tasks import draw_record, make_sample_id, sample_path, task_table, write_csv
 from pipeline.nlp.units import stance_units
 from pipeline.params import Annotate, Params
 
@@ -174,9 +174,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _units(root: Path) -> pd.DataFrame:
-    sentences = io.read_parquet(root / paths.SENTENCES)
-    units = stance_units(sentences, io.read_parquet(root / paths.MENTIONS))
-    return units if "context_before" in units else add_context(units, sentences)
+    """The unit table with its context columns (the sentences before and after: annotators read them)."""
+    return stance_units(
+        io.read_parquet(root / paths.SENTENCES),
+        io.read_parquet(root / paths.MENTIONS),
+        io.read_parquet(root / paths.DOCUMENTS),
+    )
 
 
 def run(args: argparse.Namespace, params: Params) -> int:

@@ -76,20 +76,6 @@ def unmark(sentence: str) -> str:
     return sentence.replace(MARK_OPEN, "").replace(MARK_CLOSE, "")
 
 
-def add_context(units: pd.DataFrame, sentences: pd.DataFrame) -> pd.DataFrame:
-    """Units with ``context_before`` / ``context_after``: the neighbouring sentences of the same document.
-
-    Annotators must read a sentence in its article (STANCE-SPEC rule 6); the
-    first and last sentence of a document get an empty neighbour.
-    """
-    ordered = sentences[["doc_id", "sent_id", "text"]].sort_values(["doc_id", "sent_id"])
-    by_doc = ordered.groupby("doc_id")["text"]
-    context = ordered[["doc_id", "sent_id"]].assign(
-        context_before=by_doc.shift(1).fillna(""), context_after=by_doc.shift(-1).fillna("")
-    )
-    return units.merge(context, on=["doc_id", "sent_id"], how="left", validate="many_to_one")
-
-
 def make_sample_id(drawn: pd.DataFrame, *, n: int, target: str | None, seed: int, date: str) -> str:
     """``<date>-<target|all>-n<N>-seed<S>-<digest of the drawn unit keys>`` (see the module docstring)."""
     keys = sorted("\t".join(map(str, key)) for key in drawn[UNIT_KEY].itertuples(index=False, name=None))

@@ -2,10 +2,11 @@
 
 Gold units take the evaluate stage's out-of-fold probabilities for the
 chosen classifier, so no gold unit is labelled by a model that saw its
-document's labels. The other units of a document that has some gold (a
-random sample) are labelled by that same leave-one-document-out model,
-refitted here: prediction-powered estimates need one predictor per document
-that never saw the document's labels (cross-fitting, docs/ppi.md). Units of
+document's labels. Every unit of a document whose gold is a sample (some
+units labelled, not all) is labelled by the model fitted on the other
+documents' gold, refitted here and applied to the whole document:
+prediction-powered estimates need one predictor per document that never saw
+the document's labels (cross-fitting, docs/ppi.md). Units of
 documents without gold are labelled by the model the train stage fit on all
 gold units, after checking its training hash. A corpus with no gold at all
 can still be labelled by a classifier that learns nothing (the lexicon).
@@ -31,6 +32,8 @@ from pipeline.params import Params
 from pipeline.paths import KEY, LABELS, PROBA, STANCE_DTYPES, UNIT_COLUMNS
 
 SENTENCE_COLUMNS = ["doc_id", "sent_id", "start_char", "sent_key", "text"]
+DOCUMENT_COLUMNS = ["doc_id", "text"]
+"""What the unit table needs of documents.parquet: the text whose blank lines part paragraphs."""
 
 
 class StanceInputError(ValueError):
@@ -56,7 +59,8 @@ def read_units(params: Params, doc_ids: list[str]) -> pd.DataFrame:
     where = [("doc_id", "in", doc_ids)]
     sentences = pd.read_parquet(params.root / paths.SENTENCES, columns=SENTENCE_COLUMNS, filters=where)
     mentions = pd.read_parquet(params.root / paths.MENTIONS, columns=list(paths.MENTION_DTYPES), filters=where)
-    return stance_units(sentences, mentions)
+    documents = pd.read_parquet(params.root / paths.DOCUMENTS, columns=DOCUMENT_COLUMNS, filters=where)
+    return stance_units(sentences, mentions, documents)
 
 
 def out_of_fold_rows(units: pd.DataFrame, oof: pd.DataFrame, name: str) -> pd.DataFrame:
@@ -131,8 +135,8 @@ def label_partition(partition: dict[str, pd.DataFrame], labeller: Labeller) -> p
     Rows come in document order, then sentence and target, so the output
     does not depend on how the corpus was cut into partitions.
     """
-    sentences, mentions = partition["primary"], partition["mentions"]
-    units = stance_units(sentences, mentions)
+    sentences = partition["primary"]
+    units = stance_units(sentences, partition["mentions"], partition["documents"])
     doc_order = {doc_id: i for i, doc_id in enumerate(pd.unique(sentences["doc_id"]))}
     units = (
         units.assign(_doc_order=units["doc_id"].map(doc_order))
@@ -140,8 +144,10 @@ def label_partition(partition: dict[str, pd.DataFrame], labeller: Labeller) -> p
         .drop(columns="_doc_order")
         .reset_index(drop=True)
     )
+    cross_fitted = units["doc_id"].isin(list(labeller.fold_models)).to_numpy()
     oof_keys = set(labeller.oof[[*KEY, "sent_key"]].itertuples(index=False, name=None))
     in_gold = pd.Series([key in oof_keys for key in units[[*KEY, "sent_key"]].itertuples(index=False, name=None)])
+    in_gold = in_gold.to_numpy() & ~cross_fitted
     rows = units[[*KEY, "sent_key"]].copy()
     rows[PROBA] = np.nan
     rows["prediction"] = labeller.new_prediction
@@ -149,12 +155,15 @@ def label_partition(partition: dict[str, pd.DataFrame], labeller: Labeller) -> p
         oof = units.loc[in_gold, [*KEY, "sent_key"]].merge(labeller.oof, on=[*KEY, "sent_key"], how="left")
         rows.loc[in_gold, PROBA] = oof[PROBA].to_numpy()
         rows.loc[in_gold, "prediction"] = "out_of_fold"
-    for doc_id, idx in units[~in_gold].groupby("doc_id", sort=False).groups.items():
-        fold_model = labeller.fold_models.get(str(doc_id))
-        model = labeller.model if fold_model is None else fold_model
+    rest = ~in_gold & ~cross_fitted
+    if rest.any():
+        rows.loc[rest, PROBA] = labeller.model.predict_proba(units[rest].reset_index(drop=True))
+    # a sampled document: all its units, labelled or not, from its fold's model, on the whole document
+    # (classifiers read context from the units passed in)
+    for doc_id, idx in units[cross_fitted].groupby("doc_id", sort=False).groups.items():
+        model = labeller.fold_models[str(doc_id)]
         rows.loc[idx, PROBA] = model.predict_proba(units.loc[idx].reset_index(drop=True))
-        if fold_model is not None:
-            rows.loc[idx, "prediction"] = "cross_fitted"
+        rows.loc[idx, "prediction"] = "cross_fitted"
     rows["label"] = [LABELS[i] for i in rows[PROBA].to_numpy(dtype=float).argmax(axis=1)] if len(rows) else []
     rows["classifier"] = labeller.name
     return rows[list(STANCE_DTYPES)].astype(STANCE_DTYPES)

@@ -16,7 +16,11 @@ from pipeline.paths import KEY
 
 def all_units(params: Params) -> pd.DataFrame:
     """Every (sentence, target) unit of the tagged corpus."""
-    return stance_units(io.read_parquet(params.root / paths.SENTENCES), io.read_parquet(params.root / paths.MENTIONS))
+    return stance_units(
+        io.read_parquet(params.root / paths.SENTENCES),
+        io.read_parquet(params.root / paths.MENTIONS),
+        io.read_parquet(params.root / paths.DOCUMENTS),
+    )
 
 
 def gold_units(units: pd.DataFrame, params: Params) -> pd.DataFrame:

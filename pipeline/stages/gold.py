@@ -81,7 +81,7 @@ def run(params: Params) -> None:
     root = params.root
     manifest = load_manifest(root / paths.MANIFEST, params.corpus.origins)
     sentences = io.read_parquet(root / paths.SENTENCES)
-    units = stance_units(sentences, io.read_parquet(root / paths.MENTIONS))
+    units = stance_units(sentences, io.read_parquet(root / paths.MENTIONS), io.read_parquet(root / paths.DOCUMENTS))
     passes = read_passes(root / paths.ANNOTATIONS)
     adjudication = read_adjudication(root / paths.ANNOTATIONS)
     gold = derive_gold(passes, adjudication, units, root / paths.ANNOTATIONS)
