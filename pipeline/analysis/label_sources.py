@@ -209,9 +209,13 @@ def compare_sources(
         ],
         ignore_index=True,
     )
-    per_doc = per_doc.assign(label_source=[chosen.get((o, t), "model") for o, t in zip(per_doc["author_origin"], per_doc["target"])])
+    per_doc = per_doc.assign(
+        label_source=[chosen.get((o, t), "model") for o, t in zip(per_doc["author_origin"], per_doc["target"])]
+    )
     per_doc = per_doc.sort_values(["author_origin", "doc_id", "target"]).reset_index(drop=True)
-    replicates = {key: tables[source].replicates[key] for key, source in chosen.items() if key in tables[source].replicates}
+    replicates = {
+        key: tables[source].replicates[key] for key, source in chosen.items() if key in tables[source].replicates
+    }
     group_of = dict(zip(documents["doc_id"], documents["author_origin"]))
     unit_source = [chosen.get((group_of[d], t), "model") for d, t in zip(units["doc_id"], units["target"])]
     shown = units.assign(
@@ -239,7 +243,9 @@ def source_phrase(by_source: pd.DataFrame, classifier: str, basis: str) -> str:
             groups = ", ".join(f"{o} x {t}" for o, t in zip(rows["author_origin"], rows["target"]))
             parts.append(f"{names[source]} for {groups}")
     phrase = "; ".join(parts) if parts else names["model"]
-    if (reported["label_source"] == "model").any() or reported.get("n_docs_model", pd.Series(dtype=float)).fillna(0).gt(0).any():
+    if (reported["label_source"] == "model").any() or reported.get("n_docs_model", pd.Series(dtype=float)).fillna(0).gt(
+        0
+    ).any():
         phrase += (
             ". WARNING: some estimates rest on unvalidated model labels, whose intervals ignore classification "
             "error; annotate a random sample (`python -m pipeline annotate export`) to validate them"

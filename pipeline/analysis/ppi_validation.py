@@ -27,6 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from pipeline.analysis.estimates import Settings
 from pipeline.analysis.ppi import (
     STATISTICS,
     CellEstimate,
@@ -47,7 +48,6 @@ from pipeline.analysis.ppi_bootstrap import (
     hierarchical_ppi_bootstrap,
     percentile_interval,
 )
-from pipeline.analysis.estimates import Settings
 from pipeline.annotation.sampling import Strata, sample_masks, stratify
 from pipeline.paths import LABELS
 

@@ -108,9 +108,7 @@ def build_labeller(params: Params) -> Labeller:
     return Labeller(name, model, oof, "fit_on_all_gold", fold_models(name, params, units, labelled))
 
 
-def fold_models(
-    name: str, params: Params, units: pd.DataFrame, labelled: pd.DataFrame
-) -> dict[str, StanceClassifier]:
+def fold_models(name: str, params: Params, units: pd.DataFrame, labelled: pd.DataFrame) -> dict[str, StanceClassifier]:
     """For each document with some but not all units gold-labelled: the classifier fitted on the other documents.
 
     Fitted on exactly the training rows of the evaluate stage's fold for that

@@ -27,7 +27,10 @@ METHOD_COLOURS = {"ppi": "#CC79A7", "classical": "#000000", "model": "#56B4E9"}
 
 
 @figures.register(
-    "net_stance_sources", order=22, title="Net stance by label source: gold, prediction-powered, model", sources=(SOURCES_TABLE,)
+    "net_stance_sources",
+    order=22,
+    title="Net stance by label source: gold, prediction-powered, model",
+    sources=(SOURCES_TABLE,),
 )
 def net_stance_sources(ctx: FigureContext) -> Drawn:
     """Per target, one row per origin group, one marker per available label source; the reported one filled."""
@@ -76,7 +79,9 @@ def net_stance_sources(ctx: FigureContext) -> Drawn:
         ax.grid(axis="y", visible=False)
         ax.tick_params(axis="y", length=0)
     n_docs = table.groupby("author_origin")["n_docs_mentioning"].max()
-    axes[0, 0].set_yticks(range(len(origins)), [f"{o} ({int(n_docs[o])} doc{'s' if int(n_docs[o]) != 1 else ''})" for o in origins])
+    axes[0, 0].set_yticks(
+        range(len(origins)), [f"{o} ({int(n_docs[o])} doc{'s' if int(n_docs[o]) != 1 else ''})" for o in origins]
+    )
     axes[0, 0].set_ylim(len(origins) - 0.5, -0.5)
     handles = [
         plt.Line2D([], [], color=SOURCE_COLOURS[s], marker=SOURCE_MARKERS[s], ms=4.2, lw=1, label=SOURCE_NAMES[s])
