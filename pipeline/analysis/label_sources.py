@@ -62,6 +62,10 @@ def group_designs(per_group: pd.DataFrame, per_doc: pd.DataFrame, cells: pd.Data
     included = per_doc[per_doc["included"]].merge(cells[["doc_id", "target", "design"]], on=["doc_id", "target"])
     by_group = {key: set(g["design"]) for key, g in included.groupby(GROUP, sort=True)}
     counts = {key: g["design"].value_counts() for key, g in included.groupby(GROUP, sort=True)}
+    incomplete = {
+        key: ", ".join(sorted(g.loc[g["design"] != "census", "doc_id"]))
+        for key, g in included.groupby(GROUP, sort=True)
+    }
     rows = []
     for origin, target in per_group[GROUP].itertuples(index=False):
         designs = by_group.get((origin, target), set())
@@ -76,9 +80,10 @@ def group_designs(per_group: pd.DataFrame, per_doc: pd.DataFrame, cells: pd.Data
                 "model": True,
                 "n_docs_census": int(n.get("census", 0)),
                 "n_docs_sample": int(n.get("sample", 0)),
+                "incomplete_docs": incomplete.get((origin, target), ""),
             }
         )
-    return pd.DataFrame(rows, columns=[*GROUP, *SOURCES, "n_docs_census", "n_docs_sample"])
+    return pd.DataFrame(rows, columns=[*GROUP, *SOURCES, "n_docs_census", "n_docs_sample", "incomplete_docs"])
 
 
 def reported_source(available: pd.Series, mode: str) -> str:
@@ -88,8 +93,9 @@ def reported_source(available: pd.Series, mode: str) -> str:
     if not available[mode]:
         raise LabelSourceError(
             f"stance.labels is '{mode}', but {available['author_origin']} x {available['target']} has no "
-            f"{mode} estimate (gold labels cover {available['n_docs_census']} of its documents in full); "
-            "label the rest (`python -m pipeline annotate export`) or set stance.labels: auto"
+            f"{mode} estimate: document(s) {available['incomplete_docs'] or 'none'} lack complete gold labels; "
+            "label them (`python -m pipeline annotate export`, corpus/annotations/README.md), remove them from "
+            "the manifest, or set stance.labels: auto"
         )
     return mode
 
@@ -112,7 +118,8 @@ def ppi_tables(units: pd.DataFrame, model: SourceTables, settings: Settings) -> 
     """
     doc_group = dict(zip(model.per_doc["doc_id"], model.per_doc["author_origin"]))
     included = set(map(tuple, model.per_doc.loc[model.per_doc["included"], ["doc_id", "target"]].to_numpy()))
-    cells = document_cells(units.rename(columns={"gold": "label"})[["doc_id", "target", "label", *PROBABILITIES]])
+    labelled = units.drop(columns="label").rename(columns={"gold": "label"})
+    cells = document_cells(labelled[["doc_id", "target", "label", *PROBABILITIES]])
     cells = {key: cell for key, cell in cells.items() if key in included}
     rng_for = functools.partial(stable_rng, settings.seed, "stance-ppi")
     per_cell = document_estimates(cells, settings.level)
