@@ -31,16 +31,17 @@ from pathlib import Path
 import pandas as pd
 from matplotlib.figure import Figure
 
-from pipeline import io
+from pipeline import io, paths
 from pipeline.figures.provenance import Provenance, read_provenance
 from pipeline.figures.style import Palette, load_palette, publication_style, save_figure
 from pipeline.params import Params
 from pipeline.plugins import FigureSpec, figures
 
 #: Which stance labels a figure shows: gold (the annotation passes, corpus/annotations),
-#: model output, both side by side, prediction-powered (gold sample + model), the label
-#: sources a compare table holds side by side, or none (e.g. mention counts).
-LABEL_KINDS = ("gold", "model", "gold and model", "ppi", "label sources", "none")
+#: prediction-powered (ppi), model output, gold and model side by side, a mix of sources
+#: across groups (each named in the caption), several sources side by side per group
+#: (figures.sources), or none (e.g. mention counts).
+LABEL_KINDS = ("gold", "ppi", "model", "gold and model", "mixed", "label sources", "none")
 
 
 @dataclass(frozen=True)
@@ -107,8 +108,12 @@ class FigureContext:
 
     @property
     def labels(self) -> str:
-        """Whose labels the compare tables were computed from (params stance.labels)."""
-        return "gold" if self.params.stance.labels == "gold" else "model"
+        """The label source compare reported (stance_by_group's label_source): one source, or mixed."""
+        path = self.params.root / paths.tables("compare") / "stance_by_group.csv"
+        if not path.is_file():
+            raise FileNotFoundError(f"{path}: not found; run the compare stage first")
+        sources = set(pd.read_csv(path, usecols=["label_source"])["label_source"])
+        return sources.pop() if len(sources) == 1 else "mixed"
 
     @property
     def provenance(self) -> Provenance:
@@ -137,6 +142,8 @@ class FigureContext:
         gold = f"{p.gold}, from {p.annotators}"
         if labels == "gold":
             return gold
+        if labels == "mixed":
+            return "the label source stance_by_group names per group (gold, prediction-powered or model labels)"
         if labels == "model":
             return f"model labels of {p.model}"
         if labels == "ppi":
