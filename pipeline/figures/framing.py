@@ -144,7 +144,7 @@ def framing_vocabulary(ctx: FigureContext) -> Drawn:
             ),
             fontsize=6.5,
         )
-        ax.margins(x=0.15, y=0.15)
+        ax.margins(x=0.12, y=0.12)
         placed.append((ax, labels, t["per_1k_tokens_group"].to_numpy(), t["z"].to_numpy()))
     drop_unused(axes, len(targets))
     for ax in axes[:, 0]:
