@@ -66,6 +66,8 @@ def metrics(stage: str) -> Path:
 
 
 EVALUATION = metrics("evaluate")
+EVALUATION_SCORES = tables("evaluate") / "eval_scores.json"
+"""Every classifier's full out-of-fold scores (per target and class); evaluate.json holds the headline."""
 AGREEMENT_METRICS = metrics("agreement")
 
 # --- row schemas -------------------------------------------------------------------------

@@ -70,11 +70,15 @@ def project(tmp_path_factory):
 
 def test_evaluate_writes_scores_for_every_classifier(project):
     params, _ = project
-    metrics = json.loads((params.root / "outputs/metrics/evaluate.json").read_text())
+    metrics = json.loads((params.root / "outputs/tables/evaluate/eval_scores.json").read_text())
     assert set(metrics["classifiers"]) == {"lexicon", "linear"}
     assert metrics["n_documents"] == 4
     best = max(metrics["classifiers"], key=lambda n: metrics["classifiers"][n]["macro_f1"]["mean_over_targets"])
     assert metrics["selected"] == best
+    headline = json.loads((params.root / "outputs/metrics/evaluate.json").read_text())
+    assert headline["selected"] == best and headline["n_documents"] == 4 and len(headline) <= 13
+    assert headline["macro_f1"] == metrics["classifiers"][best]["macro_f1"]["mean_over_targets"]
+    assert headline["runner_up"] == ({"lexicon", "linear"} - {best}).pop()
     for scores in metrics["classifiers"].values():
         assert 0 <= scores["macro_f1"]["russia"] <= 1 and 0 <= scores["ece"] <= 1
         assert set(scores["per_class"]["russia"]) == {"against", "favor", "neutral"}

@@ -76,8 +76,9 @@ def test_agreement_works_on_the_gold_documents_only(project, capsys):
     assert set(counts["doc_id"]) - {"all"} == set(gold["doc_id"])
     assert not set(ADDED) & set(counts["doc_id"])
     metrics = json.loads((project / "outputs" / "metrics" / "agreement.json").read_text(encoding="utf-8"))
-    assert metrics["gold"]["n_units"] == len(gold)
-    assert set(metrics["all"]["documents"]) <= set(gold["doc_id"])
+    assert metrics["n_gold_units"] == len(gold)
+    table = pd.read_csv(project / "outputs" / "tables" / "agreement" / "agreement.csv")
+    assert set(table.loc[table["scope"] == "document", "group"]) <= set(gold["doc_id"])
 
 
 def test_compare_on_gold_labels_refuses_naming_the_unlabelled_document(project, capsys):
@@ -169,7 +170,8 @@ def test_single_origin_corpus_gets_an_empty_differences_table(tmp_path, capsys):
     differences = pd.read_csv(tmp_path / "outputs" / "tables" / "compare" / "stance_group_differences.csv")
     assert differences.empty and {"target", "measure", "group_a", "group_b", "difference"} <= set(differences)
     metrics = json.loads((tmp_path / "outputs" / "metrics" / "compare.json").read_text(encoding="utf-8"))
-    assert metrics["net_index_differences"] == {} and set(metrics["stance"]) == {"Ukrainian"}
+    assert metrics["min_attainable_p"] is None  # no pair of groups to test
+    assert {group for by_group in metrics["net_index"].values() for group in by_group} == {"Ukrainian"}
 
 
 def test_no_note_without_gaps():

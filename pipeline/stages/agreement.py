@@ -19,7 +19,6 @@ import pandas as pd
 from pipeline import io, paths
 from pipeline.annotation.gold import attach_gold, check_gold_current, read_adjudication, read_passes
 from pipeline.annotation.reliability import (
-    SUBSETS,
     adjudication_table,
     agreement_table,
     confusion_table,
@@ -31,19 +30,12 @@ from pipeline.annotation.reliability import (
 from pipeline.ingestion.manifest import load_manifest
 from pipeline.nlp.units import stance_units
 from pipeline.params import Params
-from pipeline.paths import LABELS
 
 STAGE = "agreement"
-METRIC_KEYS = [
-    "n_units",
-    "n_disagree",
-    "raw_agreement",
-    "raw_ci_low",
-    "raw_ci_high",
-    "kappa",
-    "kappa_ci_low",
-    "kappa_ci_high",
-]
+ANNOTATORS = (
+    "3 model-based annotators (LLM sessions A, B, C; not human coders); adjudication by a model-based adjudicator"
+)
+"""Who labelled the guide-v1 passes: the v1 pass files record no annotator kind (corpus/annotations/README.md)."""
 
 
 def _clean(value: Any) -> Any:
@@ -53,26 +45,27 @@ def _clean(value: Any) -> Any:
     return value
 
 
-def metrics_json(table: pd.DataFrame, sample: dict[str, Any], gold: pd.DataFrame) -> dict[str, Any]:
-    out: dict[str, Any] = {
-        "sample": sample,
-        "gold": {
-            "n_units": len(gold),
-            "n_adjudicated": int((gold["source"] == "adjudicated").sum()),
-            **{label: int((gold["label"] == label).sum()) for label in LABELS},
-        },
+def metrics_json(table: pd.DataFrame, gold: pd.DataFrame) -> dict[str, Any]:
+    """About a dozen headline numbers (`dvc metrics show`): how much gold, how it was made, how far the
+    first and the blind second pass agree overall. Per target and per document: the agreement table."""
+
+    def overall(subset: str, column: str) -> Any:
+        row = table[(table["subset"] == subset) & (table["scope"] == "overall")]
+        return _clean(float(row[column].iloc[0])) if not row.empty else None
+
+    return {
+        "gold_version": "v1",
+        "annotators": ANNOTATORS,
+        "n_gold_units": len(gold),
+        "n_adjudicated": int((gold["source"] == "adjudicated").sum()),
+        "n_multiply_coded": overall("all", "n_units"),
+        "n_disagree": overall("all", "n_disagree"),
+        "raw_agreement": overall("all", "raw_agreement"),
+        "kappa_label": overall("all", "kappa"),
+        "kappa_label_low": overall("all", "kappa_ci_low"),
+        "kappa_label_high": overall("all", "kappa_ci_high"),
+        "kappa_label_non_guide": overall("non_guide", "kappa"),
     }
-    for subset in SUBSETS:
-        rows = table[table["subset"] == subset]
-        block: dict[str, Any] = {"documents": {}}
-        for r in rows.to_dict("records"):
-            stats = {k: _clean(r[k]) for k in METRIC_KEYS}
-            if r["scope"] == "document":
-                block["documents"][r["group"]] = stats
-            else:
-                block[r["group"] if r["scope"] == "target" else "overall"] = stats
-        out[subset] = block
-    return out
 
 
 def run(params: Params) -> None:
@@ -91,12 +84,6 @@ def run(params: Params) -> None:
     quotes = guide_quotes((params.root / paths.GUIDE).read_text(encoding="utf-8"))
     pairs["in_guide"] = [quoted_in_guide(s, quotes) for s in pairs["sentence"]]
 
-    sample = {
-        "n_units": len(pairs),
-        "share_of_units": round(len(pairs) / len(first), 4),
-        "n_quoted_in_guide": int(pairs["in_guide"].sum()),
-    }
-
     bootstrap = params.agreement.bootstrap
     table = agreement_table(pairs, n_boot=bootstrap.n_resamples, level=bootstrap.level, seed=params.seed)
     adjudications = adjudication_table(pairs, adjudication)
@@ -111,7 +98,7 @@ def run(params: Params) -> None:
             f"Agreement between the first pass and the blind second pass on the double-coded units: Cohen's kappa "
             f"with a {pct} bootstrap interval (units resampled within document × target strata) and raw agreement "
             f"with a {pct} Wilson interval. subset 'all': every double-coded unit; 'non_guide': units whose "
-            "sentence is not quoted in the annotation guide. Annotators were LLM sessions, not human coders.",
+            f"sentence is not quoted in the annotation guide. Annotators: {ANNOTATORS}.",
         )
         io.write_table(
             confusion_table(pairs),
@@ -133,4 +120,4 @@ def run(params: Params) -> None:
         )
         with io.atomic_path(tables / "agreement_units.csv") as tmp:
             pairs.to_csv(tmp, index=False, lineterminator="\n")
-        io.write_json(out.file(paths.metrics(STAGE)), metrics_json(table, sample, gold))
+        io.write_json(out.file(paths.metrics(STAGE)), metrics_json(table, gold))

@@ -9,7 +9,9 @@ matrices, calibration (ECE, Brier, reliability), and per origin group x
 target the gold label shares beside the model-coded (out-of-fold) shares.
 The first classifier within ``evaluate.selection_tolerance`` of the best
 mean macro-F1 is ``selected``; with ``stance.classifier: auto`` the train
-and stance stages use it.
+and stance stages use it. outputs/metrics/evaluate.json holds the headline
+(the selected classifier's scores, the runner-up); every classifier's full
+scores are in outputs/tables/evaluate/eval_scores.json and the eval_* tables.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from pipeline.evaluation.scoring import (
     SHARE_TOLERANCE_PP,
     cross_validate,
     error_table,
+    headline,
     per_class_table,
     rounded,
     score_classifier,
@@ -128,4 +131,8 @@ def run(params: Params) -> None:
                 confusion / f"{name}_{target}.csv", index=False, lineterminator="\n"
             )
         io.write_parquet(oof, out.file(paths.OOF_STANCES))
-        io.write_json(out.file(paths.EVALUATION), rounded(metrics))
+        io.write_json(tables / paths.EVALUATION_SCORES.name, rounded(metrics))
+        io.write_json(
+            out.file(paths.EVALUATION),
+            headline(scores, selected, targets, metrics["n_units"], metrics["n_documents"]),
+        )
