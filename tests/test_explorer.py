@@ -1,17 +1,14 @@
 """The sentence explorer (pipeline.report.explorer): bounded, deterministic, offline, filterable, inert.
 
-The browser tests need the Debian packages chromium and chromium-driver and
-selenium (the test extra); they skip with a message otherwise. Chromium runs
-with every host name unresolvable and a proxy on a dead port, so a page that
-reached for the network would fail to render (and the page's CSP would log
-the attempt as a console error).
+The browser tests run headless Chromium offline (tests/chromium.py): a page
+that reached for the network would fail to render, and the page's CSP would
+log the attempt as a console error. They skip with a message without Chromium.
 """
 
 from __future__ import annotations
 
 import json
 import re
-import shutil
 import time
 from collections import Counter
 from pathlib import Path
@@ -19,6 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from chromium import console_problems, offline_chromium
 
 from pipeline.report import explorer_data
 from pipeline.report.explorer import MAX_SENTENCES, explorer_html
@@ -51,20 +49,6 @@ WORDS = [
     "election",
     "economy",
 ]
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMEDRIVER = Path("/usr/bin/chromedriver")
-FLAGS = (
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--window-size=1280,1600",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--host-resolver-rules=MAP * ~NOTFOUND",
-    "--proxy-server=http://127.0.0.1:9",
-)
 
 
 def synthetic_units(n_docs: int, units_per_doc: int, seed: int = 0) -> pd.DataFrame:
@@ -77,7 +61,7 @@ def synthetic_units(n_docs: int, units_per_doc: int, seed: int = 0) -> pd.DataFr
     before = [" ".join(row[:6]) + " " for row in words]
     labels = np.asarray(list(STANCE_COLOURS))
     model = labels[rng.integers(0, 3, n)]
-    source = np.asarray(["gold", "ppi-sample", "model"])[(doc + sent) % 3]
+    source = np.asarray(["gold", "ppi", "model"])[(doc + sent) % 3]
     gold = np.where(source == "model", "", labels[rng.integers(0, 3, n)])
     return pd.DataFrame(
         {
@@ -203,26 +187,7 @@ def test_missing_columns_are_named():
 
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory):
-    webdriver = pytest.importorskip("selenium.webdriver", reason="selenium is not installed (pip install -e '.[test]')")
-    if not (CHROMIUM.is_file() and CHROMEDRIVER.is_file()):
-        pytest.skip(
-            f"headless Chromium not found ({CHROMIUM}, {CHROMEDRIVER}); "
-            "install the Debian packages chromium and chromium-driver, or run `CI=true make browser`"
-        )
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = str(CHROMIUM)
-    for flag in FLAGS:
-        options.add_argument(flag)
-    profile = tmp_path_factory.mktemp("chromium-profile")
-    options.add_argument(f"--user-data-dir={profile}")
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
-    driver.set_page_load_timeout(60)
-    yield driver
-    driver.quit()
-    shutil.rmtree(profile, ignore_errors=True)
+    yield from offline_chromium(tmp_path_factory)
 
 
 def open_page(driver, path: Path) -> None:
@@ -273,8 +238,7 @@ def status(driver) -> str:
 @pytest.mark.browser
 def test_page_renders_offline_without_console_errors(browser, small_page):
     open_page(browser, small_page)
-    logs = browser.get_log("browser")
-    assert not [e for e in logs if e["level"] in ("SEVERE", "WARNING")], logs
+    assert not console_problems(browser)
     assert browser.execute_script("return performance.getEntriesByType('resource').length") == 0
     counts = browser.execute_script("""return {
         selects: document.querySelectorAll('#explorer-controls select').length,
@@ -292,7 +256,7 @@ def test_a_page_without_units_renders_and_says_so(browser, empty_page):
     browser.get(empty_page.resolve().as_uri())
     wait_for(browser, "return document.querySelector('g[class*=\"status\"] text') !== null")
     assert status(browser) == "No embedded unit matches the selection."
-    assert not [e for e in browser.get_log("browser") if e["level"] in ("SEVERE", "WARNING")]
+    assert not console_problems(browser)
 
 
 @pytest.mark.browser
@@ -386,3 +350,53 @@ def test_markup_in_a_sentence_stays_inert(browser, small_page):
         "return document.querySelectorAll('img, [onerror], script:not([type]), script[src]').length"
     )
     assert planted == 1, "an element came from the data"  # the one script is the Vega bundle; the spec is JSON
+
+
+# ---------------------------------------------------------------- as the report stage writes it
+
+
+def embedded_units(html: str) -> pd.DataFrame:
+    spec = json.loads(re.search(r'id="explorer-spec">(.*?)</script>', html, re.DOTALL).group(1))
+    rows = next(rows for rows in spec["datasets"].values() if rows and "before" in rows[0])
+    return pd.DataFrame([row for row in rows if row["draw"] >= 0])
+
+
+def test_report_stage_builds_the_explorer_from_the_compare_outputs(built_project):
+    """Every unit behind a figure, with its mention, the model's label and probability and the gold label."""
+    html = (built_project / "outputs/explorer.html").read_text(encoding="utf-8")
+    evidence = pd.read_csv(built_project / "outputs/tables/compare/stance_evidence.csv")
+    included = evidence[evidence["included"]]
+    assert f"This page embeds {len(included)} of {len(included)} units" in html
+    shown = embedded_units(html).merge(included, on=["doc_id", "sent_id", "target"], suffixes=("", "_evidence"))
+    assert len(shown) == len(included)
+    assert (shown["label"] == shown["label_evidence"]).all() and set(shown["label_source"]) == {"model"}
+    stances = pd.read_parquet(built_project / "outputs/data/stances.parquet")
+    joined = shown.merge(stances, on=["doc_id", "sent_id", "target"], suffixes=("", "_stance"))
+    assert (joined["model_label"] == joined["label_stance"]).all()
+    assert np.allclose(joined["p_model"], joined[["p_against", "p_favor", "p_neutral"]].max(axis=1), atol=1e-3)
+    assert set(shown["gold_label"]) <= {"against", "favor", "neutral"}  # the seed corpus: every unit has gold
+    assert (shown["mention"] != "").all()
+    assert "Labels: label used (figures and tables): model labels" in html
+    assert "model-based annotators (LLM sessions A, B, C; not human coders)" in html
+
+
+@pytest.mark.browser
+def test_report_stage_explorer_loads_offline_and_its_filters_work(browser, built_project):
+    evidence = pd.read_csv(built_project / "outputs/tables/compare/stance_evidence.csv")
+    included = evidence[evidence["included"]]
+    open_page(browser, built_project / "outputs/explorer.html")
+    assert not console_problems(browser)
+    assert browser.execute_script("return performance.getEntriesByType('resource').length") == 0
+    assert status(browser).startswith(f"{len(included)} embedded units match")
+    per_doc = included.groupby("doc_id").size().sort_values(kind="stable")
+    doc, n = per_doc.index[0], int(per_doc.iloc[0])
+    origin = included.loc[included["doc_id"] == doc, "author_origin"].iloc[0]
+    pick(browser, "pick_doc", f"{doc} ({origin}, {n} units)")
+    wait_for_rows(browser, min(n, 40))
+    assert set(column(browser, "column_doc_id")) == {doc}
+    target = included.loc[included["doc_id"] == doc, "target"].value_counts().index[-1]
+    in_target = included[(included["doc_id"] == doc) & (included["target"] == target)]
+    pick(browser, "pick_target", target)
+    wait_for_rows(browser, min(len(in_target), 40))
+    assert set(column(browser, "column_target")) == {target}
+    assert not console_problems(browser)

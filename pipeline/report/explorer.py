@@ -66,6 +66,7 @@ def explorer_html(
     rows_shown: int = ROWS_SHOWN,
     terms_per_view: int = TERMS_PER_VIEW,
     vectorizer: CountVectorizer | None = None,
+    labels_note: str = "",
 ) -> str:
     """The explorer page for ``units`` (columns ``explorer_data.UNIT_COLUMNS``) as HTML text, the same
     bytes for the same input.
@@ -74,16 +75,20 @@ def explorer_html(
     (group -> colour) are the report's palettes. ``vectorizer`` tokenises the
     term view (default: English stop words out, words of letters); pass the
     compare stage's to count terms the same way as the report's tables.
+    ``labels_note`` says on the page which labels these are and who made
+    them (the report's provenance words).
     """
     data.check_units(units)
     units = units.sort_values(data.UNIT_KEY, kind="stable").reset_index(drop=True)
     points, term_lists = data.term_points(units, vectorizer or data.default_vectorizer(), terms_per_view)
     sentences = data.explorer_sentences(units, max_sentences, term_lists)
     spec = explorer_spec(units, sentences, points, stance_colours, origin_colours, rows_shown)
-    return render_page(spec, n_units=len(units), n_embedded=len(sentences), rows_shown=rows_shown)
+    return render_page(
+        spec, n_units=len(units), n_embedded=len(sentences), rows_shown=rows_shown, labels_note=labels_note
+    )
 
 
-def render_page(spec: dict, *, n_units: int, n_embedded: int, rows_shown: int) -> str:
+def render_page(spec: dict, *, n_units: int, n_embedded: int, rows_shown: int, labels_note: str = "") -> str:
     """Spec as an inert JSON block, the Vega bundle as the one script, the stylesheet, a CSP by hash."""
     env = Environment(
         loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html", "j2"]), keep_trailing_newline=True
@@ -106,6 +111,7 @@ def render_page(spec: dict, *, n_units: int, n_embedded: int, rows_shown: int) -
         n_embedded=n_embedded,
         rows_shown=rows_shown,
         versions=versions,
+        labels_note=labels_note,
     )
 
 
