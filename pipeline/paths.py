@@ -21,9 +21,15 @@ MANIFEST = Path("corpus/manifest.csv")
 RAW = Path("corpus/raw")
 CLEANING_RULES = Path("corpus/cleaning_rules.yaml")
 ANNOTATIONS = Path("corpus/annotations")
-GOLD = ANNOTATIONS / "stance_gold.csv"
+PASSES = ANNOTATIONS / "passes"
+"""One CSV per annotation pass (corpus/annotations/README.md); gold labels are derived from them."""
+ADJUDICATION = ANNOTATIONS / "adjudication.csv"
+SAMPLES = ANNOTATIONS / "samples"
+"""Draw records of `annotate export`: which units a sample drew, with their inclusion probabilities."""
 GUIDE = Path("docs/annotation-guide.md")
 MODEL_CARD = Path("docs/model-card.md")
+EXPERIMENT_RESULTS = Path("benchmarks/experiments/results")
+"""Committed results of the classifier experiments (benchmarks/experiments), one folder per gold file."""
 PLUGINS = Path("plugins")
 """User plugins: every ``*.py`` here is imported before a stage runs (pipeline.plugins)."""
 
@@ -36,6 +42,8 @@ ENTITIES = DATA / "entities.parquet"
 MENTIONS = DATA / "mentions.parquet"
 STANCES = DATA / "stances.parquet"
 OOF_STANCES = DATA / "oof_stances.parquet"
+GOLD = DATA / "gold.parquet"
+"""Gold labels derived by the gold stage from the passes and the adjudication (never hand-edited)."""
 
 # --- results (small, uncached, committed) ------------------------------------------------
 TABLES = Path("outputs/tables")
@@ -52,6 +60,8 @@ PLOTS_TEMPLATE = PLOTS / "vega_offline.html"
 MODELS = Path("models/stance")
 EMBEDDING_CACHE = Path(".cache/embeddings")
 """Content-hash cache of sentence embeddings: a pure speed-up, safe to delete."""
+LLM_CACHE = Path(".cache/llm")
+"""Content-hash cache of the llm classifier's validated answers: reruns never ask again (docs/llm-classifier.md)."""
 
 
 def tables(stage: str) -> Path:
@@ -72,7 +82,7 @@ def metrics(stage: str) -> Path:
 EVALUATION = metrics("evaluate")
 EVALUATION_SCORES = tables("evaluate") / "eval_scores.json"
 """Every classifier's full out-of-fold scores (per target and class); evaluate.json holds the headline."""
-AGREEMENT_METRICS = metrics("agreement")
+GOLD_METRICS = metrics("gold")
 
 # --- row schemas -------------------------------------------------------------------------
 LABELS: tuple[str, ...] = ("against", "favor", "neutral")
@@ -126,5 +136,33 @@ STANCE_DTYPES = {
 }
 OOF_STANCE_COLUMNS = ["classifier", *KEY, "sent_key", "label", *PROBA, "predicted"]
 
-UNIT_COLUMNS = [*KEY, "sent_key", "text", "mention_starts", "mention_ends", "aliases", "alias_kinds", "other_targets"]
+UNIT_CONTEXT_COLUMNS = ["paragraph", "paragraph_text", "context_before", "context_after"]
+"""Where a unit's sentence sits in its article (STANCE-SPEC v2 rule 6); classifiers work without them too."""
+UNIT_COLUMNS = [
+    *KEY,
+    "sent_key",
+    "text",
+    "mention_starts",
+    "mention_ends",
+    "aliases",
+    "alias_kinds",
+    "other_targets",
+    *UNIT_CONTEXT_COLUMNS,
+]
 """The unit table classifiers consume (pipeline.nlp.units.stance_units)."""
+GOLD_DTYPES = {
+    "doc_id": "str",
+    "sent_key": "str",
+    "target": "str",
+    "sent_id": "int64",
+    "label": "str",
+    "basis": "str",
+    "source": "str",
+    "rule": "str",
+    "n_annotators": "int64",
+    "annotators": "str",
+    "annotator_kinds": "str",
+    "sample_id": "str",
+    "guide_version": "str",
+}
+"""One row per gold-labelled unit; ``source``: agreed, adjudicated or single (one pass only)."""

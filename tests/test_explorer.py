@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from chromium import console_problems, offline_chromium
+from markupsafe import escape
 
 from pipeline.report import explorer_data
 from pipeline.report.explorer import MAX_SENTENCES, explorer_html
@@ -377,7 +378,8 @@ def test_report_stage_builds_the_explorer_from_the_compare_outputs(built_project
     assert set(shown["gold_label"]) <= {"against", "favor", "neutral"}  # the seed corpus: every unit has gold
     assert (shown["mention"] != "").all()
     assert "Labels: label used (figures and tables): model labels" in html
-    assert "model-based annotators (LLM sessions A, B, C; not human coders)" in html
+    annotators = json.loads((built_project / "outputs/metrics/gold.json").read_text(encoding="utf-8"))["annotators"]
+    assert "model-based" in annotators and escape(annotators) in html  # who made the gold column's labels
 
 
 @pytest.mark.browser

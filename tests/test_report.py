@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from html.parser import HTMLParser
+from pathlib import Path
 
 import pandas as pd
 from conftest import ATTACK, ATTACK_AUTHOR, ATTACK_INPUT, ATTACK_TITLE
@@ -12,7 +13,7 @@ from markupsafe import escape
 from pipeline.figures import registered_figures
 from pipeline.report.examples import examples, gold_labels, is_prose
 from pipeline.report.findings import MINUS, interval, signed
-from pipeline.report.provenance import provenance
+from pipeline.report.provenance import gold_name, gold_version, provenance
 from pipeline.report.render import md_escape
 
 
@@ -82,8 +83,7 @@ def test_reports_state_the_method_and_what_the_design_can_show(built_project):
     differences = pd.read_csv(built_project / "outputs/tables/compare/stance_group_differences.csv")
     floor = differences["min_attainable_p"].min()
     assert floor > 0.05  # the seed corpus: 3, 1 and 1 documents
-    agreement = json.loads((built_project / "outputs/metrics/agreement.json").read_text(encoding="utf-8"))
-    kappa = agreement["kappa_label"]
+    gold = json.loads((built_project / "outputs/metrics/gold.json").read_text(encoding="utf-8"))
     for name in ("report.html", "report.md"):
         text = (built_project / "outputs" / name).read_text(encoding="utf-8")
         start, end = (
@@ -94,7 +94,9 @@ def test_reports_state_the_method_and_what_the_design_can_show(built_project):
         method = text.split(start, 1)[1].split(end, 1)[0]
         assert "hierarchical bootstrap interval (4,000 resamples" in method
         assert f"the smallest p any pair of groups allows here is {floor:.2f}" in method
-        assert "kappa between the first and a blind second pass" in method and f"{kappa:.2f}" in method
+        alpha = "Krippendorff's alpha between the passes"
+        assert (escape(alpha) if name.endswith("html") else alpha) in method and f"{gold['alpha_label']:.2f}" in method
+        assert "model-based (LLM sessions, not human coders)" in method
         assert "No difference between origin groups can be statistically significant" in text
         assert f"{floor:.2f} with 1 vs 3 documents" in text
         assert f"None of the {len(differences)} tests could reach p below 0.05" in text
@@ -107,10 +109,14 @@ def test_optional_figures_without_their_sources_are_listed_as_not_drawn(hostile_
     index = (hostile_project / "outputs/figures/README.md").read_text(encoding="utf-8")
     html_text = (hostile_project / "outputs/report.html").read_text(encoding="utf-8")
     assert "Not drawn in this run" in index and "Not drawn in this run" in html_text
-    for spec in optional:
-        missing = next(s for s in spec.sources if not (hostile_project / s).is_file())
-        assert f"{spec.title} (`{spec.stem}`): needs {missing}" in index
-        assert f"{spec.title} (needs {missing}" in html_text
+    not_drawn = [line for line in index.split("Not drawn in this run:", 1)[1].splitlines() if line.startswith("- ")]
+    for spec in optional:  # listed with the reason: a missing source, or (gold stage ran, no passes) no gold labels
+        listed = [line for line in not_drawn if f"(`{spec.stem}`): " in line]
+        assert listed, f"{spec.stem} was drawn for a corpus without gold labels"
+        missing = [s for s in spec.sources if not (hostile_project / s).is_file()]
+        if missing:
+            assert f"{spec.title} (`{spec.stem}`): needs {missing[0]}" in listed[0]
+            assert f"{spec.title} (needs {missing[0]}" in html_text
     # two sentences per document: no term is used twice, so the vocabulary figures have nothing to show
     assert "(`framing_vocabulary`): framing_terms has no term" in index
     drawn = [
@@ -166,7 +172,8 @@ def test_findings_give_each_estimate_its_interval_n_and_label_source(built_proje
     html_findings = section((built_project / "outputs/report.html").read_text(encoding="utf-8"), "findings")
     md = (built_project / "outputs/report.md").read_text(encoding="utf-8")
     md_findings = md.split("## 3. Findings", 1)[1].split("## 4. Figures", 1)[0]
-    assert "Labels: model labels (lexicon" in html_findings  # the built project's label source
+    selected = json.loads((built_project / "outputs/metrics/evaluate.json").read_text(encoding="utf-8"))["selected"]
+    assert f"Labels: model labels ({selected}" in html_findings  # the built project's label source
     for r in by_group[by_group["n_units"] > 0].itertuples():
         row = (
             f"| {r.author_origin}{' †' if r.n_docs_mentioning < 3 else ''} | {r.n_docs_mentioning} | {r.n_units} | "
@@ -218,7 +225,7 @@ def test_examples_are_gold_labelled_sentences_never_headings(built_project):
         assert gold_of[(r["doc_id"], r["sent_id"], r["target"])] == r["label"], r
         assert is_prose(r["text"]), r["text"]
     html_examples = section((built_project / "outputs/report.html").read_text(encoding="utf-8"), "examples")
-    assert "Gold label</th>" in html_examples and "Drawn from the gold v1 labels" in html_examples
+    assert "Gold label</th>" in html_examples and f"Drawn from the {seed_gold_name(built_project)}" in html_examples
     titles = pd.read_parquet(built_project / "outputs/data/documents.parquet")["title"]
     for title in titles[titles != ""]:
         assert f"{title}</td>" not in html_examples, title  # a title is no example, even one ending in '?'
@@ -233,14 +240,25 @@ def test_prose_excludes_headings_and_fragments():
     assert not is_prose("See Russia.")
 
 
+def seed_gold_name(root: Path) -> str:
+    """'gold v2 labels': the version the gold table's guide versions give."""
+    return gold_name(
+        {"gold_version": gold_version(pd.read_parquet(root / "outputs/data/gold.parquet")["guide_version"])}
+    )
+
+
 def test_every_section_names_its_labels_and_who_annotated(built_project):
     """Model-based annotators are called so, gold labels are never 'human-coded', no dead entries."""
     text = (built_project / "outputs/report.html").read_text(encoding="utf-8")
     md = (built_project / "outputs/report.md").read_text(encoding="utf-8")
+    seed_gold = seed_gold_name(built_project)
+    assert seed_gold == "gold v2 labels"  # the seed's gold: guide 2.x
     for name in ("method", "findings", "figures", "evaluation", "examples", "tables"):
-        assert "Labels:" in section(text, name) or "gold v1 labels" in section(text, name), name
-    for doc in (text, md):
-        assert "model-based annotators (LLM sessions A, B, C; not human coders)" in doc
+        assert "Labels:" in section(text, name) or seed_gold in section(text, name), name
+    annotators = json.loads((built_project / "outputs/metrics/gold.json").read_text(encoding="utf-8"))["annotators"]
+    assert "model-based" in annotators and "not human coders" in annotators
+    for doc, shown in ((text, str(escape(annotators))), (md, md_escape(annotators))):
+        assert f"{seed_gold}: " in doc and shown in doc
         assert "not human inter-coder reliability" in doc
         assert "human-coded" not in doc and "Not available" not in doc
     notes = section(text, "tables")

@@ -4,14 +4,15 @@ Every section and table note of the report names its labels from these
 phrases, so the report never calls model-based annotators (LLM sessions)
 human coders and never lets a model label pass for a gold one. The facts
 come from the metrics files of this run: the gold set and its agreement
-(``n_gold_units``, ``annotators``, ``gold_version``, ``kappa_label`` or
-``alpha_label`` with ``_low``/``_high``), the evaluation headline
+(``n_gold_units``, ``annotators``, ``n_context_basis``, ``kappa_label`` or
+``alpha_label`` with ``_low``/``_high``/``_non_guide``; ``gold_version``, which the report
+stage adds from the gold table's guide versions), the evaluation headline
 (``selected``, ``macro_f1``), and ``stance.labels``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,6 +21,12 @@ SOURCES = {
     "ppi": "prediction-powered estimates (gold labels of a random sample corrected by model labels)",
     "model": "model labels",
 }
+
+
+def gold_version(guide_versions: Iterable[str]) -> str:
+    """The gold version from the guide versions its labels were made under: guide 2.0 and 2.1 give 'v2'."""
+    majors = sorted({str(v).split(".")[0] for v in guide_versions if str(v).strip()})
+    return "/".join(f"v{m}" for m in majors)
 
 
 def gold_name(gold: Mapping[str, Any] | None) -> str:
@@ -34,8 +41,11 @@ def gold_phrase(gold: Mapping[str, Any] | None) -> str | None:
         return None
     who = gold.get("annotators") or "annotators not recorded"
     adjudicated = gold.get("n_adjudicated")
+    context = gold.get("n_context_basis")
     text = f"{gold_name(gold)}: {gold['n_gold_units']} units labelled under docs/annotation-guide.md by {who}"
-    return text + (f"; {adjudicated} decided by adjudication" if adjudicated is not None else "")
+    text += f"; {adjudicated} decided by adjudication" if adjudicated is not None else ""
+    text += f"; {context} labels rest on context (spec rule 6)" if context else ""
+    return text + " (docs/annotation-report.md)"
 
 
 def agreement_phrase(gold: Mapping[str, Any] | None) -> str | None:
@@ -52,6 +62,8 @@ def agreement_phrase(gold: Mapping[str, Any] | None) -> str | None:
         units = gold.get("n_multiply_coded")
         on = f" on {int(units)} units labelled more than once" if units else ""
         text = f"{name}: {value:.2f}{bounds}{on}"
+        non_guide = gold.get(f"{key}_non_guide")
+        text += f" ({non_guide:.2f} on the units the guide does not quote)" if non_guide is not None else ""
         if "model-based" in str(gold.get("annotators", "")):
             text += (
                 "; agreement between model-based annotators following one guide, not human inter-coder "

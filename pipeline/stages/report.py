@@ -31,7 +31,7 @@ from pipeline.report.examples import examples, gold_labels
 from pipeline.report.explorer import explorer_html
 from pipeline.report.explorer_units import explorer_units
 from pipeline.report.findings import findings, reading_note
-from pipeline.report.provenance import Provenance, provenance
+from pipeline.report.provenance import Provenance, gold_version, provenance
 from pipeline.report.render import (
     figure_entries,
     not_drawn_entries,
@@ -46,8 +46,6 @@ from pipeline.report.vega import plots_template
 BY_GROUP = paths.table("compare", "stance_by_group")
 DIFFERENCES = paths.table("compare", "stance_group_differences")
 EVIDENCE = paths.table("compare", "stance_evidence")
-GOLD_METRICS = paths.AGREEMENT_METRICS
-"""The gold set's headline (size, annotators, agreement between the passes)."""
 HERE = paths.REPORT_HTML.parent
 LINKS = {
     "figures": paths.FIGURES.relative_to(HERE).as_posix(),
@@ -71,13 +69,22 @@ def _stage_notes(labels: Provenance) -> dict[str, str]:
     return {
         "compare": f"stance tables: {labels.findings}; frame, vocabulary and actor tables use no stance labels.",
         "evaluate": labels.evaluation,
-        "agreement": f"the annotation passes; {labels.gold}." if labels.gold else "the annotation passes.",
+        "gold": f"the annotation passes; {labels.gold}." if labels.gold else "the annotation passes.",
     }
+
+
+def _gold_record(root: Path) -> dict[str, Any] | None:
+    """The gold stage's headline with the gold version its guide versions give (guide 2.x: gold v2)."""
+    record = _read_optional_json(root / paths.GOLD_METRICS)
+    if record is None or not (root / paths.GOLD).is_file():
+        return record
+    return {**record, "gold_version": gold_version(io.read_parquet(root / paths.GOLD)["guide_version"])}
 
 
 def _explorer(
     params: Params,
     ctx: FigureContext,
+    documents: pd.DataFrame,
     sentences: pd.DataFrame,
     stances: pd.DataFrame,
     gold: pd.DataFrame,
@@ -85,7 +92,7 @@ def _explorer(
 ) -> str:
     """The explorer page from the compare stage's evidence, in the figures' colours and compare's term counts."""
     root = params.root
-    units = stance_units(sentences, io.read_parquet(root / paths.MENTIONS))
+    units = stance_units(sentences, io.read_parquet(root / paths.MENTIONS), documents)
     rows = explorer_units(pd.read_csv(root / EVIDENCE), units, stances, gold, params.stance.labels)
     return explorer_html(
         rows,
@@ -108,7 +115,7 @@ def run(params: Params) -> None:
     formats: list[str] = list(settings.formats)
     per_group = pd.read_csv(root / BY_GROUP)
     differences = _read_optional_csv(root / DIFFERENCES)
-    gold_metrics = _read_optional_json(root / GOLD_METRICS)
+    gold_metrics = _gold_record(root)
     evaluation = _read_optional_json(root / paths.EVALUATION)
     sources = sorted(set(reported_rows(per_group)["label_source"])) if "label_source" in per_group else []
     labels = provenance(params.stance.labels, sources, ctx.describe_labels("model"), gold_metrics, evaluation)
@@ -140,7 +147,7 @@ def run(params: Params) -> None:
             "documents": overview.to_dict("records"),
             "tables": table_index(root / paths.TABLES, LINKS["tables"]),
             "stage_notes": _stage_notes(labels),
-            "metrics": [m for m in (read_metrics(root, p) for p in (paths.EVALUATION, GOLD_METRICS)) if m],
+            "metrics": [m for m in (read_metrics(root, p) for p in (paths.EVALUATION, paths.GOLD_METRICS)) if m],
             "examples": shown_examples,
             "examples_source": examples_source,
             "limits": limits(overview, stances, labels.findings, differences),
@@ -151,5 +158,7 @@ def run(params: Params) -> None:
         io.write_text(out.file(paths.REPORT_HTML), render("html", {**model, "figures": html_figures}))
         md_figures = figure_entries(rendered, "png", LINKS["figures"], page)
         io.write_text(out.file(paths.REPORT_MD), render("md", {**model, "figures": md_figures}))
-        io.write_text(out.file(paths.EXPLORER_HTML), _explorer(params, ctx, sentences, stances, gold, labels))
+        io.write_text(
+            out.file(paths.EXPLORER_HTML), _explorer(params, ctx, documents, sentences, stances, gold, labels)
+        )
         io.write_text(out.file(paths.PLOTS_TEMPLATE), plots_template())
