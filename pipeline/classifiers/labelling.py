@@ -19,7 +19,7 @@ import pandas as pd
 from pipeline import io, paths
 from pipeline.annotation.gold import attach_gold, read_gold
 from pipeline.classifiers import make_classifier
-from pipeline.classifiers.base import StanceClassifier
+from pipeline.classifiers.base import StanceClassifier, at_fixed_precision
 from pipeline.classifiers.persist import load_model, training_hash
 from pipeline.classifiers.training import resolve_classifier
 from pipeline.nlp.units import stance_units
@@ -126,7 +126,9 @@ def label_partition(partition: dict[str, pd.DataFrame], labeller: Labeller) -> p
         rows.loc[in_gold, PROBA] = oof[PROBA].to_numpy()
         rows.loc[in_gold, "prediction"] = "out_of_fold"
     if (~in_gold).any():
-        rows.loc[~in_gold, PROBA] = labeller.model.predict_proba(units[~in_gold].reset_index(drop=True))
+        rows.loc[~in_gold, PROBA] = at_fixed_precision(
+            labeller.model.predict_proba(units[~in_gold].reset_index(drop=True))
+        )
     rows["label"] = [LABELS[i] for i in rows[PROBA].to_numpy(dtype=float).argmax(axis=1)] if len(rows) else []
     rows["classifier"] = labeller.name
     return rows[list(STANCE_DTYPES)].astype(STANCE_DTYPES)
