@@ -29,8 +29,13 @@ def browser(tmp_path_factory):
 
 
 def open_report(driver, path: Path) -> None:
+    """Open the page and wait until it and every image have loaded (a large page can return 'interactive')."""
+    from selenium.webdriver.support.ui import WebDriverWait
+
     driver.get(path.resolve().as_uri())
-    assert driver.execute_script("return document.readyState") == "complete"
+    WebDriverWait(driver, 60, poll_frequency=0.2).until(
+        lambda d: d.execute_script("return document.readyState") == "complete"
+    )
 
 
 def test_report_paints_and_every_figure_loads(browser, built_project):
