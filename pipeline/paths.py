@@ -53,6 +53,10 @@ PLOTS = Path("outputs/plots")
 CONFUSION_PLOTS = PLOTS / "confusion"
 REPORT_HTML = Path("outputs/report.html")
 REPORT_MD = Path("outputs/report.md")
+EXPLORER_HTML = Path("outputs/explorer.html")
+"""The sentence explorer: the units behind every figure cell, offline (pipeline.report.explorer)."""
+PLOTS_TEMPLATE = PLOTS / "vega_offline.html"
+"""`dvc plots show`'s page with Vega inlined (.dvc/config plots.html_template points here)."""
 MODELS = Path("models/stance")
 EMBEDDING_CACHE = Path(".cache/embeddings")
 """Content-hash cache of sentence embeddings: a pure speed-up, safe to delete."""
@@ -76,6 +80,8 @@ def metrics(stage: str) -> Path:
 
 
 EVALUATION = metrics("evaluate")
+EVALUATION_SCORES = tables("evaluate") / "eval_scores.json"
+"""Every classifier's full out-of-fold scores (per target and class); evaluate.json holds the headline."""
 GOLD_METRICS = metrics("gold")
 
 # --- row schemas -------------------------------------------------------------------------

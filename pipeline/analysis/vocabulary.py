@@ -64,6 +64,12 @@ def stop_terms(alias_texts: Iterable[str], use_english: bool) -> set[str]:
     return stop
 
 
+def compare_vectorizer(alias_texts: Iterable[str], settings: LogOdds) -> CountVectorizer:
+    """How the compare stage counts terms (stop words, alias words, n-grams): the report's explorer counts
+    its term view with the same, so a term means the same thing in the table, the figures and the page."""
+    return term_vectorizer(stop_terms(alias_texts, settings.english_stop_words), settings.ngram_max)
+
+
 def contrast_terms(
     sentences: pd.DataFrame,
     background: pd.DataFrame,
@@ -146,7 +152,7 @@ def vocabulary_table(
 ) -> pd.DataFrame:
     """Per target: each origin's most distinctive terms in the sentences mentioning that target,
     contrasted with the other origins against the whole corpus as prior."""
-    stop = stop_terms(alias_texts, settings.english_stop_words)
+    aliases = list(alias_texts)
     background = sentences.merge(documents[["doc_id", "author_origin"]], on="doc_id")
     tables = []
     for target in targets:
@@ -155,7 +161,7 @@ def vocabulary_table(
         terms = contrast_terms(
             target_sentences,
             background,
-            term_vectorizer(stop, settings.ngram_max),
+            compare_vectorizer(aliases, settings),
             settings.prior_scale,
             settings.top_n,
             settings.min_count,

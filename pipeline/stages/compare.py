@@ -93,7 +93,7 @@ def run(params: Params) -> None:
         n_matrix_actors=len(shown),
     )
     captions = compare_captions(facts, settings, params.compare.log_odds)
-    metrics = headline_metrics(comparison.by_source, per_group, differences, frames_group, doc_counts, len(units))
+    metrics = headline_metrics(params.stance.labels, per_group, differences, doc_counts, len(units))
 
     with io.StageOutputs(params.root) as out:
         folder = out.folder(paths.tables(STAGE))
