@@ -107,10 +107,8 @@ def file_sha256(path: Path) -> str:
 
 
 def _subclasses(cls: type) -> list[type]:
-    out: list[type] = []
-    for sub in cls.__subclasses__():
-        out += [sub, *_subclasses(sub)]
-    return out
+    subs: list[type] = type.__subclasses__(cls)
+    return [found for sub in subs for found in (sub, *_subclasses(sub))]
 
 
 def _qualified(cls: type) -> str:
