@@ -182,9 +182,34 @@ INGEST_ERRORS: dict[str, tuple[Callable[[Path], None], str]] = {
             add_row(r, "gone,raw/gone.txt,,,,,Indian,test,,,"),
             add_row(r, "ua-one,raw/ua-one.txt,,,,,Mars,t,,,"),
         ),
-        r"manifest\.csv: 4 problems:\n  row 4, column 'path': file not found.*\n"
-        r"  row 5, column 'doc_id': duplicate doc_id 'ua-one'.*\n  row 5, column 'author_origin': unknown origin 'Mars'"
-        r".*\n  row 5, column 'path': same file as row 2 \(raw/ua-one\.txt\)",
+        r"4 problems \(fix them all, then rerun\):\n  .*manifest\.csv: row 4, column 'path': file not "
+        r"found.*\n  .*manifest\.csv: row 5, column 'doc_id': duplicate doc_id 'ua-one'.*\n  .*manifest\.csv: row 5, "
+        r"column 'author_origin': unknown origin 'Mars'.*\n  .*manifest\.csv: row 5, column 'path': same file as row 2 "
+        r"\(raw/ua-one\.txt\)",
+    ),
+    "doc_ids that differ only in case": (
+        lambda r: add_doc(r, "UA-One", PROSE),
+        r"manifest\.csv: row 4, column 'doc_id': 'UA-One' differs from 'ua-one' \(row 2\) only in case; doc_ids "
+        r"name files, which collide on case-insensitive file systems",
+    ),
+    "doc_id too long": (
+        lambda r: add_doc(r, "d" * 300, PROSE, path="raw/long.txt"),
+        r"manifest\.csv: row 4, column 'doc_id': 'd{20}\.\.\.' has 300 characters, more than 100 \(it names files "
+        r"under outputs/data/clean\); shorten it",
+    ),
+    "every bad row and document in one run": (
+        lambda r: (
+            add_row(r, "gone,raw/gone.txt,,,,,Indian,test,,,"),
+            add_doc(r, "x", b""),
+            add_doc(r, "y", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n"),
+        ),
+        r"3 problems \(fix them all, then rerun\):\n  [^\n]*manifest\.csv: row 4, column 'path': file not found"
+        r"[^\n]*\n  [^\n]*raw/x\.txt: empty file[^\n]*\n  [^\n]*raw/y\.txt: binary file \(a PDF document\)",
+    ),
+    "more problems than are listed": (
+        lambda r: [add_row(r, f"gone-{i},raw/gone-{i}.txt,,,,,Indian,test,,,") for i in range(55)],
+        r"55 problems \(fix them all, then rerun\):\n(  [^\n]*manifest\.csv: row \d+, column 'path': file not found"
+        r"[^\n]*\n){50}  \.\.\. and 5 more",
     ),
     "HTML refused": (
         lambda r: (set_param(r, "cleaning.input.html", "refuse"), add_doc(r, "x", "<p>Russia &amp; Ukraine</p>\n")),
@@ -354,6 +379,45 @@ def test_bad_params_are_refused_before_writing(project, capsys, case):
     assert rc == 2
     assert re.search(rf"error: {stage}: .*" + message, err, re.DOTALL), err
     assert len(err.strip().splitlines()) == 1, err  # one line: key, value, what is allowed
+    assert snapshot(project) == before
+
+
+def rewrite_parquet(path: Path, edit: Callable[[pd.DataFrame], pd.DataFrame]) -> None:
+    edit(pd.read_parquet(path)).to_parquet(path)
+
+
+UPSTREAM_ERRORS: dict[str, tuple[str, str, Callable[[Path], None], str]] = {
+    "column missing": (
+        "tag",
+        "documents.parquet",
+        lambda p: rewrite_parquet(p, lambda df: df.drop(columns="text")),
+        r"documents\.parquet: missing column\(s\) \['text'\] \(expected \['doc_id', .*\]\); the file was not "
+        r"written by this version of the pipeline, or was edited: rerun the stage that writes it",
+    ),
+    "column of the wrong type": (
+        "stance",
+        "sentences.parquet",
+        lambda p: rewrite_parquet(p, lambda df: df.assign(sent_id=df["sent_id"].astype(str))),
+        r"sentences\.parquet: column 'sent_id' holds (large_)?string, expected int64; the file was not written",
+    ),
+    "not Parquet": (
+        "compare",
+        "mentions.parquet",
+        lambda p: p.write_text("doc_id,sent_id\nua-one,1\n", encoding="utf-8"),
+        r"mentions\.parquet: not a readable Parquet file \(.*\); rerun the stage that writes it",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(UPSTREAM_ERRORS))
+def test_upstream_parquet_with_the_wrong_schema_is_named(project, capsys, case):
+    stage, name, break_file, message = UPSTREAM_ERRORS[case]
+    break_file(project / "outputs" / "data" / name)
+    before = snapshot(project)
+    rc, err = run_stage(project, stage, capsys)
+    assert rc == 2
+    assert re.search(rf"error: {stage}: .*" + message, err), err
+    assert len(err.strip().splitlines()) == 1 and "FieldRef" not in err, err
     assert snapshot(project) == before
 
 
