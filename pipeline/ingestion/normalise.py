@@ -31,9 +31,9 @@ from __future__ import annotations
 
 import unicodedata
 from collections import Counter
-from typing import Any
+from typing import Any, Final
 
-FORM = "NFKC"
+FORM: Final = "NFKC"
 _LINE_SEPARATORS = frozenset({"\u2028", "\u2029"})
 
 
