@@ -9,7 +9,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export MPLBACKEND := Agg
 
-.PHONY: setup repro test lint typecheck browser bench clean-venv
+.PHONY: setup repro test lint typecheck browser labelstudio bench clean-venv
 
 setup: $(STAMP)
 
@@ -43,7 +43,30 @@ browser:
 		|| echo "chromium install failed: the browser test will skip"; \
 	fi
 
-test: setup browser
+# Label Studio for the annotation round-trip test (tests/test_labelstudio.py), in a
+# virtual environment of its own so that its many pins cannot clash with ours; its
+# own label-studio-sdk is the client the test drives. `make test` builds it under
+# CI only; elsewhere run `make labelstudio` once, or the test skips with a message.
+# A new LS_VERSION gets a new stamp, so the next `make labelstudio` upgrades.
+LS_VENV := .venv-labelstudio
+LS_VERSION := 1.23.2
+LS_STAMP := $(LS_VENV)/.installed-$(LS_VERSION)
+# no traffic beyond localhost: error reports, usage analytics, the PyPI version check
+LS_QUIET := SENTRY_DSN= FRONTEND_SENTRY_DSN= COLLECT_ANALYTICS=false LATEST_VERSION_CHECK=false
+
+labelstudio: $(LS_STAMP)
+
+$(LS_STAMP):
+	$(PYTHON) -m venv $(LS_VENV)
+	$(LS_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(LS_VENV)/bin/python -m pip install --quiet label-studio==$(LS_VERSION)
+	# an empty migrated database for the test to copy: migrating takes minutes, starting from it seconds
+	rm -rf $(LS_VENV)/template-data
+	$(LS_QUIET) LABEL_STUDIO_BASE_DATA_DIR=$(CURDIR)/$(LS_VENV)/template-data \
+		$(LS_VENV)/bin/label-studio init --quiet --data-dir $(CURDIR)/$(LS_VENV)/template-data >/dev/null
+	touch $(LS_STAMP)
+
+test: setup browser $(if $(filter true,$(CI)),labelstudio)
 	$(BIN)/python -m pytest
 
 bench: setup

@@ -88,7 +88,11 @@ def tag_vs_spacy(params_path: Path, repeats: int = 5) -> dict[str, Any]:
 
 def unit_texts(params_path: Path) -> list[str]:
     params = load_params(params_path)
-    units = stance_units(io.read_parquet(params.root / paths.SENTENCES), io.read_parquet(params.root / paths.MENTIONS))
+    units = stance_units(
+        io.read_parquet(params.root / paths.SENTENCES),
+        io.read_parquet(params.root / paths.MENTIONS),
+        io.read_parquet(params.root / paths.DOCUMENTS),
+    )
     return units["text"].tolist()
 
 

@@ -33,7 +33,7 @@ def one_size(
     dest = WORK / f"scale_{scale}x"
     params_path = synthetic_project(dest, seed_documents, seed_sentences, scale, seed)
     runs: dict[str, Any] = {}
-    for stage in ("ingest", "tag", "stance"):
+    for stage in ("ingest", "tag", "gold", "stance"):
         runs[f"{stage}/local"] = run_stage(params_path, stage).as_dict()
     result: dict[str, Any] = {"scale": scale, "corpus": corpus_size(params_path), "runs": runs}
     result["partitions"] = -(

@@ -45,7 +45,7 @@ class Outputs:
     by_group: pd.DataFrame
 
     def table(self, name: str, stage: str = COMPARE) -> pd.DataFrame:
-        """Any table of a stage by name (``"frame_rates_by_group"``; ``stage="agreement"`` for its tables)."""
+        """Any table of a stage by name (``"frame_rates_by_group"``; ``stage="gold"`` for its tables)."""
         path = self.params.root / paths.table(stage, name)
         if not path.is_file():
             raise FileNotFoundError(f"{path}: not found; run `dvc repro` first")

@@ -108,6 +108,8 @@ class Stance(Section):
     classifier: Text
     """A registered classifier, or ``auto``: the evaluate stage's choice."""
     labels: Literal["model", "gold"]
+    basis: Literal["full", "text"] = "full"
+    """Reading of gold labels: ``full`` as annotated; ``text``: context-basis labels count as neutral."""
 
 
 class Evaluate(Section):
@@ -193,14 +195,14 @@ class Report(Section):
         return self
 
 
-class SecondPass(Section):
-    share: Annotated[float, Field(gt=0, le=1)]
-    seed: int
-
-
-class Agreement(Section):
+class Gold(Section):
     bootstrap: Resampling
-    second_pass: SecondPass
+    """Resamples and level of the agreement intervals (units resampled within document x target)."""
+
+
+class Annotate(Section):
+    min_per_cell: PositiveInt = 15
+    """Units `annotate export` draws at least from every document x target cell (all of a smaller cell)."""
 
 
 class Executor(Section):
@@ -226,7 +228,8 @@ class Params(Section):
     compare: Compare
     frames: Frames
     report: Report
-    agreement: Agreement
+    gold: Gold
+    annotate: Annotate = Annotate()
     executor: Executor = Executor()
 
     _root: Path = PrivateAttr(default=Path("."))

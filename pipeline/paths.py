@@ -21,9 +21,15 @@ MANIFEST = Path("corpus/manifest.csv")
 RAW = Path("corpus/raw")
 CLEANING_RULES = Path("corpus/cleaning_rules.yaml")
 ANNOTATIONS = Path("corpus/annotations")
-GOLD = ANNOTATIONS / "stance_gold.csv"
+PASSES = ANNOTATIONS / "passes"
+"""One CSV per annotation pass (corpus/annotations/README.md); gold labels are derived from them."""
+ADJUDICATION = ANNOTATIONS / "adjudication.csv"
+SAMPLES = ANNOTATIONS / "samples"
+"""Draw records of `annotate export`: which units a sample drew, with their inclusion probabilities."""
 GUIDE = Path("docs/annotation-guide.md")
 MODEL_CARD = Path("docs/model-card.md")
+EXPERIMENT_RESULTS = Path("benchmarks/experiments/results")
+"""Committed results of the classifier experiments (benchmarks/experiments), one folder per gold file."""
 PLUGINS = Path("plugins")
 """User plugins: every ``*.py`` here is imported before a stage runs (pipeline.plugins)."""
 
@@ -36,6 +42,8 @@ ENTITIES = DATA / "entities.parquet"
 MENTIONS = DATA / "mentions.parquet"
 STANCES = DATA / "stances.parquet"
 OOF_STANCES = DATA / "oof_stances.parquet"
+GOLD = DATA / "gold.parquet"
+"""Gold labels derived by the gold stage from the passes and the adjudication (never hand-edited)."""
 
 # --- results (small, uncached, committed) ------------------------------------------------
 TABLES = Path("outputs/tables")
@@ -48,6 +56,8 @@ REPORT_MD = Path("outputs/report.md")
 MODELS = Path("models/stance")
 EMBEDDING_CACHE = Path(".cache/embeddings")
 """Content-hash cache of sentence embeddings: a pure speed-up, safe to delete."""
+LLM_CACHE = Path(".cache/llm")
+"""Content-hash cache of the llm classifier's validated answers: reruns never ask again (docs/llm-classifier.md)."""
 
 
 def tables(stage: str) -> Path:
@@ -66,7 +76,7 @@ def metrics(stage: str) -> Path:
 
 
 EVALUATION = metrics("evaluate")
-AGREEMENT_METRICS = metrics("agreement")
+GOLD_METRICS = metrics("gold")
 
 # --- row schemas -------------------------------------------------------------------------
 LABELS: tuple[str, ...] = ("against", "favor", "neutral")
@@ -120,6 +130,37 @@ STANCE_DTYPES = {
 }
 OOF_STANCE_COLUMNS = ["classifier", *KEY, "sent_key", "label", *PROBA, "predicted"]
 
+UNIT_CONTEXT_COLUMNS = ["paragraph", "paragraph_text", "context_before", "context_after"]
+"""Where a unit's sentence sits in its article (STANCE-SPEC v2 rule 6); classifiers work without them too."""
+UNIT_COLUMNS = [
+    *KEY,
+    "sent_key",
+    "text",
+    "mention_starts",
+    "mention_ends",
+    "aliases",
+    "alias_kinds",
+    "other_targets",
+    *UNIT_CONTEXT_COLUMNS,
+]
+"""The unit table classifiers consume (pipeline.nlp.units.stance_units)."""
+GOLD_DTYPES = {
+    "doc_id": "str",
+    "sent_key": "str",
+    "target": "str",
+    "sent_id": "int64",
+    "label": "str",
+    "basis": "str",
+    "source": "str",
+    "rule": "str",
+    "n_annotators": "int64",
+    "annotators": "str",
+    "annotator_kinds": "str",
+    "sample_id": "str",
+    "guide_version": "str",
+}
+"""One row per gold-labelled unit; ``source``: agreed, adjudicated or single (one pass only)."""
+
 PARQUET_SCHEMAS: dict[Path, dict[str, str]] = {
     DOCUMENTS: {"doc_id": "str", "author_origin": "str", "n_words": "int64", "n_chars": "int64", "text": "str"},
     SENTENCES: SENTENCE_DTYPES,
@@ -127,6 +168,7 @@ PARQUET_SCHEMAS: dict[Path, dict[str, str]] = {
     MENTIONS: MENTION_DTYPES,
     STANCES: STANCE_DTYPES,
     OOF_STANCES: {c: "float64" if c in PROBA else "int64" if c == "sent_id" else "str" for c in OOF_STANCE_COLUMNS},
+    GOLD: GOLD_DTYPES,
 }
 """Columns (and their dtypes) a stage reading each Parquet file relies on; checked when it is read (pipeline.io)."""
 _ARROW_TYPES = {"str": ("string", "large_string"), "int64": ("int64",), "float64": ("double",)}
@@ -143,7 +185,3 @@ def schema_problem(path: Path, arrow_types: dict[str, str]) -> str | None:
         if arrow_types[column] not in _ARROW_TYPES[dtype]:
             return f"{path}: column '{column}' holds {arrow_types[column]}, expected {dtype}; {rerun}"
     return None
-
-
-UNIT_COLUMNS = [*KEY, "sent_key", "text", "mention_starts", "mention_ends", "aliases", "alias_kinds", "other_targets"]
-"""The unit table classifiers consume (pipeline.nlp.units.stance_units)."""

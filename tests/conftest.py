@@ -26,8 +26,8 @@ ATTACK_TITLE = "<script>window.pwned = 3</script> title"
 ATTACK_AUTHOR = '<img src=x onerror="window.pwned = 4">'
 
 
-# Stages that read the seed corpus's annotation passes; a made-up corpus skips them.
-ANNOTATION_STAGES = {"agreement", "evaluate", "train"}
+# Stages that learn from gold labels; a made-up corpus (no annotation passes) skips them.
+ANNOTATION_STAGES = {"evaluate", "train"}
 
 
 def stage_order() -> list[str]:
@@ -114,3 +114,38 @@ def hostile_project(tmp_path_factory) -> Path:
         if stage not in ANNOTATION_STAGES:
             assert main(["--params", str(params.root / "params.yaml"), stage]) == 0, stage
     return tmp
+
+
+def write_census_pass(
+    params: Params, labels: list[str], units, annotator: str = "T", basis: list[str] | str = "text"
+) -> Path:
+    """A pass file in which ``annotator`` (a person) labelled every unit of ``units`` (``basis``: one for all, or
+    one per unit), then the gold stage run, as a project does it: gold labels only ever come from pass files
+    (corpus/annotations/README.md)."""
+    import pandas as pd
+
+    from pipeline import paths
+    from pipeline.stages import gold
+
+    rows = pd.DataFrame(
+        {
+            "doc_id": units["doc_id"].to_numpy(),
+            "sent_key": units["sent_key"].to_numpy(),
+            "target": units["target"].to_numpy(),
+            "sent_id": units["sent_id"].to_numpy(),
+            "sentence": units["text"].to_numpy(),
+            "label": labels,
+            "basis": basis,
+            "note": "",
+            "annotator": annotator,
+            "annotator_kind": "human",
+            "guide_version": "2.1",
+            "sample_id": "census",
+            "date": "2026-11-29",
+        }
+    )
+    path = params.root / paths.PASSES / f"census-{annotator}.csv"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    rows.to_csv(path, index=False)
+    gold.run(params)
+    return path

@@ -53,6 +53,7 @@ BOTH = [  # against russia, favor ukraine
     "Russia's illegal occupation of Crimea hurt Ukraine.",
 ]
 DOCS = ["doc-a", "doc-b", "doc-c", "doc-d"]
+NEUTRAL_BOTH = {"russia": "neutral", "ukraine": "neutral"}
 
 
 def labelled_sentences() -> list[tuple[str, str, dict[str, str]]]:
@@ -84,14 +85,26 @@ def make_units(params: Params, rows: list[tuple[str, str, dict[str, str]]] | Non
             mentions.append((doc_id, sent_id, m.target, m.alias, m.kind, start + m.start, start + m.end, m.text))
             labels[(doc_id, sent_id, m.target)] = by_target[m.target]
         start += len(text) + 1
+    sentence_table = pd.DataFrame(
+        sentences, columns=["doc_id", "sent_id", "start_char", "end_char", "sent_key", "text"]
+    )
     units = stance_units(
-        pd.DataFrame(sentences, columns=["doc_id", "sent_id", "start_char", "end_char", "sent_key", "text"]),
+        sentence_table,
         pd.DataFrame(
             mentions, columns=["doc_id", "sent_id", "target", "alias", "alias_kind", "start_char", "end_char", "text"]
         ),
+        documents_of(sentence_table),
     )
     units["label"] = [labels[k] for k in zip(units["doc_id"], units["sent_id"], units["target"])]
     return units
+
+
+def documents_of(sentences: pd.DataFrame) -> pd.DataFrame:
+    """A documents table whose text holds each sentence at its offsets, on one line (one paragraph)."""
+    texts: dict[str, str] = {}
+    for doc_id, start, text in sentences[["doc_id", "start_char", "text"]].itertuples(index=False):
+        texts[doc_id] = texts.get(doc_id, "").ljust(start) + text
+    return pd.DataFrame({"doc_id": list(texts), "text": list(texts.values())})
 
 
 def params_with(params: Params, root=None, **dotted) -> Params:

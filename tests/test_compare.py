@@ -6,14 +6,14 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import ROOT, make_project
+from conftest import ROOT, make_project, write_census_pass
 
 from pipeline import paths
-from pipeline.annotation.gold import GOLD, GOLD_COLUMNS, GoldError
+from pipeline.analysis.labels import CompareInputError
 from pipeline.nlp.units import stance_units
 from pipeline.params import ConfigError
-from pipeline.paths import LABELS, MENTIONS, SENTENCES
-from pipeline.stages import compare, ingest, stance, tag
+from pipeline.paths import DOCUMENTS, LABELS, MENTIONS, SENTENCES
+from pipeline.stages import compare, gold, ingest, stance, tag
 
 pytestmark = pytest.mark.slow
 
@@ -38,13 +38,12 @@ def document_text(doc_id: str, n_russia: int) -> str:
     return "\n\n".join(lines) + "\n"
 
 
-def gold_for(project: Path) -> pd.DataFrame:
-    """Gold rows for every unit: the designed Russia label; Ukraine sentences are favor."""
-    units = stance_units(pd.read_parquet(project / SENTENCES), pd.read_parquet(project / MENTIONS))
-    label = [DESIGN[d][1] if t == "russia" else "favor" for d, t in zip(units["doc_id"], units["target"])]
-    return units.assign(label=label, source="pass1", annotator="T", pass2_label="", note="", sentence=units["text"])[
-        GOLD_COLUMNS
-    ]
+def write_gold(params, skip: int = 0) -> None:
+    """A census pass with the designed Russia label for every unit (Ukraine: favor), minus the first ``skip``."""
+    units = stance_units(*(pd.read_parquet(params.root / p) for p in (SENTENCES, MENTIONS, DOCUMENTS)))
+    units = units.iloc[skip:]
+    labels = [DESIGN[d][1] if t == "russia" else "favor" for d, t in zip(units["doc_id"], units["target"])]
+    write_census_pass(params, labels, units)
 
 
 @pytest.fixture(scope="module")
@@ -52,10 +51,9 @@ def project(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("compare")
     docs = {d: (origin, document_text(d, n)) for d, (origin, _, n) in DESIGN.items()}
     params = make_project(tmp, docs, **{"compare.bootstrap.n_resamples": 500, "stance.labels": "gold"})
-    for stage in (ingest, tag, stance):
+    for stage in (ingest, tag, gold, stance):  # no passes yet: the lexicon labels, no model to fit
         stage.run(params)
-    (tmp / GOLD).parent.mkdir(parents=True, exist_ok=True)
-    gold_for(tmp).to_csv(tmp / GOLD, index=False)
+    write_gold(params)
     compare.run(params)
     return params
 
@@ -84,7 +82,7 @@ def test_gold_shares_are_document_weighted(project):
 
 def test_captions_name_the_labels_and_the_design(project):
     for name in ("stance_by_document", "stance_by_group", "stance_group_differences", "stance_evidence"):
-        assert "gold labels from the annotation passes" in caption(project, name)
+        assert "gold labels (full reading) derived from the annotation passes" in caption(project, name)
     for name in ("framing_terms", "frame_rates_by_group", "actor_salience_by_group", "actor_cooccurrence"):
         assert "Does not use stance labels" in caption(project, name)
     assert "Russian: one document each" in caption(project, "stance_by_group")
@@ -160,7 +158,7 @@ def test_model_labels_run_and_say_so(tmp_path):
         {d: (o, document_text(d, n)) for d, (o, _, n) in DESIGN.items()},
         **{"compare.bootstrap.n_resamples": 200, "stance.labels": "model"},
     )
-    for stage in (ingest, tag, stance, compare):
+    for stage in (ingest, tag, gold, stance, compare):
         stage.run(params)
     assert "model labels (classifier: lexicon)" in caption(params, "stance_by_group")
     assert_evidence_recomputes(params.root / paths.tables("compare"))
@@ -174,9 +172,8 @@ def test_gold_labels_must_cover_every_unit(tmp_path):
     )
     for stage in (ingest, tag):
         stage.run(params)
-    (tmp_path / GOLD).parent.mkdir(parents=True, exist_ok=True)
-    gold_for(tmp_path).iloc[1:].to_csv(tmp_path / GOLD, index=False)
-    with pytest.raises(GoldError, match="no gold label"):
+    write_gold(params, skip=1)
+    with pytest.raises(CompareInputError, match=r"stance.labels is 'gold', but 1 document\(s\) lack gold labels"):
         compare.run(params)
     assert not (tmp_path / paths.tables("compare")).exists()  # nothing half-written
 

@@ -47,7 +47,7 @@ def project(tmp_path_factory):
         **{
             "evaluate.classifiers": ["lexicon"],
             "compare.bootstrap.n_resamples": 200,
-            "agreement.bootstrap.n_resamples": 200,
+            "gold.bootstrap.n_resamples": 200,
         },
     )
     dvc(root, "repro")

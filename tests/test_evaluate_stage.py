@@ -5,11 +5,11 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import make_project
+from conftest import make_project, write_census_pass
 from stance_data import labelled_sentences
 
 from pipeline import io
-from pipeline.annotation.gold import GOLD, GOLD_COLUMNS
+from pipeline.annotation.gold import read_gold
 from pipeline.classifiers.persist import ModelMismatchError
 from pipeline.classifiers.training import all_units
 from pipeline.evaluation.metrics import brier, document_weighted_shares, expected_calibration_error, reliability
@@ -20,26 +20,15 @@ ORIGIN = {"doc-a": "Ukrainian", "doc-b": "Russian", "doc-c": "Indian", "doc-d": 
 
 
 def write_gold(params, label_of):
+    """A census pass labelling every unit but doc-new's, and the gold stage run on it; STANCE-SPEC v2 shape:
+    every polar label of a sentence with "aid" has basis context."""
     units = all_units(params)
     units = units[units["doc_id"] != "doc-new"]
-    gold = pd.DataFrame(
-        {
-            "doc_id": units["doc_id"],
-            "sent_key": units["sent_key"],
-            "target": units["target"],
-            "sent_id": units["sent_id"],
-            "label": [label_of[(t, g)] for t, g in zip(units["text"], units["target"])],
-            "source": "pass1",
-            "annotator": "T",
-            "pass2_label": "",
-            "note": "",
-            "sentence": units["text"],
-        }
-    )[GOLD_COLUMNS]
-    path = params.root / GOLD
-    path.parent.mkdir(parents=True, exist_ok=True)
-    gold.to_csv(path, index=False)
-    return gold
+    labels = [label_of[(t, g)] for t, g in zip(units["text"], units["target"])]
+    basis = [
+        "context" if label != "neutral" and "aid" in text else "text" for text, label in zip(units["text"], labels)
+    ]
+    return write_census_pass(params, labels, units, basis=basis)
 
 
 @pytest.fixture(scope="module")
@@ -52,7 +41,7 @@ def project(tmp_path_factory):
         docs,
         **{
             "stance.classifier": "auto",
-            "evaluate.classifiers": ["lexicon", "linear"],
+            "evaluate.classifiers": ["lexicon", "roles", "propagation"],
             "report.formats": ["png"],
             "report.embed": "png",
             "report.dpi": 60,
@@ -71,17 +60,37 @@ def project(tmp_path_factory):
 def test_evaluate_writes_scores_for_every_classifier(project):
     params, _ = project
     metrics = json.loads((params.root / "outputs/metrics/evaluate.json").read_text())
-    assert set(metrics["classifiers"]) == {"lexicon", "linear"}
-    assert metrics["n_documents"] == 4
+    assert set(metrics["classifiers"]) == {"lexicon", "roles", "propagation"}
+    assert metrics["n_documents"] == 4 and metrics["reading"] == "full"
+    gold = read_gold(params.root)
+    assert metrics["gold_basis"] == {b: int((gold["basis"] == b).sum()) for b in ("text", "context")}
+    polar = gold[gold["label"] != "neutral"]
+    assert metrics["gold_basis"]["context"] > 0
     best = max(metrics["classifiers"], key=lambda n: metrics["classifiers"][n]["macro_f1"]["mean_over_targets"])
     assert metrics["selected"] == best
     for scores in metrics["classifiers"].values():
         assert 0 <= scores["macro_f1"]["russia"] <= 1 and 0 <= scores["ece"] <= 1
         assert set(scores["per_class"]["russia"]) == {"against", "favor", "neutral"}
+        assert {b: r["n_polar"] for b, r in scores["recall_by_basis"].items()} == {
+            b: int((polar["basis"] == b).sum()) for b in ("text", "context")
+        }
+        assert scores["sensitivity"]["cells"] == 6
     shares = pd.read_csv(params.root / "outputs/tables/evaluate/eval_shares.csv")
     assert set(shares["author_origin"]) == {"Ukrainian", "Russian", "Indian"}
     assert np.allclose(shares.groupby(["classifier", "author_origin", "target"])["human_share"].sum(), 1.0)
-    confusion = pd.read_csv(params.root / "outputs/plots/confusion/linear_russia.csv")
+    summary = pd.read_csv(params.root / "outputs/tables/evaluate/eval_classifiers.csv")
+    assert {"recall_text_basis", "recall_context_basis", "net_index_sign_differs"} <= set(summary.columns)
+    sensitivity = pd.read_csv(params.root / "outputs/tables/evaluate/sensitivity.csv", keep_default_na=False)
+    assert list(sensitivity.columns[:5]) == ["author_origin", "target", "n_docs", "n_units", "gold"]
+    assert list(sensitivity.columns[5:8]) == ["lexicon", "roles", "propagation"]
+    gold_net = shares[shares["classifier"] == "lexicon"].pivot_table(
+        index=["author_origin", "target"], columns="label", values="human_share"
+    )
+    expected = (gold_net["favor"] - gold_net["against"]).rename("gold").reset_index()
+    joined = sensitivity.merge(expected, on=["author_origin", "target"], suffixes=("", "_shares"))
+    assert len(joined) == 6 and np.allclose(joined["gold"], joined["gold_shares"])
+    assert "under the gold labels" in (params.root / "outputs/tables/evaluate/sensitivity.md").read_text()
+    confusion = pd.read_csv(params.root / "outputs/plots/confusion/propagation_russia.csv")
     assert list(confusion.columns) == ["doc_id", "sent_id", "actual", "predicted"]
 
 
@@ -106,14 +115,12 @@ def test_stance_refuses_a_model_fitted_on_other_labels(project):
     changed = dict(label_of)
     key = next(k for k in changed if k[1] == "russia")
     changed[key] = "favor" if changed[key] != "favor" else "neutral"
-    gold_path = params.root / GOLD
-    original = gold_path.read_text()
     try:
         write_gold(params, changed)
         with pytest.raises(ModelMismatchError, match="fitted on other training data or params"):
             stance.run(params)
     finally:
-        gold_path.write_text(original)
+        write_gold(params, label_of)
 
 
 def test_calibration_and_brier_on_known_values():

@@ -14,7 +14,7 @@ from conftest import make_project
 from pipeline import io, paths
 from pipeline.executor import DaskExecutor, PartitionError, document_partitions
 from pipeline.params import ConfigError, Params, parse_params
-from pipeline.stages import ingest, stance, tag
+from pipeline.stages import gold, ingest, stance, tag
 
 DOCS = {
     "d1": ("Ukrainian", "Russia's invasion of Ukraine was condemned by Japan.\n\nKyiv thanked Tokyo for its aid."),
@@ -27,7 +27,7 @@ OUTPUTS = [paths.SENTENCES, paths.ENTITIES, paths.MENTIONS, paths.STANCES]
 
 
 def run_stages(params: Params) -> dict[str, bytes]:
-    for stage in (ingest, tag, stance):
+    for stage in (ingest, tag, gold, stance):
         stage.run(params)
     return {out: (params.root / out).read_bytes() for out in OUTPUTS}
 

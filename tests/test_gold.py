@@ -1,35 +1,31 @@
-"""The gold set: complete for the cleaned seed corpus, built correctly from the passes, validated."""
+"""Gold labels derived from the passes and the adjudication: complete for the seed corpus, refused when they drift."""
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from sklearn.metrics import cohen_kappa_score
 
 from pipeline import paths
-from pipeline.annotation.gold import (
-    GOLD,
-    PASS_COLUMNS,
-    GoldError,
-    annotation_template,
-    attach_gold,
-    build_gold,
-    check_gold_current,
-    load_gold,
-    write_gold,
-)
-from pipeline.annotation.reliability import _comparable, quoted_in_guide
-from pipeline.ingestion.manifest import load_manifest
+from pipeline.annotation.gold import GoldError, apply_reading, attach_gold, coverage, derive_gold
+from pipeline.annotation.guide_quotes import _comparable, guide_quotes, quoted_in_guide
+from pipeline.annotation.passes import PASS_COLUMNS, read_adjudication, read_passes
+from pipeline.cli import main
 from pipeline.nlp.tagger import tag_documents
 from pipeline.nlp.units import stance_units
 from pipeline.params import load_params
 from pipeline.stages import ingest
 
 ROOT = Path(__file__).resolve().parents[1]
-ANNOTATIONS = ROOT / "corpus" / "annotations"
+ANNOTATIONS = ROOT / paths.ANNOTATIONS
+
+
+# -- the seed corpus --------------------------------------------------------------------------
 
 
 @pytest.fixture(scope="module")
@@ -43,77 +39,27 @@ def seed_project(tmp_path_factory):
     ingest.run(params)
     documents = pd.read_parquet(root / paths.DOCUMENTS)
     sentences, _, mentions = tag_documents(documents, params)
-    return params, stance_units(sentences, mentions)
+    return root, stance_units(sentences, mentions, documents)
 
 
 @pytest.fixture(scope="module")
-def seed_units(seed_project):
-    return seed_project[1]
-
-
-@pytest.fixture(scope="module")
-def seed_doc_ids(params):
-    return load_manifest(params.root / paths.MANIFEST, params.corpus.origins)["doc_id"].tolist()
+def seed_gold(seed_project):
+    _, units = seed_project
+    return derive_gold(read_passes(ANNOTATIONS), read_adjudication(ANNOTATIONS), units, ANNOTATIONS)
 
 
 @pytest.mark.slow
-def test_every_mention_pair_of_the_seed_corpus_has_a_gold_label(seed_units, seed_doc_ids):
-    gold = load_gold(ROOT / GOLD)
-    joined = attach_gold(seed_units, gold, documents=seed_doc_ids)  # raises on any gap either way
-    assert set(seed_units["doc_id"]) == set(seed_doc_ids)
-    assert len(joined) == len(seed_units) == len(gold)
-    assert joined["label"].notna().all()
-
-
-@pytest.mark.slow
-def test_coverage_check_fails_when_a_pair_has_no_label(seed_units, seed_doc_ids):
-    gold = load_gold(ROOT / GOLD)
-    with pytest.raises(GoldError, match=r"1 mention pair\(s\) have no gold label"):
-        attach_gold(seed_units, gold.iloc[1:], documents=seed_doc_ids)
-    # a whole document without gold rows is a gap too, not a document to skip
-    missing_doc = gold[gold["doc_id"] != seed_doc_ids[0]]
-    with pytest.raises(GoldError, match="have no gold label"):
-        attach_gold(seed_units, missing_doc, documents=seed_doc_ids)
-
-
-@pytest.mark.slow
-def test_coverage_check_fails_when_a_gold_row_matches_no_sentence(seed_units, seed_doc_ids):
-    gold = load_gold(ROOT / GOLD)
-    orphan = gold.iloc[[0]].assign(sent_key="0000000000000000")
-    with pytest.raises(GoldError, match=r"1 gold row\(s\) match no sentence"):
-        attach_gold(seed_units, pd.concat([gold, orphan]), documents=seed_doc_ids)
-
-
-@pytest.mark.slow
-def test_coverage_check_fails_when_cleaning_changes_a_sentence(seed_units, seed_doc_ids):
-    gold = load_gold(ROOT / GOLD)
-    changed = seed_units.copy()
-    first = changed.index[0]
-    changed.loc[first, "sent_key"] = "ffffffffffffffff"  # the sentence text changed, so its key did
-    with pytest.raises(GoldError, match="have no gold label"):
-        attach_gold(changed, gold, documents=seed_doc_ids)
-
-
-@pytest.mark.slow
-def test_annotation_template_lists_every_unit_of_a_document(seed_units):
-    template = annotation_template(seed_units, ["ua-shagina-2018"])
-    gold = load_gold(ROOT / GOLD)
-    key = ["doc_id", "sent_key", "target"]
-    assert list(template.columns) == PASS_COLUMNS
-    assert set(map(tuple, template[key].to_numpy())) == set(
-        map(tuple, gold.loc[gold["doc_id"] == "ua-shagina-2018", key].to_numpy())
-    )
-    assert (template["label"] == "").all()
-    with pytest.raises(GoldError, match=r"no mention pairs for doc_id\(s\) \['nope'\]"):
-        annotation_template(seed_units, ["nope"])
-
-
-def test_committed_gold_file_is_current_with_the_passes(params, seed_doc_ids):
-    gold = check_gold_current(ANNOTATIONS, seed_doc_ids, params.targets)
-    assert set(gold["label"]) <= {"against", "favor", "neutral"}
-    adjudicated = gold[gold["source"] == "adjudicated"]
-    assert len(adjudicated) == len(pd.read_csv(ANNOTATIONS / "adjudication.csv"))
-    assert adjudicated["note"].str.match(r"R\d+").all()  # every adjudication names its guide rule
+def test_every_unit_of_the_seed_corpus_has_a_gold_label_from_two_blind_passes(seed_project, seed_gold):
+    _, units = seed_project
+    cells = coverage(units, seed_gold)
+    assert (cells["design"] == "census").all(), cells[cells["design"] != "census"]
+    assert len(seed_gold) == len(units)
+    assert (seed_gold["n_annotators"] == 2).all()
+    assert set(seed_gold["annotator_kinds"]) == {"model"}  # said plainly: model-based annotators
+    assert set(seed_gold["source"]) == {"agreed", "adjudicated"}
+    assert (seed_gold.loc[seed_gold["source"] == "adjudicated", "rule"].str.len() > 0).all()
+    assert set(seed_gold["basis"]) == {"text", "context"}
+    assert not ((seed_gold["label"] == "neutral") & (seed_gold["basis"] == "context")).any()
 
 
 def _guide_examples(guide: str) -> list[tuple[str, str, str]]:
@@ -129,14 +75,15 @@ def _guide_examples(guide: str) -> list[tuple[str, str, str]]:
     return rows
 
 
-def test_guide_examples_carry_their_gold_labels():
+@pytest.mark.slow
+def test_guide_examples_carry_their_gold_labels(seed_project, seed_gold):
     """Every worked example of the guide that quotes a corpus sentence gives that sentence's gold labels,
     so guide and gold cannot drift apart when either is revised."""
-    gold = load_gold(ROOT / GOLD)
+    _, units = seed_project
+    gold = seed_gold.merge(units[["doc_id", "sent_key", "target", "text"]], on=["doc_id", "sent_key", "target"])
     sentences = gold.drop_duplicates(["doc_id", "sent_key"])
-    examples = _guide_examples((ROOT / "docs" / "annotation-guide.md").read_text(encoding="utf-8"))
     checked = 0
-    for quoted, russia, ukraine in examples:
+    for quoted, russia, ukraine in _guide_examples((ROOT / paths.GUIDE).read_text(encoding="utf-8")):
         quotes = [
             [_comparable(f).strip(" ,;:.!?()[]\"'") for f in re.split(r"\.\.\.|…", q) if f.strip()]
             for q in re.findall(r'"([^"]+)"', quoted.replace("\\|", "|"))
@@ -144,135 +91,211 @@ def test_guide_examples_carry_their_gold_labels():
         if not quotes:
             continue
         longest = max(quotes, key=lambda fragments: sum(map(len, fragments)))
-        hits = sentences[[quoted_in_guide(s, [longest]) for s in sentences["sentence"]]]
+        hits = sentences[[quoted_in_guide(s, [longest]) for s in sentences["text"]]]
         assert len(hits) == 1, f"guide example matches {len(hits)} corpus sentences: {quoted[:80]}"
         hit = hits.iloc[0]
         labels = gold[(gold["doc_id"] == hit["doc_id"]) & (gold["sent_key"] == hit["sent_key"])]
         labels = labels.set_index("target")["label"].to_dict()
-        assert {"russia": labels.get("russia", "–"), "ukraine": labels.get("ukraine", "–")} == {
-            "russia": russia,
-            "ukraine": ukraine,
-        }, quoted[:80]
+        expected = {"russia": russia, "ukraine": ukraine}
+        assert {t: labels.get(t, "–") for t in expected} == expected, quoted[:80]
         checked += 1
-    assert checked >= 100
+    assert checked >= 95
 
 
-# -- building gold from passes ---------------------------------------------------------------
+@pytest.mark.slow
+def test_gold_stage_on_the_seed_corpus(seed_project):
+    """The real stage: gold.parquet, the agreement numbers (checked against sklearn), and the caption's honesty."""
+    root, _ = seed_project
+    (root / "docs").mkdir(exist_ok=True)
+    shutil.copy(ROOT / paths.GUIDE, root / paths.GUIDE)
+    assert main(["--params", str(root / "params.yaml"), "tag"]) == 0
+    assert main(["--params", str(root / "params.yaml"), "gold"]) == 0
+    gold = pd.read_parquet(root / paths.GOLD)
+    metrics = json.loads((root / paths.GOLD_METRICS).read_text(encoding="utf-8"))
+    passes = read_passes(ANNOTATIONS)
+    wide = passes.pivot(index=["doc_id", "sent_key", "target"], columns="annotator", values="label")
+    assert metrics["n_gold_units"] == len(gold) == len(wide)
+    assert metrics["kappa_label"] == pytest.approx(cohen_kappa_score(wide.iloc[:, 0], wide.iloc[:, 1]), abs=1e-4)
+    assert metrics["alpha_label_low"] <= metrics["alpha_label"] <= metrics["alpha_label_high"]
+    assert "model-based" in metrics["annotators"] and "not human" in metrics["annotators"]
+    agreement = (root / paths.tables("gold") / "agreement.md").read_text(encoding="utf-8")
+    assert "model-based" in agreement and "overstates" in agreement
+    table = pd.read_csv(root / paths.table("gold", "agreement"))
+    non_guide = table[(table["subset"] == "non_guide") & (table["scope"] == "all") & (table["field"] == "label")]
+    assert 0 < int(non_guide["n_units"].iloc[0]) < len(gold)
 
-PASS_HEADER = "doc_id,sent_id,sent_key,target,sentence,label,note"
-ADJ_HEADER = "doc_id,sent_key,target,sent_id,label_pass1,label_pass2,label,rule"
+
+# -- deriving gold from passes: small made-up cases --------------------------------------------
+
+UNITS = pd.DataFrame(
+    {
+        "doc_id": ["d"] * 3,
+        "sent_id": [0, 1, 2],
+        "target": ["russia"] * 3,
+        "sent_key": ["k0", "k1", "k2"],
+        "text": ["Russia a.", "Russia b.", "Russia c."],
+    }
+)
 
 
-def write_annotations(
-    folder: Path,
-    *,
-    pass1_a: list[str],
-    pass1_b: list[str] | None = None,
-    pass2: list[str] | None = None,
-    adjudication: list[str] | None = None,
-) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / "pass1_A.csv").write_text("\n".join([PASS_HEADER, *pass1_a]) + "\n", encoding="utf-8")
-    if pass1_b is not None:
-        (folder / "pass1_B.csv").write_text("\n".join([PASS_HEADER, *pass1_b]) + "\n", encoding="utf-8")
-    if pass2 is not None:
-        (folder / "pass2_C.csv").write_text("\n".join([PASS_HEADER, *pass2]) + "\n", encoding="utf-8")
-    (folder / "adjudication.csv").write_text("\n".join([ADJ_HEADER, *(adjudication or [])]) + "\n", encoding="utf-8")
-    return folder
+def passes_of(*labels_by_annotator: list[tuple[str, str]], sample_id: str = "census") -> pd.DataFrame:
+    rows = []
+    for who, labels in zip("AB", labels_by_annotator):
+        for i, (label, basis) in enumerate(labels):
+            rows.append(
+                {
+                    "doc_id": "d",
+                    "sent_key": f"k{i}",
+                    "target": "russia",
+                    "sent_id": i,
+                    "sentence": f"Russia {'abc'[i]}.",
+                    "label": label,
+                    "basis": basis,
+                    "note": "",
+                    "annotator": who,
+                    "annotator_kind": "human",
+                    "guide_version": "2.1",
+                    "sample_id": sample_id,
+                    "date": "2026-11-29",
+                    "pass_id": f"{sample_id}-{who}",
+                }
+            )
+    return pd.DataFrame(rows, columns=[*PASS_COLUMNS, "pass_id"])
 
 
-A_ROWS = [
-    "d1,0,k0,russia,Russia invaded.,against,",
-    "d1,0,k0,ukraine,Russia invaded.,favor,",
-    "d1,1,k1,russia,Russia traded.,neutral,",
+ADJ_COLUMNS = [
+    "doc_id",
+    "sent_key",
+    "target",
+    "label",
+    "basis",
+    "rule",
+    "note",
+    "adjudicator",
+    "adjudicator_kind",
+    "guide_version",
 ]
-B_ROWS = ["d2,0,k2,ukraine,Kyiv met.,neutral,"]
 
 
-def test_build_gold_applies_adjudication_and_records_the_second_pass(tmp_path):
-    folder = write_annotations(
-        tmp_path / "ann",
-        pass1_a=A_ROWS,
-        pass1_b=B_ROWS,
-        pass2=["d1,1,k1,russia,Russia traded.,favor,", "d2,0,k2,ukraine,Kyiv met.,neutral,"],
-        adjudication=["d1,k1,russia,1,neutral,favor,favor,R9: a made-up rule"],
+def adjudication_of(*rows: tuple[str, str, str, str]) -> pd.DataFrame:
+    return pd.DataFrame(
+        [
+            {
+                "doc_id": "d",
+                "sent_key": k,
+                "target": "russia",
+                "label": lab,
+                "basis": b,
+                "rule": rule,
+                "note": "",
+                "adjudicator": "C",
+                "adjudicator_kind": "human",
+                "guide_version": "2.1",
+            }
+            for k, lab, b, rule in rows
+        ],
+        columns=ADJ_COLUMNS,
     )
-    gold = build_gold(folder, doc_ids=["d1", "d2"], targets=["russia", "ukraine"]).set_index(
-        ["doc_id", "target", "sent_id"]
+
+
+def test_agreed_labels_and_adjudicated_disagreements():
+    a = [("favor", "text"), ("against", "context"), ("neutral", "text")]
+    b = [("favor", "text"), ("against", "text"), ("favor", "context")]
+    gold = derive_gold(
+        passes_of(a, b),
+        adjudication_of(("k1", "against", "context", "spec 6"), ("k2", "neutral", "text", "guide 4.1")),
+        UNITS,
+        Path("ann"),
     )
-    assert gold.loc[("d1", "russia", 1), ["label", "source", "note", "pass2_label", "annotator"]].tolist() == [
-        "favor",
-        "adjudicated",
-        "R9: a made-up rule",
-        "favor",
-        "A",
+    assert gold[["label", "basis", "source", "rule"]].values.tolist() == [
+        ["favor", "text", "agreed", ""],
+        ["against", "context", "adjudicated", "spec 6"],
+        ["neutral", "text", "adjudicated", "guide 4.1"],
     ]
-    assert gold.loc[("d1", "russia", 0), ["label", "source", "pass2_label"]].tolist() == ["against", "pass1", ""]
-    assert gold.loc[("d2", "ukraine", 0), ["label", "annotator", "pass2_label"]].tolist() == ["neutral", "B", "neutral"]
-    assert len(gold) == 4
+    assert gold["annotators"].tolist() == ["A;B"] * 3
 
 
-def test_write_then_check_current_and_detect_a_stale_file(tmp_path):
-    folder = write_annotations(tmp_path / "ann", pass1_a=A_ROWS)
-    write_gold(folder)
-    check_gold_current(folder)
-    (folder / "pass1_A.csv").write_text(
-        "\n".join([PASS_HEADER, *A_ROWS[:2], "d1,1,k1,russia,Russia traded.,favor,"]) + "\n", encoding="utf-8"
+def test_a_disagreement_without_adjudication_is_refused():
+    passes = passes_of([("favor", "text")], [("favor", "context")])
+    with pytest.raises(
+        GoldError,
+        match=r"1 disagreement\(s\) between passes are not adjudicated.*favor/context, "
+        r"favor/text",
+    ):
+        derive_gold(passes, adjudication_of(), UNITS, Path("ann"))
+
+
+def test_an_adjudication_of_agreed_units_is_refused():
+    passes = passes_of([("favor", "text")], [("favor", "text")])
+    with pytest.raises(GoldError, match="is adjudicated, but the passes agree on it"):
+        derive_gold(passes, adjudication_of(("k0", "against", "text", "spec 1")), UNITS, Path("ann"))
+    with pytest.raises(GoldError, match="needs the rule"):
+        derive_gold(
+            passes_of([("favor", "text")], [("against", "text")]),
+            adjudication_of(("k0", "against", "text", " ")),
+            UNITS,
+            Path("ann"),
+        )
+
+
+def test_a_pass_row_whose_sentence_changed_names_file_and_row():
+    passes = passes_of([("favor", "text"), ("neutral", "text")])
+    changed = UNITS.assign(sent_key=["k0", "k1-new", "k2"])
+    with pytest.raises(
+        GoldError,
+        match=r"ann/passes/census-A.csv: row 3: \(d, sent 1, russia\): no sentence of "
+        "the cleaned document has this text any more",
+    ):
+        derive_gold(passes, adjudication_of(), changed, Path("ann"))
+
+
+def test_single_pass_labels_and_no_passes_at_all():
+    gold = derive_gold(passes_of([("against", "text")]), adjudication_of(), UNITS, Path("ann"))
+    assert gold["source"].tolist() == ["single"]
+    empty = derive_gold(passes_of(), adjudication_of(), UNITS, Path("ann"))
+    assert empty.empty and list(empty.columns) == list(paths.GOLD_DTYPES)
+
+
+def test_coverage_designs():
+    sampled = derive_gold(passes_of([("favor", "text")], sample_id="s1"), adjudication_of(), UNITS, Path("ann"))
+    assert coverage(UNITS, sampled)["design"].tolist() == ["sample"]
+    partial = derive_gold(passes_of([("favor", "text")]), adjudication_of(), UNITS, Path("ann"))
+    assert coverage(UNITS, partial)["design"].tolist() == ["partial"]  # a census that no longer covers the cell
+    full = derive_gold(passes_of([("favor", "text")] * 3), adjudication_of(), UNITS, Path("ann"))
+    assert coverage(UNITS, full)["design"].tolist() == ["census"]
+    assert coverage(UNITS, full.iloc[:0])["design"].tolist() == ["none"]
+
+
+def test_readings_and_attach():
+    gold = derive_gold(
+        passes_of([("favor", "context"), ("against", "text"), ("neutral", "text")]),
+        adjudication_of(),
+        UNITS,
+        Path("ann"),
     )
-    with pytest.raises(GoldError, match="out of date.*python -m pipeline.annotation build"):
-        check_gold_current(folder)
+    assert apply_reading(gold["label"], gold["basis"], "text").tolist() == ["neutral", "against", "neutral"]
+    assert attach_gold(UNITS, gold, reading="full")["label"].tolist() == ["favor", "against", "neutral"]
+    assert attach_gold(UNITS.iloc[:2], gold, reading="text")["label"].tolist() == ["neutral", "against"]
+    with pytest.raises(GoldError, match="unknown reading"):
+        apply_reading(gold["label"], gold["basis"], "loose")
 
 
-@pytest.mark.parametrize(
-    "rows, kwargs, message",
-    [
-        (["d1,0,k0,russia,Russia.,pro-russia,"], {}, r"pass1_A.csv: row 2: unknown label 'pro-russia'"),
-        (
-            [A_ROWS[0], "dX,3,k9,russia,Russia.,neutral,"],
-            {"doc_ids": ["d1"]},
-            r"pass1_A.csv: row 3: unknown doc_id 'dX'",
-        ),
-        (["d1,0,k0,china,China.,neutral,"], {"targets": ["russia", "ukraine"]}, r"row 2: unknown target 'china'"),
-        ([A_ROWS[0], A_ROWS[0]], {}, r"row 2: \(d1, sent 0, russia\) is labelled twice in one pass"),
-    ],
-)
-def test_bad_pass_rows_are_named(tmp_path, rows, kwargs, message):
-    folder = write_annotations(tmp_path / "ann", pass1_a=rows)
-    with pytest.raises(GoldError, match=message):
-        build_gold(folder, **kwargs)
-
-
-def test_a_unit_in_two_first_pass_files_is_refused(tmp_path):
-    folder = write_annotations(tmp_path / "ann", pass1_a=A_ROWS, pass1_b=[A_ROWS[2]])
-    with pytest.raises(GoldError, match=r"is in two pass1_\*.csv files \(annotators \['A', 'B'\]\)"):
-        build_gold(folder)
-
-
-@pytest.mark.parametrize(
-    "adjudication, message",
-    [
-        (["d1,k1,russia,1,neutral,favor,favor,"], "row 2: an adjudicated label needs the rule"),
-        (["d1,k1,russia,1,neutral,favor,maybe,R1"], "row 2: unknown label 'maybe'"),
-        (["d1,kX,russia,1,neutral,favor,favor,R1"], r"row 2: \(d1, kX, russia\) matches no first-pass row"),
-        (["d1,k1,russia,1,against,favor,favor,R1"], "label_pass1 'against' but the first pass now says 'neutral'"),
-    ],
-)
-def test_bad_adjudication_rows_are_named(tmp_path, adjudication, message):
-    folder = write_annotations(tmp_path / "ann", pass1_a=A_ROWS, adjudication=adjudication)
-    with pytest.raises(GoldError, match=message):
-        build_gold(folder)
-
-
-def test_second_pass_row_without_first_pass_is_refused(tmp_path):
-    folder = write_annotations(tmp_path / "ann", pass1_a=A_ROWS, pass2=["d1,5,k5,russia,Moscow.,neutral,"])
-    with pytest.raises(GoldError, match=r"second-pass row \(d1, sent 5, russia\) matches no first-pass row"):
-        build_gold(folder)
-
-
-def test_unknown_label_in_the_gold_file_is_named(tmp_path):
-    folder = write_annotations(tmp_path / "ann", pass1_a=A_ROWS)
-    write_gold(folder)
-    text = (folder / "stance_gold.csv").read_text(encoding="utf-8").replace("against", "hostile")
-    (folder / "stance_gold.csv").write_text(text, encoding="utf-8")
-    with pytest.raises(GoldError, match=r"stance_gold.csv: row 2: unknown label 'hostile'"):
-        load_gold(folder / "stance_gold.csv")
+def test_guide_quotes_match_whole_examples_not_cue_phrases():
+    guide = (
+        '| 002 | "Putin, however, has been reluctant ... talks have failed many times.[2]" | against | – |\n'
+        'Cues: "Russia’s aggression", "so-called".\n'
+        "## 8. Clarifications from the seed adjudication\n"
+        '| 001 | "Japan is heavily dependent on imported energy." | neutral | – |\n'
+    )
+    quotes = guide_quotes(guide)
+    assert quoted_in_guide(
+        "Putin, however, has been reluctant to hand over the islands to Japan and that is the "
+        "prime reason why talks have failed many times.",
+        quotes,
+    )
+    assert not quoted_in_guide(
+        "Since 2014, Russia's aggression against Ukraine has continued without pause and the so-called peace "
+        "talks stalled.",
+        quotes,
+    )
+    assert not quoted_in_guide("Japan is heavily dependent on imported energy.", quotes)  # written after the passes

@@ -97,7 +97,7 @@ def project(tmp_path_factory) -> Path:
 
 
 def test_a_plugin_classifier_labels_the_corpus_and_a_plugin_figure_is_drawn(project):
-    for stage in ("ingest", "tag", "stance", "compare", "report"):
+    for stage in ("ingest", "tag", "gold", "stance", "compare", "report"):
         result = cli(project, stage)
         assert result.returncode == 0, f"{stage}: {result.stderr}"
     stances = pd.read_parquet(project / "outputs" / "data" / "stances.parquet")

@@ -45,7 +45,7 @@ def built(tmp_path_factory) -> Path:
     """A tiny project with ingest, tag and stance outputs in place."""
     root = tmp_path_factory.mktemp("built")
     make_project(root, DOCS)
-    for stage in ("ingest", "tag", "stance"):
+    for stage in ("ingest", "tag", "gold", "stance"):
         assert main(["--params", str(root / "params.yaml"), stage]) == 0
     return root
 
@@ -296,9 +296,9 @@ PARAMS_ERRORS: dict[str, tuple[str, Callable[[Path], None], str]] = {
         r"params\.yaml: compare\.min_mentions: 2\.9 is not allowed \(an integer >= 1\)",
     ),
     "text for an integer": (
-        "agreement",
-        lambda r: set_param(r, "agreement.bootstrap.n_resamples", "many"),
-        r"params\.yaml: agreement\.bootstrap\.n_resamples: 'many' is not allowed \(an integer >= 1\)",
+        "gold",
+        lambda r: set_param(r, "gold.bootstrap.n_resamples", "many"),
+        r"params\.yaml: gold\.bootstrap\.n_resamples: 'many' is not allowed \(an integer >= 1\)",
     ),
     "nan for a finite number": (
         "compare",
@@ -313,7 +313,7 @@ PARAMS_ERRORS: dict[str, tuple[str, Callable[[Path], None], str]] = {
     "unknown section": (
         "ingest",
         lambda r: set_param(r, "reprot", {"dpi": 300}),
-        r"params\.yaml: reprot: unknown key \(known: agreement, classifiers, cleaning, compare, ",
+        r"params\.yaml: reprot: unknown key \(known: annotate, classifiers, cleaning, compare, ",
     ),
     "empty alias list": (
         "tag",

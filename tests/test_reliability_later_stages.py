@@ -13,8 +13,8 @@ import yaml
 from conftest import ROOT, make_project
 from project_copy import tree_hashes
 
+from pipeline import paths
 from pipeline.analysis.captions import coverage_note
-from pipeline.annotation.gold import GOLD
 from pipeline.cli import main
 from pipeline.nlp.coverage import CoverageGaps
 
@@ -56,7 +56,7 @@ def seed_plus_added(tmp_path_factory) -> Path:
         for doc_id, (origin, text) in ADDED.items():
             (root / "corpus" / "raw" / f"{doc_id}.txt").write_text(text, encoding="utf-8")
             fh.write(f"{doc_id},raw/{doc_id}.txt,,,,,{origin},test,,,\n")
-    for stage in ("ingest", "tag"):
+    for stage in ("ingest", "tag", "gold"):
         assert main(["--params", str(root / "params.yaml"), stage]) == 0, stage
     return root
 
@@ -68,16 +68,14 @@ def project(seed_plus_added, tmp_path) -> Path:
     return root
 
 
-def test_agreement_works_on_the_gold_documents_only(project, capsys):
-    rc, err = run(project, "agreement", capsys)
-    assert rc == 0, err
-    gold = pd.read_csv(project / GOLD, keep_default_na=False)
-    counts = pd.read_csv(project / "outputs" / "tables" / "agreement" / "gold_counts.csv")
-    assert set(counts["doc_id"]) - {"all"} == set(gold["doc_id"])
-    assert not set(ADDED) & set(counts["doc_id"])
-    metrics = json.loads((project / "outputs" / "metrics" / "agreement.json").read_text(encoding="utf-8"))
-    assert metrics["gold"]["n_units"] == len(gold)
-    assert set(metrics["all"]["documents"]) <= set(gold["doc_id"])
+def test_gold_covers_the_annotated_documents_only(project):
+    gold = pd.read_parquet(project / paths.GOLD)
+    counts = pd.read_csv(project / paths.table("gold", "gold_counts"))
+    designs = counts[counts["doc_id"] != "all"].groupby("doc_id")["design"].agg(set)
+    assert designs["ua-added"] == {"none"} and all(d == {"census"} for d in designs.drop("ua-added"))
+    assert "in-added-econ" not in set(counts["doc_id"])  # no target mention: no unit
+    metrics = json.loads((project / paths.GOLD_METRICS).read_text(encoding="utf-8"))
+    assert metrics["n_gold_units"] == len(gold) and not set(ADDED) & set(gold["doc_id"])
 
 
 def test_compare_on_gold_labels_refuses_naming_the_unlabelled_document(project, capsys):
@@ -86,10 +84,10 @@ def test_compare_on_gold_labels_refuses_naming_the_unlabelled_document(project, 
     rc, err = run(project, "compare", capsys)
     assert rc == 2
     assert (
-        "error: compare: corpus/annotations/stance_gold.csv: stance.labels is 'gold', but 1 document(s) have "
-        "no gold labels: ua-added ("
+        "error: compare: outputs/data/gold.parquet: stance.labels is 'gold', but 1 document(s) lack gold labels: "
+        "ua-added ("
     ) in err
-    assert "python -m pipeline.annotation template ua-added --out corpus/annotations/pass1_<annotator>.csv" in err
+    assert "python -m pipeline annotate export" in err
     assert "set stance.labels: model" in err
     assert "in-added-econ" not in err  # no target mention: no unit, nothing to label
     assert tree_hashes(project / "outputs") == before  # nothing written
@@ -117,7 +115,7 @@ def test_group_without_a_target_gets_a_no_data_note(tmp_path, capsys):
         "ru-one": ("Russian", "Moscow met Tokyo.\n\nKyiv was not discussed.\n"),
     }
     make_project(tmp_path, docs, **{"compare.bootstrap.n_resamples": 100})
-    for stage in ("ingest", "tag", "stance", "compare"):
+    for stage in ("ingest", "tag", "gold", "stance", "compare"):
         rc, err = run(tmp_path, stage, capsys)
         assert rc == 0, err
     tables = tmp_path / "outputs" / "tables" / "compare"
@@ -146,7 +144,7 @@ def test_corpus_without_any_target_mention_is_refused_by_compare(tmp_path, capsy
         "in-one": ("Indian", "India and Japan signed a deal on railways.\n"),
     }
     make_project(tmp_path, docs)
-    for stage in ("ingest", "tag", "stance"):
+    for stage in ("ingest", "tag", "gold", "stance"):
         assert run(tmp_path, stage, capsys)[0] == 0
     rc, err = run(tmp_path, "compare", capsys)
     assert rc == 2 and "Traceback" not in err
@@ -154,7 +152,7 @@ def test_corpus_without_any_target_mention_is_refused_by_compare(tmp_path, capsy
         "error: compare: no document mentions any of the targets ['russia', 'ukraine'], so there is no stance "
         "to compare"
     ) in err
-    assert not (tmp_path / "outputs" / "tables").exists()
+    assert not (tmp_path / paths.tables("compare")).exists()
 
 
 def test_single_origin_corpus_gets_an_empty_differences_table(tmp_path, capsys):
@@ -163,7 +161,7 @@ def test_single_origin_corpus_gets_an_empty_differences_table(tmp_path, capsys):
         "ua-two": ("Ukrainian", "Ukraine asked for help.\n\nRussian forces attacked Ukraine.\n"),
     }
     make_project(tmp_path, docs, **{"compare.bootstrap.n_resamples": 100})
-    for stage in ("ingest", "tag", "stance", "compare"):
+    for stage in ("ingest", "tag", "gold", "stance", "compare"):
         rc, err = run(tmp_path, stage, capsys)
         assert rc == 0, err
     differences = pd.read_csv(tmp_path / "outputs" / "tables" / "compare" / "stance_group_differences.csv")

@@ -77,8 +77,7 @@ def test_reports_state_the_method_and_what_the_design_can_show(built_project):
     differences = pd.read_csv(built_project / "outputs/tables/compare/stance_group_differences.csv")
     floor = differences["min_attainable_p"].min()
     assert floor > 0.05  # the seed corpus: 3, 1 and 1 documents
-    agreement = json.loads((built_project / "outputs/metrics/agreement.json").read_text(encoding="utf-8"))
-    kappa = agreement["all"]["overall"]["kappa"]
+    gold = json.loads((built_project / "outputs/metrics/gold.json").read_text(encoding="utf-8"))
     for name in ("report.html", "report.md"):
         text = (built_project / "outputs" / name).read_text(encoding="utf-8")
         start, end = (
@@ -87,7 +86,8 @@ def test_reports_state_the_method_and_what_the_design_can_show(built_project):
         method = text.split(start, 1)[1].split(end, 1)[0]
         assert "hierarchical bootstrap interval (4,000 resamples" in method
         assert f"the smallest p any pair of groups allows here is {floor:.2f}" in method
-        assert "kappa between the first and a blind second pass" in method and f"{kappa:.2f}" in method
+        assert "Krippendorff's alpha between the passes" in method and f"{gold['alpha_label']:.2f}" in method
+        assert "model-based (LLM sessions, not human coders)" in method
         assert "No difference between origin groups can be statistically significant" in text
         assert f"{floor:.2f} with 1 vs 3 documents" in text
         assert f"None of the {len(differences)} tests could reach p below 0.05" in text

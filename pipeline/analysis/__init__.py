@@ -1,0 +1,1 @@
+"""Analyses behind the compare stage: estimates, resampling, prediction-powered inference."""

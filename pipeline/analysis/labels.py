@@ -1,7 +1,9 @@
 """Which stance labels the comparison runs on: the model's (stances.parquet) or the gold labels.
 
-``stance.labels`` in params.yaml chooses; gold labels must cover every
-document with stance units, or the comparison would silently drop one.
+``stance.labels`` in params.yaml chooses; gold labels must cover every unit
+of every document with stance units, or the comparison would silently drop
+one. ``stance.basis`` chooses the reading of gold labels (full, or text:
+context-basis labels as neutral).
 """
 
 from __future__ import annotations
@@ -9,7 +11,7 @@ from __future__ import annotations
 import pandas as pd
 
 from pipeline import io
-from pipeline.annotation.gold import attach_gold, load_gold
+from pipeline.annotation.gold import attach_gold, coverage, read_gold
 from pipeline.nlp.units import stance_units
 from pipeline.params import Params
 from pipeline.paths import GOLD, KEY, LABELS, STANCES
@@ -20,21 +22,24 @@ class CompareInputError(ValueError):
 
 
 def labelled_units(
-    params: Params, sentences: pd.DataFrame, mentions: pd.DataFrame, doc_ids: list[str]
+    params: Params, sentences: pd.DataFrame, mentions: pd.DataFrame, documents: pd.DataFrame
 ) -> tuple[pd.DataFrame, str]:
     """The stance units with the labels ``stance.labels`` selects, and a caption phrase naming them.
 
     ``model``: outputs/data/stances.parquet (any corpus). ``gold``: the
-    gold labels in corpus/annotations/stance_gold.csv, which must
-    cover every unit of every document (the seed corpus).
+    gold labels (outputs/data/gold.parquet, derived from the passes), which
+    must cover every unit of every document (the seed corpus).
     """
-    units = stance_units(sentences, mentions)
+    units = stance_units(sentences, mentions, documents)
     mode = params.stance.labels
     if mode == "gold":
-        gold = load_gold(params.root / GOLD)
+        gold = read_gold(params.root)
         require_gold_for_every_document(units, gold)
-        labelled = attach_gold(units, gold, where=GOLD, documents=doc_ids)
-        source = f"gold labels from the annotation passes ({GOLD})"
+        labelled = attach_gold(units, gold, reading=params.stance.basis).drop(columns=["basis", "gold_source"])
+        reading = (
+            "full reading" if params.stance.basis == "full" else "sentence-local reading (context-basis as neutral)"
+        )
+        source = f"gold labels ({reading}) derived from the annotation passes"
     else:
         stances = io.read_parquet(params.root / STANCES)
         labelled = units.merge(stances[[*KEY, "label", "classifier"]], on=KEY, how="outer", indicator=True)
@@ -53,20 +58,20 @@ def labelled_units(
 
 
 def require_gold_for_every_document(units: pd.DataFrame, gold: pd.DataFrame) -> None:
-    """Refuse gold mode when a document with stance units has no gold label at all.
+    """Refuse gold mode when some unit of a document with stance units has no gold label.
 
-    A document added to the manifest after the annotation round has units
-    but no gold rows; comparing groups on the gold documents only would
-    silently drop it, so the stage stops and names every such document.
-    (Documents without target mentions have no units and need no labels.)
+    A document added after the annotation round (or labelled by a sample
+    only) has units without gold; comparing groups on the labelled ones
+    would silently drop or distort it, so the stage stops and names every
+    such document. (Documents without target mentions need no labels.)
     """
-    unlabelled = sorted(set(units["doc_id"]) - set(gold["doc_id"]))
-    if unlabelled:
-        n_units = int(units["doc_id"].isin(unlabelled).sum())
+    cells = coverage(units, gold)
+    incomplete = cells[cells["n_gold"] < cells["n_units"]]
+    if not incomplete.empty:
+        docs = sorted(incomplete["doc_id"].unique())
+        n_units = int((incomplete["n_units"] - incomplete["n_gold"]).sum())
         raise CompareInputError(
-            f"{GOLD}: stance.labels is 'gold', but {len(unlabelled)} document(s) have no gold labels: "
-            f"{', '.join(unlabelled)} ({n_units} (sentence, target) unit(s) to label); label them "
-            f"(`python -m pipeline.annotation template {' '.join(unlabelled)} --out "
-            "corpus/annotations/pass1_<annotator>.csv`, see corpus/annotations/README.md), remove them from the "
-            "manifest, or set stance.labels: model in params.yaml"
+            f"{GOLD}: stance.labels is 'gold', but {len(docs)} document(s) lack gold labels: {', '.join(docs)} "
+            f"({n_units} (sentence, target) unit(s) unlabelled); label them (`python -m pipeline annotate export`, "
+            "corpus/annotations/README.md), remove them from the manifest, or set stance.labels: model"
         )

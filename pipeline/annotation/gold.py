@@ -1,262 +1,176 @@
-"""Gold stance labels: assembling them from annotation passes, and joining them to units.
+"""Gold stance labels, derived from the annotation passes and the adjudication; never hand-edited.
 
-Gold rows are keyed by (doc_id, sent_key, target): ``sent_key`` hashes the
-normalised sentence text, so labels survive re-segmentation and cleaning
-changes that do not alter the sentence itself. ``sent_id`` is kept for
-reading only.
+A unit's gold label (and basis) is the one every pass that labelled it
+agrees on; where passes disagree (in label or basis), the adjudicated one;
+a disagreement nobody adjudicated is an error, and so is an adjudication of
+a unit the passes agree on (it would silently overrule them). Every pass
+row must still match a unit of the cleaned corpus: a sentence that changed
+since it was labelled is named, with the pass file and row, before any
+stage uses the gold labels. The gold stage writes the result to
+``outputs/data/gold.parquet``; evaluate, train, stance and compare read it
+from there, so what they use is always what the passes say.
 
-Build ``corpus/annotations/stance_gold.csv`` after an annotation round with
-``python -m pipeline.annotation build``: first-pass labels (pass1_*.csv), overridden by
-adjudication.csv where an adjudicator decided (every disagreement with the
-blind second pass, and any first-pass label re-adjudicated under a rule the
-guide added later). corpus/annotations/README.md describes the files.
+Units are keyed by (doc_id, sent_key, target); ``sent_key`` hashes the
+normalised sentence, so labels survive re-segmentation elsewhere in the
+document. The ``basis`` of a label (STANCE-SPEC v2) gives two readings:
+``full`` (the label as given) and ``text`` (a label whose basis is
+``context`` counts as ``neutral``: the strictly sentence-local reading).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from pathlib import Path
 
 import pandas as pd
 
-from pipeline.io import atomic_path
-from pipeline.paths import GOLD, LABELS
+from pipeline.paths import GOLD, GOLD_DTYPES, LABELS
 
-ADJUDICATION = "adjudication.csv"
-GOLD_KEY = ["doc_id", "sent_key", "target"]
-PASS_COLUMNS = ["doc_id", "sent_id", "sent_key", "target", "sentence", "label", "note"]
-ADJUDICATION_COLUMNS = [*GOLD_KEY, "sent_id", "label_pass1", "label_pass2", "label", "rule"]
-GOLD_COLUMNS = [*GOLD_KEY, "sent_id", "label", "source", "annotator", "pass2_label", "note", "sentence"]
+UNIT_KEY = ["doc_id", "sent_key", "target"]
+READINGS = ("full", "text")
+CENSUS = "census"
 
 
 class GoldError(ValueError):
-    """The gold file is inconsistent with itself or with the corpus."""
+    """The passes, the adjudication and the corpus do not give one gold label per labelled unit."""
 
 
-def _read_csv(path: Path, columns: list[str]) -> pd.DataFrame:
-    if not path.is_file():
-        raise GoldError(f"{path}: not found")
-    df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
-    missing = [c for c in columns if c not in df.columns]
-    if missing:
-        raise GoldError(f"{path}: missing column(s) {missing}; expected {columns}")
-    return df
+def apply_reading(labels: pd.Series, basis: pd.Series, reading: str) -> pd.Series:
+    """Labels under a reading: ``full`` as given; ``text``: context-basis labels become ``neutral``."""
+    if reading not in READINGS:
+        raise GoldError(f"unknown reading {reading!r}; expected one of {READINGS}")
+    if reading == "full":
+        return labels
+    return labels.where(basis.to_numpy() != "context", "neutral")
 
 
-def _check_values(df: pd.DataFrame, column: str, allowed: Iterable[str], where: Path | str, what: str) -> None:
-    """Raise naming the first row (spreadsheet numbering: header is row 1) whose value is not allowed."""
-    allowed = list(allowed)
-    bad = df[~df[column].isin(allowed)]
-    if not bad.empty:
-        r = bad.iloc[0]
-        raise GoldError(
-            f"{where}: row {bad.index[0] + 2}: unknown {what} '{r[column]}' "
-            f"(doc_id '{r['doc_id']}', sent {r.get('sent_id', '?')}, {r.get('target', '?')}); "
-            f"expected one of {allowed}"
-        )
-
-
-def read_pass(path: Path, doc_ids: Iterable[str] | None = None, targets: Iterable[str] | None = None) -> pd.DataFrame:
-    """One annotator's pass file, validated; ``annotator`` is the file name's last part (pass1_A -> A)."""
-    df = _read_csv(path, PASS_COLUMNS)
-    _check_values(df, "label", LABELS, path, "label")
-    if doc_ids is not None:
-        _check_values(df, "doc_id", sorted(doc_ids), path, "doc_id")
-    if targets is not None:
-        _check_values(df, "target", sorted(targets), path, "target")
-    dup = df[df.duplicated(GOLD_KEY, keep=False)]
-    if not dup.empty:
-        r = dup.iloc[0]
-        raise GoldError(
-            f"{path}: row {dup.index[0] + 2}: ({r['doc_id']}, sent {r['sent_id']}, {r['target']}) "
-            "is labelled twice in one pass"
-        )
-    df["sent_id"] = df["sent_id"].astype(int)
-    df["annotator"] = path.stem.split("_", 1)[-1]
-    return df
-
-
-def read_passes(
-    annotations: Path, pattern: str, doc_ids: Iterable[str] | None = None, targets: Iterable[str] | None = None
-) -> pd.DataFrame:
-    """All pass files matching ``pattern`` (e.g. ``pass1_*.csv``), concatenated."""
-    paths = sorted(annotations.glob(pattern))
-    if not paths:
-        raise GoldError(f"{annotations}: no {pattern} files")
-    passes = pd.concat([read_pass(p, doc_ids, targets) for p in paths], ignore_index=True)
-    dup = passes[passes.duplicated(GOLD_KEY, keep=False)]
-    if not dup.empty:
-        r = dup.iloc[0]
-        clash = sorted(dup.loc[(dup[GOLD_KEY] == r[GOLD_KEY]).all(axis=1), "annotator"])
-        raise GoldError(
-            f"{annotations}: ({r['doc_id']}, sent {r['sent_id']}, {r['target']}) is in two "
-            f"{pattern} files (annotators {clash}); a unit belongs to one pass file"
-        )
-    return passes
-
-
-def read_adjudication(annotations: Path, first: pd.DataFrame) -> pd.DataFrame:
-    """adjudication.csv, validated against the first pass it overrides."""
-    path = annotations / ADJUDICATION
-    adj = _read_csv(path, ADJUDICATION_COLUMNS)
-    _check_values(adj, "label", LABELS, path, "label")
-    no_rule = adj[adj["rule"].str.strip() == ""]
-    if not no_rule.empty:
-        raise GoldError(f"{path}: row {no_rule.index[0] + 2}: an adjudicated label needs the rule that decided it")
-    if adj.duplicated(GOLD_KEY).any():
-        raise GoldError(f"{path}: row {adj.index[adj.duplicated(GOLD_KEY)][0] + 2}: key adjudicated twice")
-    joined = adj.merge(first[[*GOLD_KEY, "label"]], on=GOLD_KEY, how="left", suffixes=("", "_first"))
-    orphan = joined[joined["label_first"].isna()]
-    if not orphan.empty:
-        r = orphan.iloc[0]
-        raise GoldError(
-            f"{path}: row {orphan.index[0] + 2}: ({r['doc_id']}, {r['sent_key']}, {r['target']}) "
-            "matches no first-pass row"
-        )
-    stale = joined[joined["label_first"] != joined["label_pass1"]]
-    if not stale.empty:
-        r = stale.iloc[0]
-        raise GoldError(
-            f"{path}: row {stale.index[0] + 2}: label_pass1 '{r['label_pass1']}' but the first pass now "
-            f"says '{r['label_first']}'; re-adjudicate this row"
-        )
-    return adj
-
-
-def build_gold(
-    annotations: Path, doc_ids: Iterable[str] | None = None, targets: Iterable[str] | None = None
-) -> pd.DataFrame:
-    """First-pass labels with adjudicated labels applied, one row per gold key.
-
-    ``pass2_label`` records the blind second pass's label where the unit was
-    double-coded, so the gold file itself shows which labels were checked.
-    """
-    first = read_passes(annotations, "pass1_*.csv", doc_ids, targets)
-    adjudication = read_adjudication(annotations, first)
-    gold = first.merge(
-        adjudication[[*GOLD_KEY, "label", "rule"]],
-        on=GOLD_KEY,
-        how="left",
-        suffixes=("", "_adj"),
-        validate="one_to_one",
-    )
-    gold["source"] = "pass1"
-    changed = gold["label_adj"].notna()
-    gold.loc[changed, "source"] = "adjudicated"
-    gold.loc[changed, "note"] = gold.loc[changed, "rule"]
-    gold.loc[changed, "label"] = gold.loc[changed, "label_adj"]
-    if list(annotations.glob("pass2_*.csv")):
-        second = read_passes(annotations, "pass2_*.csv", doc_ids, targets)
-        unmatched = second.merge(first[GOLD_KEY], on=GOLD_KEY, how="left", indicator=True)
-        unmatched = unmatched[unmatched["_merge"] == "left_only"]
-        if not unmatched.empty:
-            r = unmatched.iloc[0]
-            raise GoldError(
-                f"{annotations}: second-pass row ({r['doc_id']}, sent {r['sent_id']}, {r['target']}) "
-                "matches no first-pass row"
-            )
-        gold = gold.merge(
-            second[[*GOLD_KEY, "label"]].rename(columns={"label": "pass2_label"}), on=GOLD_KEY, how="left"
-        )
+def _check_units(passes: pd.DataFrame, units: pd.DataFrame, annotations: Path) -> None:
+    """Every pass row names a unit of the corpus as it is now (else the sentence changed or left)."""
+    known = units[UNIT_KEY].drop_duplicates().assign(_unit=True)
+    joined = passes.merge(known, on=UNIT_KEY, how="left")
+    orphan = joined[joined["_unit"].isna()]
+    if orphan.empty:
+        return
+    r = orphan.iloc[0]
+    if r["doc_id"] not in set(units["doc_id"]):
+        reason = f"document '{r['doc_id']}' has no stance units (not in the manifest, or no target mention)"
+    elif r["target"] not in set(units["target"]):
+        reason = f"'{r['target']}' is not a configured target"
     else:
-        gold["pass2_label"] = None
-    gold["pass2_label"] = gold["pass2_label"].fillna("")
-    gold = gold[GOLD_COLUMNS].sort_values(["doc_id", "sent_id", "target"]).reset_index(drop=True)
-    validate_gold(gold, annotations / GOLD.name)
-    return gold
+        reason = "no sentence of the cleaned document has this text any more (cleaning or segmentation changed)"
+    same_file = passes.index[passes["pass_id"] == r["pass_id"]]
+    row = int((same_file < orphan.index[0]).sum()) + 2  # as a spreadsheet numbers it: the header is row 1
+    raise GoldError(
+        f"{annotations / 'passes' / (r['pass_id'] + '.csv')}: row {row}: ({r['doc_id']}, sent {r['sent_id']}, "
+        f"{r['target']}): {reason}; {len(orphan)} pass row(s) in all match no unit"
+    )
 
 
-def validate_gold(gold: pd.DataFrame, where: Path | str) -> None:
-    _check_values(gold.reset_index(drop=True), "label", LABELS, where, "label")
-    dup = gold[gold.duplicated(GOLD_KEY, keep=False)]
-    conflicting = dup.groupby(GOLD_KEY)["label"].nunique()
-    if (conflicting > 1).any():
-        key = conflicting[conflicting > 1].index[0]
-        raise GoldError(f"{where}: conflicting labels for the same sentence and target {key}")
+def _check_adjudication(votes: pd.DataFrame, adjudication: pd.DataFrame, annotations: Path) -> None:
+    """Every disagreement adjudicated (with its rule); no adjudication of a unit the passes agree on."""
+    where = annotations / "adjudication.csv"
+    decided = adjudication.set_index(UNIT_KEY)
+    disputed = votes[votes["disagree"]]
+    missing = disputed[~disputed.index.isin(decided.index)]
+    if not missing.empty:
+        key, r = missing.index[0], missing.iloc[0]
+        raise GoldError(
+            f"{where}: {len(missing)} disagreement(s) between passes are not adjudicated, e.g. {key}: "
+            f"{r['votes']}; add a row with label, basis and the rule applied"
+        )
+    stray = decided[~decided.index.isin(disputed.index)]
+    if not stray.empty:
+        raise GoldError(
+            f"{where}: {stray.index[0]} is adjudicated, but the passes "
+            f"{'agree on it' if stray.index[0] in votes.index else 'do not label it'}; remove the row"
+        )
+    no_rule = adjudication[adjudication["rule"].str.strip() == ""]
+    if not no_rule.empty:
+        raise GoldError(f"{where}: row {no_rule.index[0] + 2}: an adjudicated label needs the rule that decided it")
+    neutral_context = adjudication[(adjudication["label"] == "neutral") & (adjudication["basis"] == "context")]
+    if not neutral_context.empty:
+        raise GoldError(f"{where}: row {neutral_context.index[0] + 2}: neutral takes basis text")
 
 
-def load_gold(path: Path) -> pd.DataFrame:
+def derive_gold(
+    passes: pd.DataFrame, adjudication: pd.DataFrame, units: pd.DataFrame, annotations: Path
+) -> pd.DataFrame:
+    """One gold row per labelled unit (``paths.GOLD_DTYPES``), from the long pass table and the adjudication.
+
+    ``passes``: ``pipeline.annotation.passes.read_passes`` (one row per unit and
+    annotator, with ``pass_id``); ``units``: the current unit table.
+    """
+    if passes.empty:
+        return pd.DataFrame({c: pd.Series(dtype=t) for c, t in GOLD_DTYPES.items()})
+    passes = passes.reset_index(drop=True)
+    _check_units(passes, units, annotations)
+    coded = passes.assign(vote=passes["label"] + "/" + passes["basis"])
+    grouped = coded.groupby(UNIT_KEY, sort=True)
+    votes = grouped.agg(
+        n_annotators=("annotator", "nunique"),
+        distinct=("vote", "nunique"),
+        label=("label", "first"),
+        basis=("basis", "first"),
+        annotators=("annotator", lambda s: ";".join(sorted(s))),
+        annotator_kinds=("annotator_kind", lambda s: ";".join(sorted(set(s)))),
+        sample_id=("sample_id", lambda s: ";".join(sorted(set(s)))),
+        guide_version=("guide_version", lambda s: ";".join(sorted(set(s)))),
+        votes=("vote", lambda s: ", ".join(sorted(s))),
+    )
+    votes["disagree"] = votes["distinct"] > 1
+    _check_adjudication(votes, adjudication, annotations)
+    gold = votes.copy()
+    gold["source"] = "agreed"
+    gold.loc[gold["n_annotators"] == 1, "source"] = "single"
+    gold["rule"] = ""
+    decided = adjudication.set_index(UNIT_KEY)
+    if not decided.empty:
+        gold.loc[decided.index, ["label", "basis", "rule"]] = decided[["label", "basis", "rule"]].to_numpy()
+        gold.loc[decided.index, "source"] = "adjudicated"
+    gold = gold.reset_index().merge(units[[*UNIT_KEY, "sent_id"]].drop_duplicates(UNIT_KEY), on=UNIT_KEY)
+    gold = gold.sort_values(["doc_id", "sent_id", "target"]).reset_index(drop=True)
+    return gold[list(GOLD_DTYPES)].astype(GOLD_DTYPES)
+
+
+def read_gold(root: Path) -> pd.DataFrame:
+    """``outputs/data/gold.parquet`` as the gold stage wrote it."""
+    path = Path(root) / GOLD
     if not path.is_file():
-        raise GoldError(f"{path}: gold file not found (build it with `python -m pipeline.annotation build`)")
-    gold = pd.read_csv(path, keep_default_na=False)
-    missing = [c for c in GOLD_COLUMNS if c not in gold.columns]
-    if missing:
-        raise GoldError(f"{path}: missing column(s) {missing}")
-    validate_gold(gold, path)
-    return gold.drop_duplicates(GOLD_KEY)
+        raise GoldError(f"{GOLD}: not found; run the gold stage first (`dvc repro gold`)")
+    return pd.read_parquet(path)
 
 
-def check_gold_current(
-    annotations: Path, doc_ids: Iterable[str] | None = None, targets: Iterable[str] | None = None
-) -> pd.DataFrame:
-    """The committed stance_gold.csv, after checking it equals a fresh build from the pass files.
+def attach_gold(units: pd.DataFrame, gold: pd.DataFrame, *, reading: str = "full") -> pd.DataFrame:
+    """The units that have a gold label, with ``label`` (under ``reading``), ``basis`` and ``gold_source``.
 
-    A pass or adjudication edited without rebuilding would otherwise leave
-    stale gold labels that look authoritative.
+    Labelled units only: a document labelled by a random sample keeps its
+    unlabelled units out of this table (coverage says which documents are
+    complete).
     """
-    path = annotations / GOLD.name
-    committed = load_gold(path)
-    fresh = build_gold(annotations, doc_ids, targets)
-    as_text = committed[GOLD_COLUMNS].astype(str).reset_index(drop=True)
-    if not as_text.equals(fresh.astype(str).reset_index(drop=True)):
-        raise GoldError(
-            f"{path}: out of date with the pass and adjudication files; "
-            "rebuild it with `python -m pipeline.annotation build`"
-        )
-    return committed
+    joined = units.merge(gold[[*UNIT_KEY, "label", "basis", "source"]], on=UNIT_KEY, how="inner")
+    joined["label"] = apply_reading(joined["label"], joined["basis"], reading)
+    bad = joined[~joined["label"].isin(LABELS)]
+    if not bad.empty:
+        raise GoldError(f"{GOLD}: unknown label {bad['label'].iloc[0]!r}; rerun the gold stage")
+    return joined.rename(columns={"source": "gold_source"})
 
 
-def attach_gold(
-    units: pd.DataFrame, gold: pd.DataFrame, *, where: Path | str = GOLD, documents: list[str] | None = None
-) -> pd.DataFrame:
-    """Units of the gold documents with their gold ``label``.
+def coverage(units: pd.DataFrame, gold: pd.DataFrame) -> pd.DataFrame:
+    """Per document x target: units, gold-labelled units, and the design (``census``, ``sample`` or ``none``).
 
-    Raises GoldError when a unit of a gold document has no gold label, or a
-    gold row matches no unit: the gold set must stay complete as cleaning
-    and segmentation change.
+    ``census``: every unit of the cell has a gold label (the document's gold
+    is complete for that target); ``sample``: some have, and every labelled
+    unit came from a random draw of ``annotate export`` (sequential simple
+    random samples within a cell add up to one); ``partial``: some have, but
+    not all by random draws (e.g. a census labelled before the document
+    grew), so they cannot stand for the rest; ``none``: no gold label.
     """
-    gold_docs = sorted(set(gold["doc_id"])) if documents is None else documents
-    in_gold_docs = units[units["doc_id"].isin(gold_docs)]
-    joined = in_gold_docs.merge(gold[[*GOLD_KEY, "label"]], on=GOLD_KEY, how="outer", indicator=True)
-    unlabelled = joined[joined["_merge"] == "left_only"]
-    if not unlabelled.empty:
-        r = unlabelled.iloc[0]
-        raise GoldError(
-            f"{where}: {len(unlabelled)} mention pair(s) have no gold label, e.g. "
-            f"({r['doc_id']}, sent {int(r['sent_id'])}, {r['target']}): {r['text'][:100]!r}"
-        )
-    orphans = joined[joined["_merge"] == "right_only"]
-    if not orphans.empty:
-        r = orphans.iloc[0]
-        if r["doc_id"] not in set(units["doc_id"]):
-            reason = f"doc_id '{r['doc_id']}' has no stance units (not in the corpus, or no target mentions)"
-        elif r["target"] not in set(units["target"]):
-            reason = f"target '{r['target']}' is not a configured target"
-        else:
-            reason = f"no sentence of '{r['doc_id']}' mentioning {r['target']} has this sent_key"
-        raise GoldError(
-            f"{where}: {len(orphans)} gold row(s) match no sentence of the cleaned corpus, e.g. "
-            f"({r['doc_id']}, sent_key {r['sent_key']}, {r['target']}): {reason}"
-        )
-    return joined.drop(columns="_merge")
-
-
-def write_gold(
-    annotations: Path, doc_ids: Iterable[str] | None = None, targets: Iterable[str] | None = None
-) -> pd.DataFrame:
-    """Rebuild stance_gold.csv from the pass and adjudication files (atomic write)."""
-    gold = build_gold(annotations, doc_ids, targets)
-    with atomic_path(annotations / GOLD.name) as tmp:
-        gold.to_csv(tmp, index=False, lineterminator="\n")
-    return gold
-
-
-def annotation_template(units: pd.DataFrame, doc_ids: Iterable[str]) -> pd.DataFrame:
-    """Blank pass file for the units of ``doc_ids``: annotators fill ``label`` (and ``note``) only."""
-    doc_ids = list(doc_ids)
-    unknown = sorted(set(doc_ids) - set(units["doc_id"]))
-    if unknown:
-        raise GoldError(f"no mention pairs for doc_id(s) {unknown}; add them to the manifest and run `dvc repro`")
-    rows = units[units["doc_id"].isin(doc_ids)].rename(columns={"text": "sentence"})
-    rows = rows.assign(label="", note="")[PASS_COLUMNS]
-    return rows.sort_values(["doc_id", "sent_id", "target"]).reset_index(drop=True)
+    n_units = units.groupby(["doc_id", "target"]).size().rename("n_units")
+    labelled = units[UNIT_KEY].merge(gold[[*UNIT_KEY, "sample_id"]], on=UNIT_KEY)
+    labelled["drawn"] = ~labelled["sample_id"].str.split(";").map(lambda ids: CENSUS in ids)
+    per_cell = labelled.groupby(["doc_id", "target"]).agg(n_gold=("drawn", "size"), n_drawn=("drawn", "sum"))
+    table = pd.concat([n_units, per_cell], axis=1).fillna(0).astype(int).reset_index()
+    table["design"] = "none"
+    table.loc[table["n_gold"] > 0, "design"] = "partial"
+    table.loc[(table["n_gold"] > 0) & (table["n_drawn"] == table["n_gold"]), "design"] = "sample"
+    table.loc[table["n_gold"] == table["n_units"], "design"] = CENSUS
+    return table.drop(columns="n_drawn")

@@ -1,277 +1,242 @@
-"""Inter-annotator agreement between the first and the blind second annotation pass.
+"""Agreement between any number of annotation passes: Krippendorff's alpha and pairwise Cohen's kappa.
 
-The second pass re-labels a sample stratified by document × target (see
-``second_pass_sample``); agreement is measured on that overlap with Cohen's
-kappa (chance-corrected) and raw agreement, per target, per document and
-overall. Intervals come from a bootstrap that resamples units within the
-same document × target strata the sample was drawn from, so they reflect
-the sampling design.
+Input is the long pass table of ``pipeline.annotation.passes.read_passes``
+(one row per unit and annotator). Alpha (nominal) uses every unit coded by
+at least two annotators, whatever their number and however the passes
+overlap (the ``krippendorff`` package computes the point value). Kappa is
+computed for each pair of annotators on the units both coded. Intervals
+resample units with replacement within document x target strata, so a long
+document weighs in the replicates as it does in the data; the replicates
+are computed in closed form from per-unit counts (a resample only reweights
+units), so thousands of them cost milliseconds.
 
-Worked examples in the annotation guide inflate agreement: an annotator who
-meets a sentence the guide already labels only has to copy the label. So
-every figure is also given for the units whose sentence is not quoted in
-the guide the annotators used (the guide up to ``REVISIONS_HEADING``; rules
-added after the agreement study were not seen by them).
+Three fields are measured: ``label`` (the full reading), ``label_text``
+(the sentence-local reading: a context-basis label counts as ``neutral``,
+STANCE-SPEC v2 "Basis") and ``basis``.
 """
 
 from __future__ import annotations
 
-import math
-import re
 from collections.abc import Iterator
+from itertools import combinations
 
+import krippendorff
 import numpy as np
 import pandas as pd
 from scipy.stats import binomtest
-from sklearn.metrics import cohen_kappa_score, confusion_matrix
+from sklearn.metrics import cohen_kappa_score
 
-from pipeline.annotation.gold import GOLD_KEY
 from pipeline.paths import LABELS
-from pipeline.text import normalise_sentence
 
-REVISIONS_HEADING = "## Revisions after the agreement study"
-SUBSETS = {"all": "all double-coded units", "non_guide": "units whose sentence is not quoted in the guide"}
-
-_QUOTED = re.compile(r'"([^"\n]+)"')
-_ELLIPSIS = re.compile(r"\.\.\.|…")
-_EDGE = " \t,;:.!?()[]\"'"
-_FOOTNOTE = re.compile(r"\[\d+\]")
+UNIT_KEY = ["doc_id", "sent_key", "target"]
+FIELDS: dict[str, tuple[str, ...]] = {"label": LABELS, "label_text": LABELS, "basis": ("text", "context")}
+SUBSETS = {"all": "every unit coded by two or more annotators", "non_guide": "units not quoted in the guide"}
 
 
-class AgreementError(ValueError):
-    """The annotation passes cannot be compared as they stand."""
+def field_values(passes: pd.DataFrame, field: str) -> pd.Series:
+    """The coded value of ``field`` on each pass row (``label_text``: context-basis labels read as neutral)."""
+    if field == "label_text":
+        return passes["label"].where(passes["basis"] != "context", "neutral")
+    return passes[field]
 
 
-def second_pass_sample(units: pd.DataFrame, share: float, seed: int) -> pd.DataFrame:
-    """The units the blind second pass labels: ceil(share × n) per document × target, drawn at random.
+def value_counts(passes: pd.DataFrame, field: str) -> pd.DataFrame:
+    """Units x values: how many annotators gave each value to each unit (Krippendorff's coincidence input)."""
+    coded = passes[UNIT_KEY].assign(value=field_values(passes, field).to_numpy())
+    counts = pd.crosstab([coded[k] for k in UNIT_KEY], coded["value"])
+    return counts.reindex(columns=list(FIELDS[field]), fill_value=0)
 
-    Units are taken in (doc_id, sent_id, target) order and strata in sorted
-    order, so the same units, share and seed always give the same sample.
+
+def alpha(counts: np.ndarray) -> float:
+    """Nominal Krippendorff's alpha from a units x values count matrix; NaN when every coding is the same value."""
+    counts = np.asarray(counts)
+    if (counts.sum(axis=1) >= 2).sum() == 0:
+        return float("nan")
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return float(krippendorff.alpha(value_counts=counts, level_of_measurement="nominal"))
+
+
+def weighted_alpha(counts: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Nominal alpha for each row of ``weights`` (replicates x units: how often each unit is drawn).
+
+    alpha = 1 - (n - 1) * sum_u w_u d_u / (n^2 - sum_c n_c^2), with d_u = (m_u^2 - sum_c n_uc^2) / (m_u - 1)
+    the unit's disagreeing pairs, n_c the pairable values of c and n their total (Krippendorff 2011).
     """
-    if not 0 < share <= 1:
-        raise AgreementError(f"params.yaml: agreement.second_pass.share must be in (0, 1], got {share}")
-    rng = np.random.default_rng(seed)
-    ordered = units.sort_values(["doc_id", "sent_id", "target"]).reset_index(drop=True)
-    picked = []
-    for _, stratum in ordered.groupby(["doc_id", "target"], sort=True):
-        k = math.ceil(share * len(stratum))
-        picked.append(stratum.iloc[np.sort(rng.choice(len(stratum), size=k, replace=False))])
-    return pd.concat(picked, ignore_index=True)
+    counts = np.asarray(counts, dtype=float)
+    pairable = counts[counts.sum(axis=1) >= 2]
+    weights = np.asarray(weights, dtype=float)[:, counts.sum(axis=1) >= 2]
+    m = pairable.sum(axis=1)
+    disagreeing = (m**2 - (pairable**2).sum(axis=1)) / (m - 1)
+    n_c = weights @ pairable
+    n = n_c.sum(axis=1)
+    expected = n**2 - (n_c**2).sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(expected > 0, 1 - (n - 1) * (weights @ disagreeing) / expected, np.nan)
 
 
-def pair_passes(first: pd.DataFrame, second: pd.DataFrame) -> pd.DataFrame:
-    """The double-coded units: one row per unit with ``label_1`` (first pass) and ``label_2`` (second)."""
-    pairs = second[[*GOLD_KEY, "label", "annotator"]].merge(
-        first[[*GOLD_KEY, "sent_id", "sentence", "label", "annotator"]],
-        on=GOLD_KEY,
-        how="left",
-        suffixes=("_2", "_1"),
-        validate="one_to_one",
-    )
-    unmatched = pairs[pairs["label_1"].isna()]
-    if not unmatched.empty:
-        r = unmatched.iloc[0]
-        raise AgreementError(f"second pass: ({r['doc_id']}, {r['sent_key']}, {r['target']}) has no first-pass label")
-    cols = ["doc_id", "sent_id", "target", "sent_key", "annotator_1", "annotator_2", "label_1", "label_2", "sentence"]
-    return pairs[cols].sort_values(["doc_id", "sent_id", "target"]).reset_index(drop=True)
+def stratified_resample(groups: list[np.ndarray], rng: np.random.Generator) -> np.ndarray:
+    """Row positions of one bootstrap replicate: each stratum's rows drawn with replacement, sizes kept."""
+    return np.concatenate([rng.choice(rows, size=len(rows), replace=True) for rows in groups])
 
 
-def _comparable(text: str) -> str:
-    """Normalised text without footnote markers ("[7]"), which cleaning may or may not have kept."""
-    return normalise_sentence(_FOOTNOTE.sub("", text))
+def resample_weights(strata: np.ndarray, n_boot: int, rng: np.random.Generator) -> np.ndarray:
+    """Replicates x units: how often a stratified bootstrap replicate draws each unit."""
+    weights = np.zeros((n_boot, len(strata)))
+    replicate = np.arange(n_boot)[:, None]
+    for stratum in np.unique(strata):
+        rows = np.flatnonzero(strata == stratum)
+        np.add.at(weights, (replicate, rows[rng.integers(0, len(rows), size=(n_boot, len(rows)))]), 1)
+    return weights
 
 
-def guide_quotes(guide: str) -> list[list[str]]:
-    """Quoted example sentences of the guide as annotators saw it, each as its normalised fragments.
-
-    A quote shortened with "..." gives several fragments; the guide's
-    revisions section is left out (written after the passes).
-    """
-    seen = guide.split(REVISIONS_HEADING, 1)[0]
-    quotes = []
-    for match in _QUOTED.finditer(seen):
-        quote = match.group(1).replace("\\|", "|")  # a pipe escaped inside a Markdown table
-        fragments = [_comparable(f).strip(_EDGE) for f in _ELLIPSIS.split(quote)]
-        fragments = [f for f in fragments if f]
-        if fragments:
-            quotes.append(fragments)
-    return quotes
+def percentile_interval(replicates: np.ndarray, level: float) -> tuple[float, float]:
+    replicates = replicates[~np.isnan(replicates)]
+    if replicates.size == 0:
+        return float("nan"), float("nan")
+    tail = (1 - level) / 2
+    low, high = np.quantile(replicates, [tail, 1 - tail])
+    return float(low), float(high)
 
 
-def quoted_in_guide(sentence: str, quotes: list[list[str]], min_cover: float = 0.5, min_chars: int = 60) -> bool:
-    """Whether a guide quote reproduces this sentence: all its fragments occur in the sentence, and
-    together they cover at least ``min_cover`` of it or ``min_chars`` characters (so a quoted cue
-    phrase such as "Russia’s aggression" does not mark every sentence that uses it)."""
-    text = _comparable(sentence)
-    for fragments in quotes:
-        if all(f in text for f in fragments):
-            covered = sum(len(f) for f in fragments)
-            if covered >= min_chars or covered >= min_cover * len(text):
-                return True
-    return False
+def bootstrap_alpha(
+    counts: np.ndarray, strata: np.ndarray, *, n_boot: int, level: float, rng: np.random.Generator
+) -> tuple[float, float]:
+    """Percentile interval of alpha over unit resamples drawn with replacement within each stratum."""
+    return percentile_interval(weighted_alpha(counts, resample_weights(strata, n_boot, rng)), level)
 
 
-def _codes(labels: pd.Series) -> np.ndarray:
-    index = {label: i for i, label in enumerate(LABELS)}
-    return labels.map(index).to_numpy(dtype=np.int64)
+def kappa(first: pd.Series, second: pd.Series) -> float:
+    """Cohen's kappa of two aligned codings; NaN when it is undefined (fewer than two units, or one value only)."""
+    if len(first) < 2 or pd.concat([first, second]).nunique() < 2:
+        return float("nan")
+    return float(cohen_kappa_score(first, second))
 
 
-def _kappa_from_counts(counts: np.ndarray) -> np.ndarray:
-    """Cohen's kappa of each (…, k, k) confusion matrix; NaN where chance agreement is 1 (undefined)."""
-    n = counts.sum(axis=(-2, -1))
-    observed = np.trace(counts, axis1=-2, axis2=-1) / n
-    expected = (counts.sum(axis=-1) * counts.sum(axis=-2)).sum(axis=-1) / n**2
-    with np.errstate(divide="ignore", invalid="ignore"):
+def weighted_kappa(first: np.ndarray, second: np.ndarray, k: int, weights: np.ndarray) -> np.ndarray:
+    """Cohen's kappa of two codings (integer codes < k) for each row of ``weights``."""
+    cells = np.zeros((len(first), k * k))
+    cells[np.arange(len(first)), first * k + second] = 1
+    table = (weights @ cells).reshape(-1, k, k)
+    n = table.sum(axis=(1, 2))
+    observed = np.trace(table, axis1=1, axis2=2) / n
+    expected = (table.sum(axis=2) * table.sum(axis=1)).sum(axis=1) / n**2
+    with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(expected < 1, (observed - expected) / (1 - expected), np.nan)
 
 
-def bootstrap_kappa(
-    first: np.ndarray, second: np.ndarray, strata: np.ndarray, *, n_boot: int, level: float, rng: np.random.Generator
-) -> tuple[float, float, int]:
-    """Percentile interval for kappa, resampling units within each stratum; returns (low, high, n_valid).
-
-    Replicates in which kappa is undefined (both passes use one label only)
-    are dropped and counted out of ``n_valid``.
-    """
-    k = len(LABELS)
-    idx = np.concatenate(
-        [
-            rng.choice(members, size=(n_boot, len(members)), replace=True)
-            for members in (np.flatnonzero(strata == s) for s in np.unique(strata))
-        ],
-        axis=1,
-    )
-    cells = first[idx] * k + second[idx] + (k * k) * np.arange(n_boot)[:, None]
-    counts = np.bincount(cells.ravel(), minlength=n_boot * k * k).reshape(n_boot, k, k)
-    kappas = _kappa_from_counts(counts)
-    kappas = kappas[~np.isnan(kappas)]
-    if kappas.size == 0:
-        return math.nan, math.nan, 0
-    tail = (1 - level) / 2
-    low, high = np.quantile(kappas, [tail, 1 - tail])
-    return float(low), float(high), int(kappas.size)
+def _scopes(passes: pd.DataFrame) -> Iterator[tuple[str, pd.DataFrame]]:
+    yield "all", passes
+    for target, subset in passes.groupby("target", sort=True):
+        yield str(target), subset
 
 
-def agreement_stats(pairs: pd.DataFrame, *, n_boot: int, level: float, seed: int) -> dict[str, float | int]:
-    """Cohen's kappa (sklearn) with a stratified bootstrap interval, and raw agreement with a Wilson interval."""
-    n = len(pairs)
-    if n == 0:
-        raise AgreementError("no double-coded units to compare")
-    agree = int((pairs["label_1"] == pairs["label_2"]).sum())
-    raw_ci = binomtest(agree, n).proportion_ci(confidence_level=level, method="wilson")
-    used = set(pairs["label_1"]) | set(pairs["label_2"])
-    kappa = (
-        float(cohen_kappa_score(pairs["label_1"], pairs["label_2"], labels=list(LABELS))) if len(used) > 1 else math.nan
-    )
-    strata = (pairs["doc_id"] + "/" + pairs["target"]).to_numpy()
-    low, high, n_valid = bootstrap_kappa(
-        _codes(pairs["label_1"]),
-        _codes(pairs["label_2"]),
-        strata,
-        n_boot=n_boot,
-        level=level,
-        rng=np.random.default_rng(seed),
-    )
-    return {
-        "n_units": n,
-        "n_disagree": n - agree,
-        "raw_agreement": agree / n,
-        "raw_ci_low": float(raw_ci.low),
-        "raw_ci_high": float(raw_ci.high),
-        "kappa": kappa,
-        "kappa_ci_low": low,
-        "kappa_ci_high": high,
-        "n_boot_valid": n_valid,
-    }
-
-
-def _scopes(pairs: pd.DataFrame) -> Iterator[tuple[str, str, pd.DataFrame]]:
-    """(scope, group, rows) for overall, each target and each document."""
-    yield "overall", "all", pairs
-    for target, rows in pairs.groupby("target", sort=True):
-        yield "target", target, rows
-    for doc_id, rows in pairs.groupby("doc_id", sort=True):
-        yield "document", doc_id, rows
-
-
-def agreement_table(pairs: pd.DataFrame, *, n_boot: int, level: float, seed: int) -> pd.DataFrame:
-    """One row per subset (all / non_guide) × scope (overall, target, document)."""
+def alpha_table(passes: pd.DataFrame, *, n_boot: int = 1000, level: float = 0.95, seed: int = 0) -> pd.DataFrame:
+    """Alpha with its bootstrap interval per scope (all units, then each target) and field."""
+    rng = np.random.default_rng(seed)
     rows = []
-    for subset, subset_pairs in (("all", pairs), ("non_guide", pairs[~pairs["in_guide"]])):
-        for scope, group, scoped in _scopes(subset_pairs):
+    for scope, subset in _scopes(passes):
+        for field in FIELDS:
+            counts = value_counts(subset, field)
+            counts = counts[counts.sum(axis=1) >= 2]
+            strata = np.array([f"{doc}\t{target}" for doc, _, target in counts.index])
+            low, high = bootstrap_alpha(counts.to_numpy(), strata, n_boot=n_boot, level=level, rng=rng)
             rows.append(
                 {
-                    "subset": subset,
                     "scope": scope,
-                    "group": group,
-                    **agreement_stats(scoped, n_boot=n_boot, level=level, seed=seed),
+                    "field": field,
+                    "n_units": len(counts),
+                    "n_annotators": subset["annotator"].nunique(),
+                    "alpha": alpha(counts.to_numpy()),
+                    "alpha_low": low,
+                    "alpha_high": high,
                 }
             )
     return pd.DataFrame(rows)
 
 
-def confusion_table(pairs: pd.DataFrame) -> pd.DataFrame:
-    """First-pass label (rows) × second-pass label (columns), overall and per target, for both subsets."""
+def kappa_table(passes: pd.DataFrame) -> pd.DataFrame:
+    """Cohen's kappa for every pair of annotators, per scope and field, on the units both coded."""
     rows = []
-    for subset, subset_pairs in (("all", pairs), ("non_guide", pairs[~pairs["in_guide"]])):
-        for scope, group, scoped in _scopes(subset_pairs):
-            if scope == "document":
-                continue
-            matrix = confusion_matrix(scoped["label_1"], scoped["label_2"], labels=list(LABELS))
-            for label, counts in zip(LABELS, matrix):
+    for scope, subset in _scopes(passes):
+        for field in FIELDS:
+            wide = subset[UNIT_KEY].assign(
+                annotator=subset["annotator"].to_numpy(), value=field_values(subset, field).to_numpy()
+            )
+            wide = wide.pivot(index=UNIT_KEY, columns="annotator", values="value")
+            for a, b in combinations(sorted(wide.columns), 2):
+                both = wide[[a, b]].dropna()
                 rows.append(
                     {
-                        "subset": subset,
-                        "target": group,
-                        "first_pass": label,
-                        **{f"second_{lbl}": int(c) for lbl, c in zip(LABELS, counts)},
+                        "scope": scope,
+                        "field": field,
+                        "annotator_a": a,
+                        "annotator_b": b,
+                        "n_units": len(both),
+                        "kappa": kappa(both[a], both[b]),
                     }
                 )
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=["scope", "field", "annotator_a", "annotator_b", "n_units", "kappa"])
 
 
-def adjudication_table(pairs: pd.DataFrame, adjudication: pd.DataFrame) -> pd.DataFrame:
-    """Every adjudicated unit with both passes' labels, the decision and its rule.
+def agreement_row(passes: pd.DataFrame, field: str, *, n_boot: int, level: float, rng: np.random.Generator) -> dict:
+    """One field's agreement on the units coded twice or more: raw agreement (Wilson interval), alpha and,
+    when there are exactly two annotators, Cohen's kappa (both with bootstrap intervals)."""
+    counts = value_counts(passes, field)
+    counts = counts[counts.sum(axis=1) >= 2]
+    n = len(counts)
+    unanimous = int((counts.to_numpy().max(axis=1) == counts.to_numpy().sum(axis=1)).sum())
+    row: dict = {"n_units": n, "n_annotators": passes["annotator"].nunique(), "n_disagree": n - unanimous}
+    if n == 0:
+        return row
+    wilson = binomtest(unanimous, n).proportion_ci(confidence_level=level, method="wilson")
+    row.update(raw_agreement=unanimous / n, raw_low=float(wilson.low), raw_high=float(wilson.high))
+    strata = np.array([f"{doc}\t{target}" for doc, _, target in counts.index])
+    weights = resample_weights(strata, n_boot, rng)
+    row["alpha"] = alpha(counts.to_numpy())
+    row["alpha_low"], row["alpha_high"] = percentile_interval(weighted_alpha(counts.to_numpy(), weights), level)
+    annotators = sorted(passes["annotator"].unique())
+    if len(annotators) == 2:
+        codes = {value: i for i, value in enumerate(FIELDS[field])}
+        coded = passes[UNIT_KEY].assign(
+            annotator=passes["annotator"].to_numpy(), value=field_values(passes, field).map(codes).to_numpy()
+        )
+        pair = coded.pivot(index=UNIT_KEY, columns="annotator", values="value").loc[counts.index]
+        k = len(FIELDS[field])
+        first, second = pair[annotators[0]].to_numpy(int), pair[annotators[1]].to_numpy(int)
+        row["kappa"] = float(weighted_kappa(first, second, k, np.ones((1, n)))[0])
+        row["kappa_low"], row["kappa_high"] = percentile_interval(weighted_kappa(first, second, k, weights), level)
+    return row
 
-    Raises AgreementError when a disagreement between the passes has not been
-    adjudicated, or an adjudication of a double-coded unit misquotes the second pass.
+
+def agreement_table(passes: pd.DataFrame, quoted: pd.Series, *, n_boot: int, level: float, seed: int) -> pd.DataFrame:
+    """Agreement per subset (all; not quoted in the guide) x scope (all; each target) x field.
+
+    ``quoted``: per pass row, whether its sentence is quoted in the guide
+    (an annotator meeting a quoted sentence only has to copy the guide).
+    Units coded by one annotator only do not enter.
     """
-    disagreements = pairs[pairs["label_1"] != pairs["label_2"]]
-    merged = disagreements.merge(adjudication[[*GOLD_KEY, "label"]], on=GOLD_KEY, how="left")
-    missing = merged[merged["label"].isna()]
-    if not missing.empty:
-        r = missing.iloc[0]
-        raise AgreementError(
-            f"{len(missing)} disagreement(s) between the passes are not adjudicated, e.g. ({r['doc_id']}, "
-            f"sent {r['sent_id']}, {r['target']}: {r['label_1']} vs {r['label_2']}); add them to adjudication.csv"
-        )
-    table = adjudication.merge(pairs[[*GOLD_KEY, "label_2", "sentence"]], on=GOLD_KEY, how="left")
-    double_coded = table["label_2"].notna()
-    wrong = table[double_coded & (table["label_2"] != table["label_pass2"])]
-    if not wrong.empty:
-        r = wrong.iloc[0]
-        raise AgreementError(
-            f"adjudication.csv: ({r['doc_id']}, sent {r['sent_id']}, {r['target']}): label_pass2 "
-            f"'{r['label_pass2']}' but the second pass says '{r['label_2']}'"
-        )
-    table["reason"] = np.where(double_coded, "passes disagreed", "re-adjudicated under a later rule")
-    cols = ["doc_id", "sent_id", "target", "label_pass1", "label_pass2", "label", "reason", "rule"]
-    table["sent_id"] = table["sent_id"].astype(int)
-    return table[cols].sort_values(["doc_id", "sent_id", "target"]).reset_index(drop=True)
-
-
-def gold_counts(gold: pd.DataFrame, origins: pd.Series) -> pd.DataFrame:
-    """Gold labels per document × target (with per-target totals), and how many were double-coded or adjudicated."""
-    counts = gold.groupby(["doc_id", "target"])["label"].value_counts().unstack(fill_value=0)
-    counts = counts.reindex(columns=list(LABELS), fill_value=0)
-    counts["n_units"] = counts.sum(axis=1)
-    g = gold.groupby(["doc_id", "target"])
-    counts["n_double_coded"] = g["pass2_label"].agg(lambda s: int((s != "").sum()))
-    counts["n_adjudicated"] = g["source"].agg(lambda s: int((s == "adjudicated").sum()))
-    counts = counts.reset_index()
-    counts.insert(0, "author_origin", counts["doc_id"].map(origins))
-    totals = counts.groupby("target", as_index=False)[[*LABELS, "n_units", "n_double_coded", "n_adjudicated"]].sum()
-    totals.insert(0, "author_origin", "all")
-    totals.insert(1, "doc_id", "all")
-    out = pd.concat([counts.sort_values(["author_origin", "doc_id", "target"]), totals], ignore_index=True)
-    return out[["author_origin", "doc_id", "target", "n_units", *LABELS, "n_double_coded", "n_adjudicated"]]
+    rng = np.random.default_rng(seed)
+    rows = []
+    for subset, rows_in in (("all", passes), ("non_guide", passes[~quoted.to_numpy()])):
+        for scope, scoped in _scopes(rows_in):
+            for field in FIELDS:
+                stats = agreement_row(scoped, field, n_boot=n_boot, level=level, rng=rng)
+                rows.append({"subset": subset, "scope": scope, "field": field, **stats})
+    columns = [
+        "subset",
+        "scope",
+        "field",
+        "n_units",
+        "n_annotators",
+        "n_disagree",
+        "raw_agreement",
+        "raw_low",
+        "raw_high",
+        "kappa",
+        "kappa_low",
+        "kappa_high",
+        "alpha",
+        "alpha_low",
+        "alpha_high",
+    ]
+    return pd.DataFrame(rows).reindex(columns=columns)

@@ -12,8 +12,11 @@ the ones to use.
 from __future__ import annotations
 
 import functools
+from pathlib import Path
 
-from pipeline import plugins
+import pyarrow.parquet as pq
+
+from pipeline import paths, plugins
 from pipeline.classifiers.base import ClassifierContext, StanceClassifier, alias_rows
 from pipeline.params import ConfigError, Params
 
@@ -34,7 +37,16 @@ def context_for(params: Params) -> ClassifierContext:
         seed=params.seed,
         root=str(params.root),
         build=functools.partial(make_classifier, params=params),
+        label_spec=label_spec(params.root / paths.GOLD),
     )
+
+
+def label_spec(gold: Path) -> str:
+    """ "v2" when the gold table (parquet, as the gold stage writes it) has a ``basis`` column (spec v2 made it
+    required) or there is none yet; "v1" for gold labels of guide v1 (the experiments score those too)."""
+    if not gold.is_file():
+        return "v2"
+    return "v2" if "basis" in pq.read_schema(gold).names else "v1"
 
 
 def make_classifier(name: str, params: Params) -> StanceClassifier:
@@ -69,5 +81,6 @@ __all__ = [
     "available",
     "check_settings",
     "context_for",
+    "label_spec",
     "make_classifier",
 ]

@@ -84,3 +84,7 @@ class ClassifierContext:
     """The project root; paths in pipeline.paths are relative to it."""
     build: Callable[[str], StanceClassifier]
     """Another registered classifier by name, from its own section (ensembles, calibrated variants)."""
+    label_spec: str = "v2"
+    """The label definition of the project's gold labels: "v2" (STANCE-SPEC v2, whose gold carries a ``basis``
+    column; also without gold: the spec in force) or "v1" (guide v1: a bare record of aid is neutral).
+    Rules that encode the definition follow it; it is never fit."""

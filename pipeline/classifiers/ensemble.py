@@ -38,7 +38,7 @@ from sklearn.base import clone
 
 from pipeline.classifiers.base import ClassifierContext, StanceClassifier, check_labels
 from pipeline.classifiers.cv import out_of_fold_proba
-from pipeline.evaluation.metrics import macro_f1, predicted_labels
+from pipeline.evaluation.metrics import mean_macro_f1, predicted_labels
 from pipeline.params import ConfigError
 from pipeline.paths import LABELS
 from pipeline.plugins import classifiers
@@ -104,8 +104,7 @@ def macro_f1_weights(
     stacked, y = np.stack(probas), np.asarray(labels)
     best_score, best = -1.0, np.ones(len(probas)) / len(probas)
     for weights in simplex_grid(len(probas), step):
-        predicted = predicted_labels(np.tensordot(weights, stacked, axes=1))
-        score = float(np.mean([macro_f1(y[targets == t], predicted[targets == t]) for t in sorted(set(targets))]))
+        score = mean_macro_f1(y, predicted_labels(np.tensordot(weights, stacked, axes=1)), targets)
         if score > best_score + 1e-12:
             best_score, best = score, weights
     return best

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from pipeline import io, paths
-from pipeline.annotation.gold import attach_gold, load_gold
+from pipeline.annotation.gold import attach_gold, read_gold
 from pipeline.classifiers import make_classifier
 from pipeline.classifiers.base import StanceClassifier
 from pipeline.classifiers.persist import load_model, training_hash
@@ -27,6 +27,8 @@ from pipeline.params import Params
 from pipeline.paths import KEY, LABELS, PROBA, STANCE_DTYPES, UNIT_COLUMNS
 
 SENTENCE_COLUMNS = ["doc_id", "sent_id", "start_char", "sent_key", "text"]
+DOCUMENT_COLUMNS = ["doc_id", "text"]
+"""What the unit table needs of documents.parquet: the text whose blank lines part paragraphs."""
 
 
 class StanceInputError(ValueError):
@@ -50,7 +52,8 @@ def read_units(params: Params, doc_ids: list[str]) -> pd.DataFrame:
     where = [("doc_id", "in", doc_ids)]
     sentences = pd.read_parquet(params.root / paths.SENTENCES, columns=SENTENCE_COLUMNS, filters=where)
     mentions = pd.read_parquet(params.root / paths.MENTIONS, columns=list(paths.MENTION_DTYPES), filters=where)
-    return stance_units(sentences, mentions)
+    documents = pd.read_parquet(params.root / paths.DOCUMENTS, columns=DOCUMENT_COLUMNS, filters=where)
+    return stance_units(sentences, mentions, documents)
 
 
 def out_of_fold_rows(units: pd.DataFrame, oof: pd.DataFrame, name: str) -> pd.DataFrame:
@@ -74,12 +77,13 @@ def out_of_fold_rows(units: pd.DataFrame, oof: pd.DataFrame, name: str) -> pd.Da
 def build_labeller(params: Params) -> Labeller:
     """The chosen classifier and, with gold labels, the trained model (hash-checked) and OOF rows."""
     name = resolve_classifier(params)
-    if not (params.root / paths.GOLD).is_file():
+    gold = read_gold(params.root)
+    if gold.empty:
         model = make_classifier(name, params)
         if model.needs_labels:
             raise StanceInputError(
-                f"{paths.GOLD}: not found, and stance.classifier '{name}' learns from gold labels; "
-                "add gold labels (corpus/annotations/README.md) or use stance.classifier: lexicon"
+                f"{paths.PASSES}: no gold labels, and stance.classifier '{name}' learns from them; "
+                "annotate a sample (`python -m pipeline annotate export`) or use stance.classifier: lexicon"
             )
         return Labeller(
             name,
@@ -87,8 +91,8 @@ def build_labeller(params: Params) -> Labeller:
             pd.DataFrame(columns=[*KEY, "sent_key", *PROBA]),
             "rules_only",
         )
-    gold = load_gold(params.root / paths.GOLD)
-    labelled = attach_gold(read_units(params, sorted(gold["doc_id"].unique())), gold, where=paths.GOLD)
+    units = read_units(params, sorted(gold["doc_id"].unique()))
+    labelled = attach_gold(units, gold, reading=params.stance.basis)
     labelled = labelled.sort_values(KEY).reset_index(drop=True)
     model = load_model(
         name, training_hash(name, labelled, labelled["label"], params), params.root / paths.MODELS, params.root
@@ -103,8 +107,8 @@ def label_partition(partition: dict[str, pd.DataFrame], labeller: Labeller) -> p
     Rows come in document order, then sentence and target, so the output
     does not depend on how the corpus was cut into partitions.
     """
-    sentences, mentions = partition["primary"], partition["mentions"]
-    units = stance_units(sentences, mentions)
+    sentences = partition["primary"]
+    units = stance_units(sentences, partition["mentions"], partition["documents"])
     doc_order = {doc_id: i for i, doc_id in enumerate(pd.unique(sentences["doc_id"]))}
     units = (
         units.assign(_doc_order=units["doc_id"].map(doc_order))
@@ -112,7 +116,8 @@ def label_partition(partition: dict[str, pd.DataFrame], labeller: Labeller) -> p
         .drop(columns="_doc_order")
         .reset_index(drop=True)
     )
-    in_gold = units["doc_id"].isin(set(labeller.oof["doc_id"]))
+    oof_keys = set(labeller.oof[[*KEY, "sent_key"]].itertuples(index=False, name=None))
+    in_gold = pd.Series([key in oof_keys for key in units[[*KEY, "sent_key"]].itertuples(index=False, name=None)])
     rows = units[[*KEY, "sent_key"]].copy()
     rows[PROBA] = np.nan
     rows["prediction"] = labeller.new_prediction

@@ -71,16 +71,19 @@ def model_params(params: Params) -> dict[str, Any]:
 
 
 def training_hash(name: str, units: pd.DataFrame, labels: pd.Series | list[str], params: Params) -> str:
-    """sha256 over the classifier name, model params, and every training unit with its label."""
+    """sha256 over the classifier name, model params, and every training unit with its label and paragraph
+    (a classifier that reads context learns from where a sentence sits, not only from its words)."""
+    paragraphs = units["paragraph"] if "paragraph" in units else [-1] * len(units)
     rows = sorted(
-        [str(d), str(k), str(t), str(x), [int(s) for s in ss], [int(e) for e in es], str(y)]
-        for d, k, t, x, ss, es, y in zip(
+        [str(d), str(k), str(t), str(x), [int(s) for s in ss], [int(e) for e in es], int(p), str(y)]
+        for d, k, t, x, ss, es, p, y in zip(
             units["doc_id"],
             units["sent_key"],
             units["target"],
             units["text"],
             units["mention_starts"],
             units["mention_ends"],
+            paragraphs,
             list(labels),
         )
     )

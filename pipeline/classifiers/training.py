@@ -7,7 +7,7 @@ import json
 import pandas as pd
 
 from pipeline import io, paths
-from pipeline.annotation.gold import attach_gold, load_gold
+from pipeline.annotation.gold import attach_gold, read_gold
 from pipeline.classifiers import AUTO, check_settings
 from pipeline.nlp.units import stance_units
 from pipeline.params import Params
@@ -16,16 +16,16 @@ from pipeline.paths import KEY
 
 def all_units(params: Params) -> pd.DataFrame:
     """Every (sentence, target) unit of the tagged corpus."""
-    return stance_units(io.read_parquet(params.root / paths.SENTENCES), io.read_parquet(params.root / paths.MENTIONS))
+    return stance_units(
+        io.read_parquet(params.root / paths.SENTENCES),
+        io.read_parquet(params.root / paths.MENTIONS),
+        io.read_parquet(params.root / paths.DOCUMENTS),
+    )
 
 
 def gold_units(units: pd.DataFrame, params: Params) -> pd.DataFrame:
-    """Units of the gold documents with their gold ``label``, in a fixed order.
-
-    GoldError (from pipeline.annotation.gold) when the gold set and the corpus disagree.
-    """
-    gold = load_gold(params.root / paths.GOLD)
-    labelled = attach_gold(units, gold, where=paths.GOLD)
+    """The gold-labelled units with ``label`` under ``stance.basis`` (and ``basis``), in a fixed order."""
+    labelled = attach_gold(units, read_gold(params.root), reading=params.stance.basis)
     return labelled.sort_values(KEY).reset_index(drop=True)
 
 

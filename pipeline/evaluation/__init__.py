@@ -1,0 +1,1 @@
+"""Scoring classifiers against gold labels: metrics, out-of-fold scoring and selection, the model card."""

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 from sklearn.metrics import f1_score, log_loss, precision_recall_fscore_support
 
 from pipeline.paths import LABELS
@@ -23,9 +24,15 @@ def predicted_labels(proba: np.ndarray) -> np.ndarray:
     return np.asarray(LABELS)[np.asarray(proba).argmax(axis=1)]
 
 
-def macro_f1(gold: Sequence[str], pred: Sequence[str]) -> float:
+def macro_f1(gold: ArrayLike, pred: ArrayLike) -> float:
     """Macro-F1 over all three labels; a label absent from both gold and predictions scores 0."""
     return float(f1_score(gold, pred, labels=list(LABELS), average="macro", zero_division=0))
+
+
+def mean_macro_f1(gold: ArrayLike, pred: ArrayLike, targets: ArrayLike) -> float:
+    """The selection criterion: macro-F1 of each target's units, averaged over the targets present."""
+    g, p, t = np.asarray(gold), np.asarray(pred), np.asarray(targets)
+    return float(np.mean([macro_f1(g[t == name], p[t == name]) for name in sorted(set(t))]))
 
 
 def per_class(gold: Sequence[str], pred: Sequence[str]) -> pd.DataFrame:

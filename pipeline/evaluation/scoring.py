@@ -48,8 +48,9 @@ def proba_of(frame: pd.DataFrame) -> np.ndarray:
     return frame[PROBA].to_numpy()
 
 
-def score_classifier(frame: pd.DataFrame, targets: list[str], bins: int) -> dict[str, Any]:
-    """Metrics of one classifier's out-of-fold rows."""
+def score_classifier(frame: pd.DataFrame, targets: list[str], bins: int, basis: pd.Series) -> dict[str, Any]:
+    """Metrics of one classifier's out-of-fold rows, with the recall of polar gold units per gold ``basis``
+    (one per row, aligned with ``frame``)."""
     by_target = {t: macro_f1(g["label"], g["predicted"]) for t, g in frame.groupby("target") if t in targets}
     return {
         "macro_f1": {
@@ -61,7 +62,24 @@ def score_classifier(frame: pd.DataFrame, targets: list[str], bins: int) -> dict
         "ece": expected_calibration_error(frame["label"], proba_of(frame), bins),
         "brier": brier(frame["label"], proba_of(frame)),
         "log_loss": mean_log_loss(frame["label"], proba_of(frame)),
+        "recall_by_basis": recall_by_basis(frame, basis),
     }
+
+
+BASES = ("text", "context")
+
+
+def recall_by_basis(frame: pd.DataFrame, basis: pd.Series) -> dict[str, dict[str, float | int | None]]:
+    """Per basis (STANCE-SPEC v2: ``text`` when the sentence's own words carry the stance, ``context`` when the
+    author's argument around it does): the share of polar gold units of that basis labelled correctly, and how
+    many there are. A classifier that reads sentences only can find ``context`` units only by chance."""
+    polar = frame["label"].to_numpy() != "neutral"
+    correct = frame["label"].to_numpy() == frame["predicted"].to_numpy()
+    out: dict[str, dict[str, float | int | None]] = {}
+    for b in BASES:
+        mask = polar & (basis.to_numpy() == b)
+        out[b] = {"recall": float(correct[mask].mean()) if mask.any() else None, "n_polar": int(mask.sum())}
+    return out
 
 
 def per_class_table(oof: pd.DataFrame) -> pd.DataFrame:

@@ -1,6 +1,6 @@
 """Figures of the gold labels: gold against model shares, gold label counts and annotator agreement.
 
-Both are ``optional``: they read the agreement stage's tables, which exist
+Both are ``optional``: they read the gold stage's tables, which hold rows
 only for a corpus with annotation passes (the seed corpus). Elsewhere the
 report says they were not drawn and why.
 
@@ -19,12 +19,13 @@ from matplotlib.lines import Line2D
 
 from pipeline import paths
 from pipeline.figures.marks import INK, interval_text
-from pipeline.figures.registry import Drawn, FigureContext
+from pipeline.figures.registry import Drawn, FigureContext, NothingToDraw
 from pipeline.paths import LABELS
 from pipeline.plugins import figures
 
-GOLD_COUNTS = paths.table("agreement", "gold_counts")
-AGREEMENT = paths.table("agreement", "agreement")
+GOLD_COUNTS = paths.table("gold", "gold_counts")
+AGREEMENT = paths.table("gold", "agreement")
+AGREEMENT_METRICS = paths.GOLD_METRICS
 STANCES = paths.STANCES
 TARGET_MARKERS = ("o", "^", "s", "v", "P", "X")
 
@@ -131,14 +132,17 @@ def gold_vs_model(ctx: FigureContext) -> Drawn:
     "gold_agreement",
     order=95,
     title="Gold labels and agreement between the annotation passes",
-    sources=(GOLD_COUNTS, AGREEMENT),
+    sources=(GOLD_COUNTS, AGREEMENT, AGREEMENT_METRICS),
     optional=True,
 )
 def gold_agreement(ctx: FigureContext) -> Drawn:
-    """Left: gold label counts per document × target; right: Cohen's kappa with its interval."""
+    """Left: gold label counts per document × target; right: Krippendorff's alpha with its interval."""
     gold = _document_rows(ctx.read(GOLD_COUNTS)).sort_values(["author_origin", "doc_id", "target"])
     agreement = ctx.read(AGREEMENT)
-    agreement = agreement[agreement["subset"] == "all"]
+    agreement = agreement[(agreement["field"] == "label") & agreement["alpha"].notna()].reset_index(drop=True)
+    if gold.empty or agreement.empty:
+        raise NothingToDraw("no gold labels, or no unit labelled by two or more annotators")
+    who = str(ctx.read_json(AGREEMENT_METRICS).get("annotators", "annotators of unknown kind"))
     rows = max(len(gold), len(agreement))
     fig, (left, right) = plt.subplots(
         1, 2, figsize=(ctx.width("double"), 0.9 + 0.17 * rows), gridspec_kw={"width_ratios": [1.25, 1]}
@@ -170,9 +174,8 @@ def gold_agreement(ctx: FigureContext) -> Drawn:
 
     ya = np.arange(len(agreement))
     for yy, r in zip(ya, agreement.itertuples()):
-        if pd.notna(r.kappa):
-            right.plot([r.kappa_ci_low, r.kappa_ci_high], [yy, yy], color=INK, lw=1.1, zorder=3)
-            right.plot([r.kappa], [yy], marker="o", ms=3.8, color=INK, zorder=4)
+        right.plot([r.alpha_low, r.alpha_high], [yy, yy], color=INK, lw=1.1, zorder=3)
+        right.plot([r.alpha], [yy], marker="o", ms=3.8, color=INK, zorder=4)
         right.annotate(
             f"n = {r.n_units}",
             xy=(1, yy),
@@ -184,29 +187,29 @@ def gold_agreement(ctx: FigureContext) -> Drawn:
             color=INK,
         )
     names = [
-        "All double-coded units"
-        if r.scope == "overall"
-        else (f"Toward {r.group.capitalize()}" if r.scope == "target" else r.group)
+        ("All units" if r.scope == "all" else f"Toward {r.scope.capitalize()}")
+        + (", not in guide" if r.subset == "non_guide" else "")
         for r in agreement.itertuples()
     ]
     right.set_yticks(ya, names)
     right.set_ylim(len(agreement) - 0.5, -0.5)
-    right.set_xlim(min(0.0, float(agreement["kappa_ci_low"].min()) - 0.05), 1.02)
-    right.set_xlabel("Cohen's kappa, first vs blind second pass")
+    right.set_xlim(min(0.0, float(agreement["alpha_low"].min()) - 0.05), 1.02)
+    right.set_xlabel("Krippendorff's alpha between model-based passes")
     right.tick_params(axis="y", length=0)
     right.grid(axis="y", visible=False)
     right.grid(True, axis="x")
     right.set_title("Agreement", loc="left")
-    overall = agreement[agreement["scope"] == "overall"].iloc[0]
+    overall = agreement[(agreement["scope"] == "all") & (agreement["subset"] == "all")].iloc[0]
     totals = {label: int(gold[label].sum()) for label in LABELS}
     caption = (
-        f"Left: the gold labels of the {int(gold['n_units'].sum())} units per document and target "
-        f"({', '.join(f'{n} {label}' for label, n in totals.items())}). Right: Cohen's kappa between the first "
-        f"annotation pass and the blind second pass on the {int(overall['n_units'])} double-coded units, with "
-        "the agreement stage's bootstrap interval (units resampled within document × target strata); "
-        f"overall {overall['kappa']:.2f} {interval_text(overall['kappa_ci_low'], overall['kappa_ci_high'], digits=2)}. "
-        "Agreement between passes following the same guide shows the labels are consistent, not that other "
-        "coders would agree; who annotated and how far to trust it: docs/annotation-report.md."
+        f"Left: the gold labels of the {int(gold['n_gold'].sum())} gold-labelled units per document and target "
+        f"({', '.join(f'{n} {label}' for label, n in totals.items())}). Right: Krippendorff's alpha between the "
+        f"independent blind annotation passes on the {int(overall['n_units'])} units labelled more than once, "
+        "overall, per target and on the units the guide does not quote, with the gold stage's bootstrap "
+        "interval (units resampled within document × target strata); overall "
+        f"{overall['alpha']:.2f} {interval_text(overall['alpha_low'], overall['alpha_high'], digits=2)}. "
+        f"Annotators: {who}. This is agreement between instances of one model following one guide, not "
+        "inter-rater reliability of human coders, which it overstates; see docs/annotation-report.md."
     )
     alt = (
         "Left, stacked horizontal bars of gold label counts per document and target: "
@@ -214,11 +217,8 @@ def gold_agreement(ctx: FigureContext) -> Drawn:
             f"{r.doc_id} {r.target}: {r.against} against, {r.favor} favor, {r.neutral} neutral"
             for r in gold.itertuples()
         )
-        + ". Right, kappa with interval: "
-        + "; ".join(
-            f"{n}: {r.kappa:.2f}" if pd.notna(r.kappa) else f"{n}: undefined"
-            for n, r in zip(names, agreement.itertuples())
-        )
+        + ". Right, Krippendorff's alpha with interval: "
+        + "; ".join(f"{n}: {r.alpha:.2f}" for n, r in zip(names, agreement.itertuples()))
         + "."
     )
     return Drawn(fig, caption, alt, "gold")

@@ -8,7 +8,7 @@ registered figure in that order, numbers them 1, 2, ..., saves each as PNG,
 SVG and PDF, and lists them in outputs/figures/README.md and the report.
 
 Order slots (gaps leave room): 10 stance shares, 20 net stance index,
-25 group differences, 30 human- vs model-coded shares, 40 confusion
+25 group differences, 30 gold vs model shares, 40 confusion
 matrices, 45 calibration, 50 framing vocabulary, 55 top terms, 60 frame
 rates, 70 actor salience, 80 co-occurrence, 90 stance along document
 position, 95 gold labels and annotator agreement.
@@ -91,6 +91,16 @@ class FigureContext:
             else:
                 raise FileNotFoundError(f"{path}: not found; run the stage that writes it first")
         return self._cache[relative]
+
+    def read_json(self, relative: str | Path) -> dict:
+        """A JSON file (a stage's metrics) under the project root; listed in ``sources`` like a table."""
+        relative = str(relative)
+        if self.sources is not None and relative not in self.sources:
+            raise ValueError(f"a figure reads {relative} but does not list it in its sources {self.sources}")
+        path = self.params.root / relative
+        if not path.is_file():
+            raise FileNotFoundError(f"{path}: not found; run the stage that writes it first")
+        return dict(json.loads(path.read_text(encoding="utf-8")))
 
     @property
     def labels(self) -> str:

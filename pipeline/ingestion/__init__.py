@@ -1,0 +1,1 @@
+"""From raw files to clean text: the manifest, decoding, HTML, boilerplate cleaning."""

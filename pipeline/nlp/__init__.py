@@ -1,0 +1,1 @@
+"""spaCy tagging: the pipeline, sentences, entities, target mentions and the stance unit table."""

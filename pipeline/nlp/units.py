@@ -1,23 +1,32 @@
 """The unit of stance analysis: one row per (sentence, target) with a mention.
 
 Classifiers, gold labels and evaluation all work on this table, so they
-agree on what a row is.
+agree on what a row is (columns: ``paths.UNIT_COLUMNS``). Besides the
+sentence and its mentions, a unit carries where the sentence sits in its
+article: STANCE-SPEC v2 rule 6 lets a factual sentence take the stance of
+the author's argument around it, and classifiers that read context (the
+``propagation`` classifier, the ``llm`` prompt) take it from these columns.
 """
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 
-KEY = ["doc_id", "sent_id", "target"]
-UNIT_COLUMNS = [*KEY, "sent_key", "text", "mention_starts", "mention_ends", "aliases", "alias_kinds", "other_targets"]
+from pipeline.paths import KEY, UNIT_COLUMNS
+
+_PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
 
 
-def stance_units(sentences: pd.DataFrame, mentions: pd.DataFrame) -> pd.DataFrame:
+def stance_units(sentences: pd.DataFrame, mentions: pd.DataFrame, documents: pd.DataFrame) -> pd.DataFrame:
     """Join mentions to their sentences; mention offsets become sentence-relative.
 
     ``other_targets`` lists the other targets mentioned in the same sentence,
-    which matters for "Russia's war against Ukraine"-type sentences.
+    which matters for "Russia's war against Ukraine"-type sentences. The
+    context columns come from :func:`sentence_context` (``documents``: doc_id
+    and the cleaned ``text`` the sentences' offsets index).
     """
     if mentions.empty:
         return pd.DataFrame(columns=UNIT_COLUMNS)
@@ -42,7 +51,42 @@ def stance_units(sentences: pd.DataFrame, mentions: pd.DataFrame) -> pd.DataFram
         for same in np.split(units["target"].to_numpy(dtype=object), sentence_cuts)
         for target in same
     ]
+    units = units.merge(sentence_context(sentences, documents), on=["doc_id", "sent_id"], validate="many_to_one")
     return units[UNIT_COLUMNS]
+
+
+def sentence_context(sentences: pd.DataFrame, documents: pd.DataFrame) -> pd.DataFrame:
+    """Per sentence (doc_id, sent_id): ``paragraph`` (index of the blank-line block of the document text it
+    starts in), ``paragraph_text`` (the paragraph's sentences, its own included, joined by newlines: rule 6
+    reads the author's evaluation there, also in sentences that name no target), and ``context_before`` /
+    ``context_after`` (the neighbouring sentences' text; "" at the edges of the document)."""
+    out = sentences[["doc_id", "sent_id", "text"]].copy()
+    out["paragraph"] = paragraph_of_sentences(sentences, documents)
+    out = out.sort_values(["doc_id", "sent_id"], kind="stable")
+    by_document = out.groupby("doc_id", sort=False)["text"]
+    out["context_before"] = by_document.shift(1).fillna("")
+    out["context_after"] = by_document.shift(-1).fillna("")
+    out["paragraph_text"] = out.groupby(["doc_id", "paragraph"], sort=False)["text"].transform("\n".join)
+    return out.drop(columns="text")
+
+
+def paragraph_of_sentences(sentences: pd.DataFrame, documents: pd.DataFrame) -> pd.Series:
+    """Paragraph index (blank-line blocks of the cleaned document text) of each sentence, indexed like
+    ``sentences``; sentences' ``start_char`` are offsets into ``documents.text``."""
+    breaks = {
+        doc: np.array([m.end() for m in _PARAGRAPH_BREAK.finditer(text)], dtype=int)
+        for doc, text in zip(documents["doc_id"], documents["text"])
+    }
+    empty = np.empty(0, dtype=int)
+    return pd.Series(
+        [
+            int(np.searchsorted(breaks.get(doc, empty), start, side="right"))
+            for doc, start in zip(sentences["doc_id"], sentences["start_char"])
+        ],
+        index=sentences.index,
+        name="paragraph",
+        dtype="int64",
+    )
 
 
 def _run_starts(keys: pd.DataFrame) -> np.ndarray:

@@ -134,23 +134,23 @@ def limits(
     return out
 
 
-def _gold_step(agreement: Mapping[str, Any] | None) -> str | None:
-    """The gold labels and the agreement between annotation passes, from outputs/metrics/agreement.json."""
-    if not agreement or "gold" not in agreement:
+def _gold_step(gold: Mapping[str, Any] | None) -> str | None:
+    """The gold labels and the agreement between annotation passes, from outputs/metrics/gold.json."""
+    if not gold or not gold.get("n_gold_units"):
         return None
-    gold = agreement["gold"]
-    counts = ", ".join(f"{gold[label]} {label}" for label in LABELS if label in gold)
     text = (
-        f"Gold labels: {gold['n_units']} units labelled in annotation passes under docs/annotation-guide.md "
-        f"({counts}; {gold.get('n_adjudicated', 0)} adjudicated)."
+        f"Gold labels: {gold['n_gold_units']} units, derived from independent blind annotation passes under "
+        f"docs/annotation-guide.md ({gold.get('n_adjudicated', 0)} adjudicated; {gold.get('n_context_basis', 0)} "
+        f"labels rest on context, spec rule 6). Annotators: {gold.get('annotators', 'unknown')}."
     )
-    overall = agreement.get("all", {}).get("overall")
-    if overall and overall.get("kappa") is not None:
+    if gold.get("alpha_label") is not None:
         text += (
-            f" Cohen's kappa between the first and a blind second pass on {overall['n_units']} double-coded "
-            f"units: {overall['kappa']:.2f} [{overall['kappa_ci_low']:.2f}, {overall['kappa_ci_high']:.2f}]"
-            f" ({overall['n_disagree']} disagreements)."
+            f" Krippendorff's alpha between the passes on {gold['n_multiply_coded']} units: "
+            f"{gold['alpha_label']:.2f} [{gold['alpha_label_low']:.2f}, {gold['alpha_label_high']:.2f}]"
         )
+        if gold.get("alpha_label_non_guide") is not None:
+            text += f" ({gold['alpha_label_non_guide']:.2f} on the units the guide does not quote)"
+        text += "; agreement between model-based annotators following one guide overstates human reliability."
     return text + " Who annotated, and how far that agreement can be trusted: docs/annotation-report.md."
 
 
@@ -158,7 +158,7 @@ def method(
     params: Params,
     ctx: FigureContext,
     differences: pd.DataFrame | None = None,
-    agreement: Mapping[str, Any] | None = None,
+    gold_metrics: Mapping[str, Any] | None = None,
 ) -> list[str]:
     """The pipeline's steps as run, with the settings that shaped them and what the design allows."""
     aliases = params.aliases()
@@ -201,7 +201,7 @@ def method(
         "frame-lexicon categories counted per 1,000 words (params.yaml frames); actor salience and "
         "co-occurrence from the gazetteer. Method and its checks: docs/method.md.",
     ]
-    gold = _gold_step(agreement)
+    gold = _gold_step(gold_metrics)
     if gold:
         steps.append(gold)
     steps.append(

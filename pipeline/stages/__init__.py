@@ -1,0 +1,1 @@
+"""The DVC stages, one module each with ``run(params)`` (pipeline.cli runs them)."""

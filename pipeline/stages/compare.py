@@ -36,7 +36,7 @@ def run(params: Params) -> None:
     mentions = io.read_parquet(params.root / paths.MENTIONS)
     entities = io.read_parquet(params.root / paths.ENTITIES)
     targets = params.target_names
-    units, source = labelled_units(params, sentences, mentions, list(documents["doc_id"]))
+    units, source = labelled_units(params, sentences, mentions, documents)
     if units.empty:
         raise CompareInputError(
             f"no document mentions any of the targets {targets}, so there is no stance to "

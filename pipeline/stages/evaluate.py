@@ -9,7 +9,12 @@ matrices, calibration (ECE, Brier, reliability), and per origin group x
 target the gold label shares beside the model-coded (out-of-fold) shares.
 The first classifier within ``evaluate.selection_tolerance`` of the best
 mean macro-F1 is ``selected``; with ``stance.classifier: auto`` the train
-and stance stages use it.
+and stance stages use it. Where the gold carries a ``basis`` (STANCE-SPEC
+v2), each classifier's recall of polar gold units is reported per basis.
+The sensitivity table puts each origin group's net index toward each
+target under gold beside the same under every classifier
+(pipeline.evaluation.sensitivity), so a reader sees which conclusions
+depend on the classifier.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from pipeline import io, paths
 from pipeline.classifiers import check_settings, make_classifier
 from pipeline.classifiers.training import all_units, gold_units
 from pipeline.evaluation.scoring import (
+    BASES,
     SHARE_TOLERANCE_PP,
     cross_validate,
     error_table,
@@ -31,9 +37,15 @@ from pipeline.evaluation.scoring import (
     select,
     share_table,
 )
+from pipeline.evaluation.sensitivity import sensitivity_caption, sensitivity_summary, sensitivity_table
 from pipeline.params import Params
 
 STAGE = "evaluate"
+READING_NOTES = {
+    "full": "full reading: every gold label as annotated, context-basis ones included",
+    "text": "text reading: context-basis gold labels count as neutral",
+}
+"""``stance.basis``: how the gold labels are read (STANCE-SPEC v2 basis); classifiers train and score on it."""
 
 
 def run(params: Params) -> None:
@@ -45,13 +57,16 @@ def run(params: Params) -> None:
         make_classifier(name, params)
 
     oof = cross_validate(labelled, names, params)
+    basis = labelled["basis"]
     scores = {
-        name: score_classifier(oof[oof["classifier"] == name], targets, params.evaluate.calibration_bins)
+        name: score_classifier(oof[oof["classifier"] == name], targets, params.evaluate.calibration_bins, basis)
         for name in names
     }
     classes = per_class_table(oof)
     shares = share_table(oof, documents)
+    sensitivity = sensitivity_table(oof, documents, names)
     for name in names:
+        scores[name]["sensitivity"] = sensitivity_summary(sensitivity, name)
         s = shares[shares["classifier"] == name]
         scores[name]["per_class"] = {
             t: {
@@ -75,6 +90,8 @@ def run(params: Params) -> None:
         ),
         "n_units": int(len(labelled)),
         "n_documents": int(labelled["doc_id"].nunique()),
+        "reading": params.stance.basis,
+        "gold_basis": {b: int((basis == b).sum()) for b in BASES},
         "share_tolerance_pp": SHARE_TOLERANCE_PP,
         "classifiers": scores,
     }
@@ -90,12 +107,18 @@ def run(params: Params) -> None:
                 "brier": s["brier"],
                 "log_loss": s["log_loss"],
                 "max_share_diff_pp": s["shares"]["max_abs_diff_pp"],
+                **{f"recall_{b}_basis": r["recall"] for b, r in s["recall_by_basis"].items()},
+                "net_index_sign_differs": s["sensitivity"]["sign_differs"],
                 "selected": n == selected,
             }
             for n, s in scores.items()
         ]
     )
     how = f"leave-one-document-out, {metrics['n_units']} gold units, {metrics['n_documents']} documents"
+    per_basis = (
+        " recall_text_basis / recall_context_basis: share of polar gold units whose stance the sentence's "
+        "own words carry / the author's argument around it carries (STANCE-SPEC v2 basis) labelled correctly."
+    )
 
     with io.StageOutputs(params.root) as out:
         tables = out.folder(paths.tables(STAGE))
@@ -103,8 +126,9 @@ def run(params: Params) -> None:
             summary,
             tables / "eval_classifiers",
             f"Out-of-fold scores of every stance classifier ({how}); the selected default has the "
-            "highest mean macro-F1 over targets. ECE: 10-bin top-label calibration error; Brier: "
-            "multiclass.",
+            "first within evaluate.selection_tolerance of the highest mean macro-F1 over targets, in list order "
+            "(simplest first). ECE: top-label calibration error; Brier: multiclass. net_index_sign_differs: "
+            f"origin x target cells where the net index has another sign than under gold (sensitivity).{per_basis}",
         )
         io.write_table(
             classes,
@@ -116,6 +140,11 @@ def run(params: Params) -> None:
             tables / "eval_shares",
             "Document-weighted label shares per origin group and target: gold labels beside "
             f"model-coded (out-of-fold) and their difference in percentage points ({how}).",
+        )
+        io.write_table(
+            sensitivity,
+            tables / "sensitivity",
+            sensitivity_caption(names, metrics["n_documents"], READING_NOTES[params.stance.basis]),
         )
         io.write_table(
             error_table(oof[oof["classifier"] == selected], labelled),

@@ -68,7 +68,7 @@ def run(params: Params) -> None:
             "n_words": int(overview["n_words"].sum()),
             "groups": overview.groupby("author_origin")["doc_id"].nunique().to_dict(),
             "targets": params.target_names,
-            "method": method(params, ctx, differences, _read_optional_json(root / paths.AGREEMENT_METRICS)),
+            "method": method(params, ctx, differences, _read_optional_json(root / paths.GOLD_METRICS)),
             "documents": overview.to_dict("records"),
             "tables": read_tables(root / paths.TABLES, root, settings.table_max_rows),
             "evaluation": evaluation,

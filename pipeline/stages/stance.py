@@ -10,13 +10,13 @@ from __future__ import annotations
 from tqdm import tqdm
 
 from pipeline import io, paths
-from pipeline.classifiers.labelling import SENTENCE_COLUMNS, build_labeller, label_partition
+from pipeline.classifiers.labelling import DOCUMENT_COLUMNS, SENTENCE_COLUMNS, build_labeller, label_partition
 from pipeline.executor import document_partitions, make_executor
 from pipeline.params import Params
 
 
 def run(params: Params) -> None:
-    for path in (paths.SENTENCES, paths.MENTIONS):
+    for path in (paths.DOCUMENTS, paths.SENTENCES, paths.MENTIONS):
         if not (params.root / path).is_file():
             raise FileNotFoundError(f"{params.root / path}: not found; run the stage that writes it first")
         io.check_parquet(params.root / path)
@@ -25,7 +25,10 @@ def run(params: Params) -> None:
         params.root / paths.SENTENCES,
         params.executor.partition_docs,
         columns=SENTENCE_COLUMNS,
-        secondary={"mentions": (params.root / paths.MENTIONS, list(paths.MENTION_DTYPES))},
+        secondary={
+            "mentions": (params.root / paths.MENTIONS, list(paths.MENTION_DTYPES)),
+            "documents": (params.root / paths.DOCUMENTS, DOCUMENT_COLUMNS),
+        },
     )
     with (
         io.StageOutputs(params.root) as out,

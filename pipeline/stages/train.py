@@ -31,6 +31,11 @@ def run(params: Params) -> None:
     }
     if hasattr(model, "weights"):
         info["ensemble_weights"] = {k: round(v, 4) for k, v in model.weights.items()}
+    if hasattr(model, "chosen_"):  # a choice made by leave-one-document-out over the gold documents
+        info["chosen"] = {
+            "candidate": model.chosen_,
+            "inner_scores": {k: round(v, 4) for k, v in model.scores_.items()},
+        }
     with io.StageOutputs(params.root) as out:
         save_model(
             model, name, training_hash(name, labelled, labelled["label"], params), out.folder(paths.MODELS), info
