@@ -92,7 +92,7 @@ def test_the_payloads_are_real(tmp_path):
 
 @pytest.fixture(scope="module")
 def trained(tmp_path_factory) -> Path:
-    """The seed corpus, ingested, tagged, evaluated (lexicon only, for speed) and trained, through the CLI."""
+    """The seed corpus through ingest, tag, gold, evaluate (lexicon only, for speed) and train, by the CLI."""
     root = tmp_path_factory.mktemp("models") / "project"
     shutil.copytree(ROOT / "corpus", root / "corpus")
     (root / "docs").mkdir()
@@ -100,7 +100,7 @@ def trained(tmp_path_factory) -> Path:
     raw = yaml.safe_load((ROOT / "params.yaml").read_text(encoding="utf-8"))
     raw["evaluate"]["classifiers"] = ["lexicon"]
     (root / "params.yaml").write_text(yaml.safe_dump(raw, sort_keys=False), encoding="utf-8")
-    for stage in ("ingest", "tag", "evaluate", "train"):
+    for stage in ("ingest", "tag", "gold", "evaluate", "train"):
         assert main(["--params", str(root / "params.yaml"), stage]) == 0, stage
     return root
 
@@ -180,7 +180,7 @@ def test_an_untrusted_helper_type_is_refused_at_save(params, tmp_path):
     assert not list(tmp_path.iterdir())
 
 
-@pytest.mark.parametrize("name", ["lexicon", "lexicon_calibrated", "linear"])
+@pytest.mark.parametrize("name", ["lexicon", "lexicon_calibrated", "linear", "roles", "propagation"])
 def test_each_classifier_round_trips_to_the_same_bytes(params, name, tmp_path):
     units = make_units(params)
     model = make_classifier(name, params).fit(units, units["label"])
