@@ -8,6 +8,7 @@ file under outputs/ byte for byte with the state before.
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 from collections.abc import Callable
@@ -483,6 +484,28 @@ def test_html_is_stripped_with_a_warning(project, capsys):
     assert (
         documents_of(project).loc["x", "text"] == "Japan & Ukraine\n\nJapan’s aid to Ukraine grew.\n\nRussia objected."
     )
+
+
+def test_web_boilerplate_in_a_text_file_is_removed_and_audited(project, capsys):
+    """Navigation bullets, timestamps, share lines and a related-articles block of a page saved as text."""
+    from test_cleaning import WEB_PAGE
+
+    add_doc(project, "web", WEB_PAGE)
+    rc, err = run_stage(project, "ingest", capsys)
+    assert rc == 0, err
+    text = documents_of(project).loc["web", "text"]
+    assert text.startswith("Editorial: Japan must stay the course on Ukraine\n\nJapan's government said")
+    assert not re.search(r"Share|Published|Updated|Related|Kishida|Reuters|©|^- ", text, re.MULTILINE), text
+    audit = json.loads((project / "outputs" / "data" / "clean" / "web.cleaning.json").read_text(encoding="utf-8"))
+    assert audit["counts"] == {
+        "web_breadcrumb": 1,
+        "web_dateline_prefix": 1,
+        "web_navigation_bullet": 2,
+        "web_related_block": 4,
+        "web_share_line": 3,
+        "web_timestamp": 2,
+    }
+    assert len(audit["removed"]) == 13
 
 
 def test_stray_control_characters_are_removed_with_a_warning(project, capsys):
