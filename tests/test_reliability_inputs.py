@@ -603,3 +603,35 @@ def test_os_error_on_write_is_a_one_line_error(project, capsys):
     rc, err = run_stage(project, "ingest", capsys)
     assert rc == 2 and re.search(r"error: ingest: \[Errno 21\] Is a directory: .*documents\.parquet", err), err
     assert "Traceback" not in err
+
+
+NEWS_PAGE = """<!DOCTYPE html><html><head><title>Daily Example</title></head><body>
+<header><nav><ul><li><a href="/">Home</a></li><li><a href="/world">World</a></li></ul></nav></header>
+<article><h1>Japan must stay the course on Ukraine</h1><p class="byline">By Staff | 12 March 2024</p>
+<p>Japan's government said on Tuesday it would extend its support for Ukraine, adding new sanctions on Russian
+banks and insurers.</p>
+<p>Critics in Tokyo argue that the sanctions hurt Japanese firms more than they hurt Moscow, but the cabinet
+disagrees.</p>
+<div class="share"><a>Share on Facebook</a> <a>Share on X</a></div></article>
+<aside><h3>Related articles</h3><ul><li><a>Kishida visits Kyiv</a></li><li><a>G7 and frozen assets</a></li></ul>
+</aside><footer><p>Cookie settings</p><p>Contact the newsroom</p></footer></body></html>
+"""
+
+
+def test_a_news_page_keeps_its_article_and_audits_what_the_extractor_left_out(project, capsys):
+    add_doc(project, "page", NEWS_PAGE)
+    rc, err = run_stage(project, "ingest", capsys)
+    assert rc == 0, err
+    assert re.search(r"raw/page\.txt: HTML markup found .*; \d+ block\(s\) that are not its article left out", err)
+    assert documents_of(project).loc["page", "text"] == (
+        "Japan must stay the course on Ukraine\n\n"
+        "Japan's government said on Tuesday it would extend its support for Ukraine, adding new sanctions on Russian "
+        "banks and insurers.\n\n"
+        "Critics in Tokyo argue that the sanctions hurt Japanese firms more than they hurt Moscow, but the cabinet "
+        "disagrees."
+    )
+    audit = json.loads((project / "outputs" / "data" / "clean" / "page.cleaning.json").read_text(encoding="utf-8"))
+    left_out = [r["text"] for r in audit["removed"] if r["rule"] == "html_extractor"]
+    for furniture in ("Home", "World", "Related articles", "Kishida visits Kyiv", "Cookie settings"):
+        assert furniture in left_out, left_out
+    assert audit["counts"]["html_extractor"] == len(left_out)

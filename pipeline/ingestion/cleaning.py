@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pipeline.ingestion.extraction import RULE as EXTRACTOR_RULE
 from pipeline.ingestion.normalise import normalise_text
 from pipeline.validation import read_yaml
 
@@ -211,8 +212,13 @@ def _drop_toc(rule: Rule, lines: list[Line], drop: Callable[[Line], None]) -> li
     return lines[:start] + lines[end:]
 
 
-def clean(raw: str, rules: list[Rule], author: str = "") -> CleanResult:
-    """Normalise ``raw``, apply ``rules`` in order; paragraphs of the result are separated by one blank line."""
+def clean(raw: str, rules: list[Rule], author: str = "", left_out: Sequence[str] = ()) -> CleanResult:
+    """Normalise ``raw``, apply ``rules`` in order; paragraphs of the result are separated by one blank line.
+
+    ``left_out``: blocks of an HTML page its extractor dropped before ``raw``
+    (pipeline.ingestion.extraction), recorded first in the audit, at line 0
+    (they are not lines of ``raw``).
+    """
     text, normalisation = normalise_text(raw)
     raw_lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     lines: list[Line] = [(i + 1, t) for i, t in enumerate(raw_lines)]
@@ -221,6 +227,7 @@ def clean(raw: str, rules: list[Rule], author: str = "") -> CleanResult:
         lines = _apply(rule, lines, author, log)
     paragraphs = [p for p in (normalise_line(t) for _, t in lines) if p]
     log.sort(key=lambda r: (r["line"], r["rule"]))
+    log[:0] = [{"rule": EXTRACTOR_RULE, "line": 0, "text": block} for block in left_out]
     return CleanResult(
         text="\n\n".join(paragraphs),
         removed=log,

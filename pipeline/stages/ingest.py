@@ -22,7 +22,7 @@ from tqdm import tqdm
 
 from pipeline import io, paths
 from pipeline.ingestion.cleaning import Rule, clean, load_rules
-from pipeline.ingestion.decoding import DocumentError, read_document
+from pipeline.ingestion.decoding import DocumentError, read_source
 from pipeline.ingestion.manifest import read_manifest, summarise
 from pipeline.params import CleaningInput, Params
 from pipeline.text import word_count
@@ -67,8 +67,8 @@ def ingested_document(
 ) -> dict[str, Any]:
     """One document's row, after writing its clean text and audit into ``staging``."""
     path = Path(rec.pop("abs_path"))
-    raw = read_document(path, input_options)
-    result = clean(raw, rules, author=rec["author"])
+    raw, left_out = read_source(path, input_options)
+    result = clean(raw, rules, author=rec["author"], left_out=left_out)
     if not result.text.strip():
         raise IngestError(
             f"{path} (doc_id '{rec['doc_id']}'): only boilerplate: the cleaning rules removed every line "
