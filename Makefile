@@ -1,15 +1,16 @@
-# Two entry points for a new machine: `make repro` and `make test`.
-# Both create .venv on first use; later runs skip the install unless
+# Entry points for a new machine: `make repro`, `make test` and `make lab`.
+# Each creates .venv on first use; later runs skip the install unless
 # setup.cfg or pyproject.toml changed.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+LAB_STAMP := $(VENV)/.installed-lab
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export MPLBACKEND := Agg
 
-.PHONY: setup repro test lint typecheck browser labelstudio bench clean-venv
+.PHONY: setup repro test lint typecheck lab browser labelstudio bench clean-venv
 
 setup: $(STAMP)
 
@@ -68,6 +69,17 @@ $(LS_STAMP):
 
 test: setup browser $(if $(filter true,$(CI)),labelstudio)
 	$(BIN)/python -m pytest
+
+# Jupyter Lab on notebooks/ with the venv's kernel; the `lab` extra is installed once
+# (again only when setup.cfg or pyproject.toml change). Local only: no browser is
+# opened; open the printed http://127.0.0.1:8888/lab?token=... link. Jupyter refuses
+# to start as root unless told, so containers (root) get --allow-root.
+$(LAB_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[lab]'
+	touch $(LAB_STAMP)
+
+lab: $(LAB_STAMP)
+	$(BIN)/jupyter lab --no-browser --ip=127.0.0.1 --ServerApp.root_dir=notebooks$(if $(filter 0,$(shell id -u)), --allow-root)
 
 bench: setup
 	$(BIN)/python -m benchmarks.run_all

@@ -107,7 +107,8 @@ class Nlp(Section):
 class Stance(Section):
     classifier: Text
     """A registered classifier, or ``auto``: the evaluate stage's choice."""
-    labels: Literal["model", "gold"]
+    labels: Literal["auto", "gold", "model"]
+    """Reported label source per group: ``auto`` = gold if complete, else ppi where there is gold, else model."""
     basis: Literal["full", "text"] = "full"
     """Reading of gold labels: ``full`` as annotated; ``text``: context-basis labels count as neutral."""
 

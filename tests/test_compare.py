@@ -9,7 +9,7 @@ import pytest
 from conftest import ROOT, make_project, write_census_pass
 
 from pipeline import paths
-from pipeline.analysis.labels import CompareInputError
+from pipeline.analysis.label_sources import LabelSourceError
 from pipeline.nlp.units import stance_units
 from pipeline.params import ConfigError
 from pipeline.paths import DOCUMENTS, LABELS, MENTIONS, SENTENCES
@@ -82,14 +82,15 @@ def test_gold_shares_are_document_weighted(project):
 
 def test_captions_name_the_labels_and_the_design(project):
     for name in ("stance_by_document", "stance_by_group", "stance_group_differences", "stance_evidence"):
-        assert "gold labels (full reading) derived from the annotation passes" in caption(project, name)
+        assert "gold labels (full reading) from the annotation passes" in caption(project, name)
     for name in ("framing_terms", "frame_rates_by_group", "actor_salience_by_group", "actor_cooccurrence"):
         assert "Does not use stance labels" in caption(project, name)
     assert "Russian: one document each" in caption(project, "stance_by_group")
     tex = (project.root / paths.tables("compare") / "framing_terms.tex").read_text(encoding="utf-8")
     assert r"Colaresi \& Quinn" in tex and r"count\_group" in tex  # the caption compiles in LaTeX
     m = json.loads((project.root / paths.metrics("compare")).read_text())
-    assert m["stance_labels"] == "gold" and m["single_document_groups"] == "Russian"
+    assert m["label_sources_reported"] == {"gold": 6} and not m["model_labels_unvalidated"]
+    assert m["single_document_groups"] == "Russian"
     assert m["stance"]["Indian"]["russia"]["share_against"] == 1.0
 
 
@@ -170,17 +171,19 @@ def test_gold_labels_must_cover_every_unit(tmp_path):
         {d: (o, document_text(d, n)) for d, (o, _, n) in DESIGN.items()},
         **{"compare.bootstrap.n_resamples": 50, "stance.labels": "gold"},
     )
-    for stage in (ingest, tag):
+    for stage in (ingest, tag, gold, stance):  # no passes yet: the lexicon labels
         stage.run(params)
     write_gold(params, skip=1)
-    with pytest.raises(CompareInputError, match=r"stance.labels is 'gold', but 1 document\(s\) lack gold labels"):
+    with pytest.raises(
+        LabelSourceError, match=r"stance.labels is 'gold', but \w+ x \w+ has no gold estimate: document\(s\) "
+    ):
         compare.run(params)
     assert not (tmp_path / paths.tables("compare")).exists()  # nothing half-written
 
 
 def test_unknown_label_source_is_a_config_error(tmp_path):
     """Refused when params.yaml is loaded, before any stage runs."""
-    with pytest.raises(ConfigError, match=r"stance.labels: 'crowd' is not allowed \(one of 'model', 'gold'\)"):
+    with pytest.raises(ConfigError, match=r"stance.labels: 'crowd' is not allowed \(one of 'auto', 'gold', 'model'\)"):
         make_project(tmp_path, {"x": ("Indian", "Russia acted.")}, **{"stance.labels": "crowd"})
 
 

@@ -110,6 +110,19 @@ def test_stance_uses_oof_for_gold_documents_and_the_fitted_model_for_new_ones(pr
     assert np.allclose(stances[["p_against", "p_favor", "p_neutral"]].sum(axis=1), 1.0)
 
 
+def test_stored_probabilities_have_four_decimals(project):
+    """Out-of-fold and stance probabilities (the fitted model's too) are stored rounded, so last-bit
+    differences between CPUs' numeric kernels do not reach the files (docs/determinism.md)."""
+    params, _ = project
+    proba = ["p_against", "p_favor", "p_neutral"]
+    stances = io.read_parquet(params.root / "outputs/data/stances.parquet")
+    assert "fit_on_all_gold" in set(stances["prediction"])
+    for frame in (io.read_parquet(params.root / OOF), stances):
+        values = frame[proba].to_numpy()
+        assert np.array_equal(values, np.round(values, 4))
+        assert not np.array_equal(values, np.round(values, 3))  # rounded, not coarser
+
+
 def test_stance_refuses_a_model_fitted_on_other_labels(project):
     params, label_of = project
     changed = dict(label_of)

@@ -203,3 +203,28 @@ def test_two_renders_of_the_same_inputs_are_byte_identical(built_project, tmp_pa
     first, second = _digests(built_project), _digests(copy)
     assert set(first) == set(second)
     assert {name for name in first if first[name] != second[name]} == set()
+
+
+def test_log_axis_png_does_not_change_when_log10_is_one_ulp_off(tmp_path, monkeypatch):
+    """numpy's log10 may differ in the last bit on another CPU (AVX-512 machines use their own
+    SIMD code); antialiased PNG pixels showed such a change while the SVG did not. The vocabulary
+    scatter's log axis rounds log10, so its PNG must not notice (docs/determinism.md)."""
+    from pipeline.figures import get_figure, save_figure
+
+    spec = get_figure("framing_vocabulary")
+    params = load_params(ROOT / "params.yaml")  # reads the committed framing_terms.csv
+
+    def png_pixels(name: str) -> np.ndarray:
+        drawn = draw(spec, FigureContext.from_params(params))
+        [path] = save_figure(drawn.fig, tmp_path / name, ("png",), dpi=150)
+        return np.asarray(Image.open(path))
+
+    exact = png_pixels("exact")
+    log10 = np.log10
+
+    def one_ulp_up(x, *args, **kwargs):
+        exact_log = log10(x, *args, **kwargs)
+        return np.where(np.isfinite(exact_log), np.nextafter(exact_log, np.inf), exact_log)
+
+    monkeypatch.setattr(np, "log10", one_ulp_up)
+    assert np.array_equal(png_pixels("one_ulp_up"), exact)

@@ -84,11 +84,11 @@ def test_compare_on_gold_labels_refuses_naming_the_unlabelled_document(project, 
     rc, err = run(project, "compare", capsys)
     assert rc == 2
     assert (
-        "error: compare: outputs/data/gold.parquet: stance.labels is 'gold', but 1 document(s) lack gold labels: "
-        "ua-added ("
+        "error: compare: stance.labels is 'gold', but Ukrainian x russia has no gold estimate: document(s) "
+        "ua-added lack complete gold labels"
     ) in err
     assert "python -m pipeline annotate export" in err
-    assert "set stance.labels: model" in err
+    assert "set stance.labels: auto" in err
     assert "in-added-econ" not in err  # no target mention: no unit, nothing to label
     assert tree_hashes(project / "outputs") == before  # nothing written
 

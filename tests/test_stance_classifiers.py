@@ -2,10 +2,12 @@
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from stance_data import BOTH, make_units, params_with
 
 from pipeline.classifiers import make_classifier
-from pipeline.classifiers.base import alias_rows
+from pipeline.classifiers.base import PROBA_DECIMALS, alias_rows, at_fixed_precision
 from pipeline.classifiers.embedding import marked_texts
 from pipeline.classifiers.ensemble import macro_f1_weights, simplex_grid
 from pipeline.classifiers.features import finder_for, masked_texts
@@ -118,3 +120,16 @@ def test_macro_f1_weights_pick_the_member_that_gets_the_labels_right():
     assert simplex_grid(2, 0.5).tolist() == [[0.0, 1.0], [0.5, 0.5], [1.0, 0.0]]
     assert macro_f1_weights([wrong, right], y, targets, 0.1).tolist() == [0.0, 1.0]
     assert macro_f1_weights([right, wrong], y, targets, 0.1)[0] > 0.5
+
+
+@given(st.lists(st.lists(st.floats(0.0, 1.0), min_size=3, max_size=3).filter(lambda w: sum(w) > 0), max_size=20))
+def test_fixed_precision_rows_keep_four_decimals_and_sum_to_one(weights):
+    """Stored probabilities (docs/determinism.md): 4 decimals, each row still a distribution."""
+    proba = np.array(weights, dtype=float).reshape(-1, 3)
+    proba = proba / proba.sum(axis=1, keepdims=True) if len(proba) else proba
+    stored = at_fixed_precision(proba)
+    assert stored.shape == proba.shape
+    assert np.array_equal(stored, np.round(stored, PROBA_DECIMALS))
+    assert ((stored >= 0) & (stored <= 1)).all()
+    assert np.allclose(stored.sum(axis=1), 1.0, rtol=0, atol=1e-12)
+    assert np.abs(stored - proba).max(initial=0) <= 2e-4 + 1e-12

@@ -45,3 +45,22 @@ def test_encoder_mean_pools_like_sentence_transformers_and_caches(tmp_path, monk
     fresh = Encoder(PACKAGE, tmp_path, tmp_path / "cache", max_length=256, batch_size=8)
     monkeypatch.setattr(fresh, "_embed", lambda texts: pytest.fail("recomputed a cached embedding"))
     assert np.array_equal(fresh.encode(TEXTS), vectors)
+
+
+def test_vectors_do_not_depend_on_the_batch_a_text_lands_in(tmp_path):
+    """Padding to a batch's longest text changes float32 matrix shapes and so their rounding;
+    the float64 encoder gives the same float32 vector alone, in any batch, and from the cache."""
+    texts = [
+        *TEXTS,
+        "[Ukraine] asked Japan for help.",
+        "Tokyo's sanctions on {Russia} after the annexation of Crimea were mild, and [Ukraine] noticed.",
+        "A long sentence about [Russia], its gas, its neighbours and the long war that {Ukraine} fights "
+        "every day on the front line in the east and the south of the country.",
+    ]
+    batched = Encoder(PACKAGE, tmp_path, tmp_path / "cache", max_length=256, batch_size=len(texts)).encode(texts)
+    alone = Encoder(PACKAGE, tmp_path, None, max_length=256, batch_size=1).encode(texts)
+    reordered = Encoder(PACKAGE, tmp_path, None, max_length=256, batch_size=2).encode(texts[::-1])[::-1]
+    cached = Encoder(PACKAGE, tmp_path, tmp_path / "cache", max_length=256, batch_size=1).encode(texts)
+    assert batched.dtype == np.float32
+    for other in (alone, reordered, cached):
+        assert np.array_equal(batched, other)

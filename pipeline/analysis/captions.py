@@ -73,11 +73,24 @@ def compare_captions(facts: CaptionFacts, settings: Settings, log_odds: LogOdds)
         f"Recompute every count from stance_evidence.{no_data}",
         "stance_by_group": f"Stance per origin group and target: document-weighted mean shares and net index with {boot}: "
         f"documents resampled within group, then sentences within document. {labels_phrase} {design}{no_data}",
+        "stance_by_group_sources": "Stance per origin group and target from every label source available to it, one row each "
+        "(label_source): gold = complete gold labels; ppi = prediction-powered (gold of a random sample plus the "
+        "classifier's cross-fitted predictions, PPI++ per document x target cell, documents weighted equally; interval "
+        "the hull of the sampling-design interval for these documents and a hierarchical prediction-powered bootstrap "
+        "for authors of that origin; n_docs_model documents without gold enter with model labels); model = classifier "
+        "labels for every unit, interval from resampling documents and sentences only, ignoring classification error. "
+        f"reported marks the source stance_by_group shows (params stance.labels). {design}{no_data}",
         "stance_group_differences": "Pairwise differences between origin groups (group_a - group_b) of document-weighted stance measures, "
         f"with {boot} (groups resampled independently) and a two-sided permutation test that reassigns whole "
         "documents between the two groups (exact when all assignments are enumerable). min_attainable_p is the "
         "smallest p the design can give: with 3 vs 1 documents no difference can reach p < 0.25, with 1 vs 1 "
         f"none can go below 1. {labels_phrase} {design}{no_data}",
+        "ppi_validation": "Proof by simulation that the prediction-powered intervals hold (docs/ppi.md): with the full gold as "
+        "the truth, samples drawn as `annotate export` draws them (budget = share of units, at least the minimum per "
+        "document x target cell) and cross-fitted (leave-one-document-out) predictions; for each method (ppi, "
+        "classical = the gold sample alone, model = model labels for every unit), budget, level (document x target x "
+        f"label share, or origin x target share and net index) and cell size (small: under 40 units), the share of "
+        f"{level} intervals containing the full-gold value (coverage) and their median width; n intervals scored.",
         "framing_terms": "Framing vocabulary: for each target, terms each origin group uses more than the other groups in "
         "sentences mentioning that target. Log-odds ratio with an informative Dirichlet prior (Monroe, Colaresi "
         f"& Quinn 2008; prior = term frequencies of the whole corpus scaled to {log_odds.prior_scale:g} "

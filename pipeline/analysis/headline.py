@@ -14,17 +14,21 @@ def rounded(value: float) -> float | None:
 
 
 def headline_metrics(
-    mode: str,
+    by_source: pd.DataFrame,
     per_group: pd.DataFrame,
     differences: pd.DataFrame,
     frames_by_group: pd.DataFrame,
     doc_counts: dict[str, int],
     n_units: int,
 ) -> dict[str, Any]:
-    """The numbers people quote, with the design they rest on (documents per group, attainable p)."""
+    """The numbers people quote, with the design and label source they rest on (documents per group, attainable p).
+
+    ``by_source``: every source's group rows with ``reported`` (pipeline.analysis.label_sources).
+    """
     stance: dict[str, Any] = {}
     for r in per_group.to_dict("records"):
         entry = {
+            "label_source": r["label_source"],
             "n_docs": int(r["n_docs_mentioning"]),
             "n_units": int(r["n_units"]),
             "net_index_lo": rounded(r.get("net_index_lo")),
@@ -45,8 +49,10 @@ def headline_metrics(
     for r in frames_by_group.to_dict("records"):
         frames.setdefault(r["author_origin"], {})[r["category"]] = rounded(r["per_1k_words"])
     singles = sorted(g for g, n in doc_counts.items() if n == 1)
+    reported = by_source[by_source["reported"]]["label_source"]
     return {
-        "stance_labels": mode,
+        "label_sources_reported": {s: int((reported == s).sum()) for s in sorted(set(reported))},
+        "model_labels_unvalidated": bool((reported == "model").any()),
         "unit_of_replication": "document",
         "single_document_groups": ", ".join(singles) or "none",
         "n_documents": int(sum(doc_counts.values())),

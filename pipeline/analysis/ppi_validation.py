@@ -27,6 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from pipeline.analysis.estimates import Settings
 from pipeline.analysis.ppi import (
     STATISTICS,
     CellEstimate,
@@ -197,3 +198,24 @@ def finish(scores: dict) -> dict:
         key: (np.concatenate([c for c, _ in parts]), np.concatenate([w for _, w in parts]))
         for key, parts in sorted(scores.items())
     }
+
+
+def validation_if_census(
+    units: pd.DataFrame, documents: pd.DataFrame, cells: pd.DataFrame, settings: Settings, min_per_cell: int
+) -> pd.DataFrame | None:
+    """The validation table when every cell has complete gold (its truth), else None.
+
+    ``units``: pipeline.analysis.labels.source_units; on a census corpus every
+    unit is gold, so its ``p_*`` are the evaluate stage's out-of-fold
+    (cross-fitted) predictions, as the simulation needs.
+    """
+    if cells.empty or not (cells["design"] == "census").all():
+        return None
+    with_origin = units.merge(documents[["doc_id", "author_origin"]], on="doc_id")
+    return ppi_validation(
+        with_origin.assign(label=with_origin["gold"]),
+        seed=settings.seed,
+        min_per_cell=min_per_cell,
+        level=settings.level,
+        n_resamples=settings.n_resamples,
+    )

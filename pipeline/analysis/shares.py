@@ -194,9 +194,10 @@ def group_differences(
 
 
 def stance_evidence(
-    units: pd.DataFrame, documents: pd.DataFrame, frames: pd.DataFrame, per_doc: pd.DataFrame, source: str
+    units: pd.DataFrame, documents: pd.DataFrame, frames: pd.DataFrame, per_doc: pd.DataFrame
 ) -> pd.DataFrame:
-    """One row per labelled unit: the sentence, its label, the target words and the frame terms matched."""
+    """One row per unit: the sentence, the label its group's reported source counts (``label_source``),
+    the model's and the gold label, the target words and the frame terms matched."""
     frame_terms = (
         frames.groupby(["doc_id", "sent_id"])
         .apply(lambda f: SEP.join(f"{c}: {t}" for c, t in zip(f["category"], f["term"])), include_groups=False)
@@ -207,11 +208,23 @@ def stance_evidence(
     ev = ev.merge(per_doc[["doc_id", "target", "included"]], on=["doc_id", "target"])
     ev["frame_terms"] = ev["frame_terms"].fillna("")
     ev["target_terms"] = [SEP.join(a) for a in ev["aliases"]]
-    ev["label_source"] = source
-    cols = ["author_origin", "doc_id", "sent_id", "target", "label", "included", "target_terms", "frame_terms", "text"]
+    cols = [
+        "author_origin",
+        "doc_id",
+        "sent_id",
+        "target",
+        "label",
+        "label_source",
+        "model_label",
+        "gold",
+        "included",
+        "target_terms",
+        "frame_terms",
+        "text",
+    ]
     return (
         ev[cols]
-        .rename(columns={"text": "sentence"})
+        .rename(columns={"text": "sentence", "gold": "gold_label"})
         .sort_values(["author_origin", "doc_id", "sent_id", "target"])
         .reset_index(drop=True)
     )

@@ -20,8 +20,9 @@ from pathlib import Path
 import pandas as pd
 
 from pipeline import io, paths
+from pipeline.annotation.importing import ImportedPass, import_pass
 from pipeline.annotation.labelstudio import write_tasks
-from pipeline.annotation.passes import AnnotationError, ImportedPass, import_pass, labelled_keys
+from pipeline.annotation.passes import AnnotationError, labelled_keys
 from pipeline.annotation.sampling import draw_sample
 from pipeline.annotation.tasks import draw_record, make_sample_id, sample_path, task_table, write_csv
 from pipeline.nlp.units import stance_units
@@ -111,7 +112,7 @@ def import_file(
     guide_version: str,
     date: str | None = None,
 ) -> ImportedPass:
-    """Record a filled CSV or Label Studio JSON export as a pass (see ``pipeline.annotation.passes``)."""
+    """Record a filled CSV or Label Studio JSON export as a pass (see ``pipeline.annotation.importing``)."""
     return import_pass(
         path,
         units,

@@ -2,7 +2,7 @@
 
 The tasks carry the same fields as the CSV task table, so a Label Studio
 export turns back into the same rows and goes through the same checks as a
-filled spreadsheet (``pipeline.annotation.passes``). Written for Label
+filled spreadsheet (``pipeline.annotation.importing``). Written for Label
 Studio 1.x's JSON export (Export > JSON): a list of tasks, each with its
 ``data`` and a list of ``annotations`` whose ``result`` holds one entry per
 control tag (``from_name``).

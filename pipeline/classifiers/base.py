@@ -88,3 +88,26 @@ class ClassifierContext:
     """The label definition of the project's gold labels: "v2" (STANCE-SPEC v2, whose gold carries a ``basis``
     column; also without gold: the spec in force) or "v1" (guide v1: a bare record of aid is neutral).
     Rules that encode the definition follow it; it is never fit."""
+
+
+PROBA_DECIMALS = 4
+"""Decimals every stored probability keeps (out-of-fold and stance rows, and all scores computed from them)."""
+
+
+def at_fixed_precision(proba: np.ndarray) -> np.ndarray:
+    """Probabilities rounded to PROBA_DECIMALS, as the stages store and score them.
+
+    A fitted model's probabilities differ between CPUs in their last digits: the
+    solver's BLAS calls round differently on other kernels, and L-BFGS carries that
+    into the linear classifier's probabilities at up to 2e-9. Four decimals are the
+    same numbers everywhere unless a value sits within that noise of a rounding
+    boundary (measured: 5e-4 expected changed values per evaluate run,
+    docs/determinism.md), and still far finer than the models' own accuracy (the
+    solver stops 6e-3 short of the optimum). Each row's rounding remainder goes to
+    its largest probability, so the row still sums to 1.
+    """
+    rounded = np.round(np.asarray(proba, dtype=float), PROBA_DECIMALS)
+    if rounded.size:
+        rows, top = np.arange(len(rounded)), rounded.argmax(axis=1)
+        rounded[rows, top] = np.round(rounded[rows, top] + 1.0 - rounded.sum(axis=1), PROBA_DECIMALS)
+    return rounded

@@ -10,6 +10,14 @@ trained for); a standardised multinomial logistic regression is the head.
 Embeddings are cached on disk under a content hash of (model files, max
 length, marked input), so cross-validation folds and reruns never
 recompute them; the cache is a pure speed-up and may be deleted any time.
+
+The encoder runs in float64 and its vectors are kept as float32, and the
+head fits on float64 features: float32 results depend on the CPU's kernels
+(AVX2 or not, MKL's code path), the thread count and which texts share a
+padded batch, by up to 7e-7, and a float32 head turned that into 1e-5 in
+the probabilities. In float64 those differences are about 1e-15, far below
+float32's resolution, so a cached and a fresh vector, and vectors from two
+machines, are the same float32 numbers (docs/determinism.md).
 """
 
 from __future__ import annotations
@@ -52,6 +60,9 @@ def marked_texts(units: pd.DataFrame, aliases: AliasRows, markers: Sequence[str]
     return out
 
 
+PRECISION = "float64 encoder, float32 vectors"
+
+
 class Encoder:
     """A transformers encoder with mean pooling; vectors cached in memory and on disk."""
 
@@ -70,7 +81,7 @@ class Encoder:
 
         key = "classifiers.embedding.model"
         tokenizer = load_pretrained(AutoTokenizer, self.model, key, self.root)
-        model = load_pretrained(AutoModel, self.model, key, self.root).eval()
+        model = load_pretrained(AutoModel, self.model, key, self.root).eval().double()
         return tokenizer, model
 
     @functools.cached_property
@@ -78,7 +89,9 @@ class Encoder:
         return fingerprint(self.location)
 
     def key(self, text: str) -> str:
-        return hashlib.sha256(json.dumps([self.fingerprint, self.max_length, text]).encode("utf-8")).hexdigest()
+        """Cache key; PRECISION in it keeps vectors of an older float32 encoder out of the cache."""
+        payload = [self.fingerprint, self.max_length, PRECISION, text]
+        return hashlib.sha256(json.dumps(payload).encode("utf-8")).hexdigest()
 
     def cache_path(self, key: str) -> Path | None:
         return None if self.cache_dir is None else self.cache_dir / key[:2] / f"{key}.npy"
@@ -95,7 +108,8 @@ class Encoder:
         """(n, hidden) mean-pooled vectors; cached ones (memory, then disk) are not recomputed."""
         keys = [self.key(t) for t in texts]
         vectors = [self._cached(k) for k in keys]
-        # similar lengths share a batch, so little compute goes to padding
+        # similar lengths share a batch, so little compute goes to padding (in float64
+        # the batch a text lands in no longer changes its float32 vector)
         todo = sorted((i for i, v in enumerate(vectors) if v is None), key=lambda i: len(texts[i]))
         batches = [todo[i : i + self.batch_size] for i in range(0, len(todo), self.batch_size)]
         for batch in tqdm(batches, desc="embed", unit="batch", disable=not batches, leave=False):
@@ -116,7 +130,8 @@ class Encoder:
         with torch.inference_mode():
             hidden = model(**enc).last_hidden_state
         mask = enc["attention_mask"].unsqueeze(-1).to(hidden.dtype)
-        return ((hidden * mask).sum(dim=1) / mask.sum(dim=1).clamp(min=1.0)).numpy().astype(np.float32)
+        pooled = (hidden * mask).sum(dim=1) / mask.sum(dim=1).clamp(min=1.0)
+        return pooled.numpy().astype(np.float32)  # float64 noise (~1e-15) is far below float32's step
 
 
 @functools.lru_cache(maxsize=4)
@@ -155,7 +170,9 @@ class EmbeddingStance(StanceClassifier):
         return shared_encoder(self.model, self.root, self.cache_dir, self.max_length, self.batch_size)
 
     def features(self, units: pd.DataFrame) -> np.ndarray:
-        return self.encoder.encode(marked_texts(units, self.aliases, self.markers))
+        """float64 copies of the float32 vectors: with float32 input scikit-learn fits and predicts
+        in float32, whose rounding made the probabilities differ between CPUs by up to 1e-5."""
+        return self.encoder.encode(marked_texts(units, self.aliases, self.markers)).astype(np.float64)
 
     def fit(self, units: pd.DataFrame, labels: Sequence[str] | None = None) -> EmbeddingStance:
         if labels is None:

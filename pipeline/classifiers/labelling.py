@@ -1,17 +1,22 @@
 """Labelling the corpus with the chosen classifier: out-of-fold rows for gold documents, the model for the rest.
 
-Units of gold documents take the evaluate stage's out-of-fold probabilities
-for the chosen classifier, so no gold document is labelled by a model that
-saw it; units of other documents are labelled by the model the train stage
-fit on all gold units, after checking its training hash. A corpus with no
-gold file at all can still be labelled by a classifier that learns nothing
-(the lexicon). The ``prediction`` column says which applies to each row:
-``out_of_fold``, ``fit_on_all_gold`` or ``rules_only``.
+Gold units take the evaluate stage's out-of-fold probabilities for the
+chosen classifier, so no gold unit is labelled by a model that saw its
+document's labels. Every unit of a document whose gold is a sample (some
+units labelled, not all) is labelled by the model fitted on the other
+documents' gold, refitted here and applied to the whole document:
+prediction-powered estimates need one predictor per document that never saw
+the document's labels (cross-fitting, docs/ppi.md). Units of
+documents without gold are labelled by the model the train stage fit on all
+gold units, after checking its training hash. A corpus with no gold at all
+can still be labelled by a classifier that learns nothing (the lexicon).
+The ``prediction`` column says which applies to each row: ``out_of_fold``,
+``cross_fitted``, ``fit_on_all_gold`` or ``rules_only``.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -19,7 +24,7 @@ import pandas as pd
 from pipeline import io, paths
 from pipeline.annotation.gold import attach_gold, read_gold
 from pipeline.classifiers import make_classifier
-from pipeline.classifiers.base import StanceClassifier
+from pipeline.classifiers.base import StanceClassifier, at_fixed_precision
 from pipeline.classifiers.persist import load_model, training_hash
 from pipeline.classifiers.training import resolve_classifier
 from pipeline.nlp.units import stance_units
@@ -45,6 +50,8 @@ class Labeller:
     oof: pd.DataFrame
     #: how units outside the gold documents are labelled
     new_prediction: str
+    #: doc_id -> the model fitted without that document's gold, for documents whose gold is a sample
+    fold_models: dict[str, StanceClassifier] = field(default_factory=dict)
 
 
 def read_units(params: Params, doc_ids: list[str]) -> pd.DataFrame:
@@ -98,7 +105,26 @@ def build_labeller(params: Params) -> Labeller:
         name, training_hash(name, labelled, labelled["label"], params), params.root / paths.MODELS, params.root
     )
     oof = out_of_fold_rows(labelled, io.read_parquet(params.root / paths.OOF_STANCES), name)
-    return Labeller(name, model, oof, "fit_on_all_gold")
+    return Labeller(name, model, oof, "fit_on_all_gold", fold_models(name, params, units, labelled))
+
+
+def fold_models(name: str, params: Params, units: pd.DataFrame, labelled: pd.DataFrame) -> dict[str, StanceClassifier]:
+    """For each document with some but not all units gold-labelled: the classifier fitted on the other documents.
+
+    Fitted on exactly the training rows of the evaluate stage's fold for that
+    document, so the document's labelled and unlabelled units share one
+    predictor that never saw its labels. Classifiers that learn nothing need none.
+    """
+    if not make_classifier(name, params).needs_labels:
+        return {}
+    n_units = units.groupby("doc_id").size()
+    n_gold = labelled.groupby("doc_id").size().reindex(n_units.index, fill_value=0)
+    sampled = sorted(n_units.index[(n_gold > 0) & (n_gold < n_units)])
+    models = {}
+    for doc_id in sampled:
+        train = labelled[labelled["doc_id"] != doc_id].reset_index(drop=True)
+        models[doc_id] = make_classifier(name, params).fit(train, train["label"])
+    return models
 
 
 def label_partition(partition: dict[str, pd.DataFrame], labeller: Labeller) -> pd.DataFrame:
@@ -116,8 +142,10 @@ def label_partition(partition: dict[str, pd.DataFrame], labeller: Labeller) -> p
         .drop(columns="_doc_order")
         .reset_index(drop=True)
     )
+    cross_fitted = units["doc_id"].isin(list(labeller.fold_models)).to_numpy()
     oof_keys = set(labeller.oof[[*KEY, "sent_key"]].itertuples(index=False, name=None))
     in_gold = pd.Series([key in oof_keys for key in units[[*KEY, "sent_key"]].itertuples(index=False, name=None)])
+    in_gold = in_gold.to_numpy() & ~cross_fitted
     rows = units[[*KEY, "sent_key"]].copy()
     rows[PROBA] = np.nan
     rows["prediction"] = labeller.new_prediction
@@ -125,8 +153,15 @@ def label_partition(partition: dict[str, pd.DataFrame], labeller: Labeller) -> p
         oof = units.loc[in_gold, [*KEY, "sent_key"]].merge(labeller.oof, on=[*KEY, "sent_key"], how="left")
         rows.loc[in_gold, PROBA] = oof[PROBA].to_numpy()
         rows.loc[in_gold, "prediction"] = "out_of_fold"
-    if (~in_gold).any():
-        rows.loc[~in_gold, PROBA] = labeller.model.predict_proba(units[~in_gold].reset_index(drop=True))
+    rest = ~in_gold & ~cross_fitted
+    if rest.any():
+        rows.loc[rest, PROBA] = at_fixed_precision(labeller.model.predict_proba(units[rest].reset_index(drop=True)))
+    # a sampled document: all its units, labelled or not, from its fold's model, on the whole document
+    # (classifiers read context from the units passed in)
+    for doc_id, idx in units[cross_fitted].groupby("doc_id", sort=False).groups.items():
+        model = labeller.fold_models[str(doc_id)]
+        rows.loc[idx, PROBA] = at_fixed_precision(model.predict_proba(units.loc[idx].reset_index(drop=True)))
+        rows.loc[idx, "prediction"] = "cross_fitted"
     rows["label"] = [LABELS[i] for i in rows[PROBA].to_numpy(dtype=float).argmax(axis=1)] if len(rows) else []
     rows["classifier"] = labeller.name
     return rows[list(STANCE_DTYPES)].astype(STANCE_DTYPES)

@@ -9,6 +9,7 @@ import pandas as pd
 from pipeline import io, paths
 from pipeline.annotation.gold import attach_gold, read_gold
 from pipeline.classifiers import AUTO, check_settings
+from pipeline.diagnostics import warn
 from pipeline.nlp.units import stance_units
 from pipeline.params import Params
 from pipeline.paths import KEY
@@ -24,9 +25,26 @@ def all_units(params: Params) -> pd.DataFrame:
 
 
 def gold_units(units: pd.DataFrame, params: Params) -> pd.DataFrame:
-    """The gold-labelled units with ``label`` under ``stance.basis`` (and ``basis``), in a fixed order."""
+    """The gold-labelled units with ``label`` under ``stance.basis`` (and ``basis``), in a fixed order.
+
+    Warns once per target that has no gold at all (a target just added): it is
+    neither scored nor learned from, and compare reports it from model labels.
+    """
     labelled = attach_gold(units, read_gold(params.root), reading=params.stance.basis)
+    warn_targets_without_gold(labelled, params.target_names)
     return labelled.sort_values(KEY).reset_index(drop=True)
+
+
+def warn_targets_without_gold(labelled: pd.DataFrame, targets: list[str]) -> list[str]:
+    """The targets no gold unit has, each with one warning saying what follows and how to start its gold."""
+    missing = [t for t in targets if t not in set(labelled["target"])]
+    for target in missing:
+        warn(
+            f"no gold for target {target}: classifiers are scored and fitted on the other targets' gold only, "
+            f"and compare reports {target} from model labels with a warning; start its gold with "
+            f"`python -m pipeline annotate export --target {target}`"
+        )
+    return missing
 
 
 def resolve_classifier(params: Params) -> str:

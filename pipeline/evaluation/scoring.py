@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from pipeline.classifiers import make_classifier
+from pipeline.classifiers.base import at_fixed_precision
 from pipeline.classifiers.cv import out_of_fold_proba
 from pipeline.evaluation.metrics import (
     brier,
@@ -31,10 +32,13 @@ SHARE_TOLERANCE_PP = 5.0
 
 
 def cross_validate(labelled: pd.DataFrame, names: list[str], params: Params) -> pd.DataFrame:
-    """Out-of-fold probabilities of every classifier, one row per (classifier, unit)."""
+    """Out-of-fold probabilities of every classifier, one row per (classifier, unit), at the fixed
+    precision they are stored with, so every score is computed from the stored numbers."""
     frames = []
     for name in names:
-        proba = out_of_fold_proba(make_classifier(name, params), labelled, labelled["label"], desc=f"cv {name}")
+        proba = at_fixed_precision(
+            out_of_fold_proba(make_classifier(name, params), labelled, labelled["label"], desc=f"cv {name}")
+        )
         frame = labelled[[*KEY, "sent_key", "label"]].copy()
         frame.insert(0, "classifier", name)
         for j, label in enumerate(LABELS):

@@ -49,6 +49,26 @@ def _plain(value: float, _: int) -> str:
     return f"{value:g}"
 
 
+#: decimals of the log axis's positions (1e-9 decades: far below a pixel)
+LOG_DECIMALS = 9
+
+
+def _log10_fixed(values: np.ndarray) -> np.ndarray:
+    """log10 rounded to LOG_DECIMALS, the forward transform of the frequency axis.
+
+    numpy's log10 can differ in the last bit between CPUs (AVX-512 machines use
+    their own SIMD code), and the PNG's antialiased pixels showed such a change
+    (the SVG did not): matplotlib's log scale made framing_vocabulary.png
+    machine-dependent. Rounded, the positions are the same numbers everywhere.
+    """
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.round(np.log10(values), LOG_DECIMALS)
+
+
+def _exp10(values: np.ndarray) -> np.ndarray:
+    return np.power(10.0, values)
+
+
 @figures.register(
     "framing_vocabulary", order=50, title="Distinctive vocabulary: log-odds z against frequency", sources=(TERMS,)
 )
@@ -86,8 +106,9 @@ def framing_vocabulary(ctx: FigureContext) -> Drawn:
                         for r in mine.head(LABELLED_PER_ORIGIN).itertuples()
                     )
                 )
-        ax.set_xscale("log")
+        ax.set_xscale("function", functions=(_log10_fixed, _exp10))  # a log scale, at fixed precision
         ax.xaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
+        ax.xaxis.set_minor_locator(LogLocator(base=10, subs="auto"))
         ax.xaxis.set_major_formatter(FuncFormatter(_plain))
         ax.xaxis.set_minor_formatter(FuncFormatter(lambda *_: ""))
         ax.grid(True, axis="both")

@@ -37,8 +37,9 @@ from pipeline.params import Params
 from pipeline.plugins import FigureSpec, figures
 
 #: Which stance labels a figure shows: gold (the annotation passes, corpus/annotations),
-#: model output, both side by side, or none (e.g. mention counts).
-LABEL_KINDS = ("gold", "model", "gold and model", "none")
+#: prediction-powered (ppi), model output, gold and model side by side, a mix of sources
+#: across groups (each named in the caption), or none (e.g. mention counts).
+LABEL_KINDS = ("gold", "ppi", "model", "gold and model", "mixed", "none")
 
 
 @dataclass(frozen=True)
@@ -104,8 +105,12 @@ class FigureContext:
 
     @property
     def labels(self) -> str:
-        """Whose labels the compare tables were computed from (params stance.labels)."""
-        return "gold" if self.params.stance.labels == "gold" else "model"
+        """The label source compare reported (stance_by_group's label_source): one source, or mixed."""
+        path = self.params.root / paths.tables("compare") / "stance_by_group.csv"
+        if not path.is_file():
+            raise FileNotFoundError(f"{path}: not found; run the compare stage first")
+        sources = set(pd.read_csv(path, usecols=["label_source"])["label_source"])
+        return sources.pop() if len(sources) == 1 else "mixed"
 
     @property
     def interval(self) -> str:
@@ -125,12 +130,16 @@ class FigureContext:
         labels = labels or self.labels
         if labels == "gold":
             return "gold labels (annotation passes, corpus/annotations)"
+        if labels == "mixed":
+            return "the label source stance_by_group names per group (gold, prediction-powered or model labels)"
         classifier = self.params.stance.classifier
         chosen = self.params.root / paths.EVALUATION
         if classifier == "auto" and chosen.is_file():  # the evaluate stage's pick
             classifier = f"{json.loads(chosen.read_text(encoding='utf-8'))['selected']}, the evaluate stage's choice,"
         if labels == "model":
             return f"model labels ({classifier} classifier)"
+        if labels == "ppi":
+            return f"prediction-powered estimates (gold of a random sample plus {classifier} classifier predictions)"
         return f"gold labels (annotation passes) and model labels ({classifier} classifier)"
 
 

@@ -18,7 +18,9 @@ from pipeline.analysis import shares
 from pipeline.analysis.captions import CaptionFacts, compare_captions, coverage_note, design_note
 from pipeline.analysis.estimates import Settings, rates_by_document, rates_by_group
 from pipeline.analysis.headline import headline_metrics
-from pipeline.analysis.labels import CompareInputError, labelled_units
+from pipeline.analysis.label_sources import compare_sources, source_phrase
+from pipeline.analysis.labels import CompareInputError, source_units
+from pipeline.analysis.ppi_validation import validation_if_census
 from pipeline.analysis.vocabulary import vocabulary_table
 from pipeline.nlp.coverage import coverage_gaps
 from pipeline.params import Params
@@ -36,7 +38,7 @@ def run(params: Params) -> None:
     mentions = io.read_parquet(params.root / paths.MENTIONS)
     entities = io.read_parquet(params.root / paths.ENTITIES)
     targets = params.target_names
-    units, source = labelled_units(params, sentences, mentions, documents)
+    units, classifier, cells = source_units(params, sentences, mentions, documents)
     if units.empty:
         raise CompareInputError(
             f"no document mentions any of the targets {targets}, so there is no stance to "
@@ -44,9 +46,10 @@ def run(params: Params) -> None:
         )
     doc_counts = {str(g): int(n) for g, n in documents.groupby("author_origin")["doc_id"].nunique().items()}
 
-    per_doc = shares.stance_by_document(documents, mentions, units, targets, settings)
-    per_group, replicates = shares.stance_by_group(per_doc, units, targets, settings)
-    differences = shares.group_differences(per_doc, replicates, targets, settings)
+    comparison = compare_sources(documents, mentions, units, cells, targets, settings, params.stance.labels)
+    per_doc, per_group = comparison.per_doc, comparison.per_group
+    differences = shares.group_differences(per_doc, comparison.replicates, targets, settings)
+    validation = validation_if_census(units, documents, cells, settings, params.annotate.min_per_cell)
 
     categories = frame_analysis.frame_categories(params.frames.categories)
     names = [c.name for c in categories]
@@ -67,6 +70,7 @@ def run(params: Params) -> None:
     tables = {
         "stance_by_document": per_doc,
         "stance_by_group": per_group,
+        "stance_by_group_sources": comparison.by_source,
         "stance_group_differences": differences,
         "framing_terms": vocabulary,
         "frame_rates_by_document": rates_by_document(documents, sentences, frame_counts, names, "category"),
@@ -76,10 +80,12 @@ def run(params: Params) -> None:
         "actor_salience_by_group": rates_by_group(documents, sentences, actor_counts, actors, "actor", settings),
         "actor_cooccurrence": pairs,
         "actor_cooccurrence_matrix": actor_analysis.cooccurrence_matrix(pairs, shown),
-        "stance_evidence": shares.stance_evidence(units, documents, matches, per_doc, params.stance.labels),
+        "stance_evidence": shares.stance_evidence(comparison.units, documents, matches, per_doc),
     }
+    if validation is not None:
+        tables["ppi_validation"] = validation
     facts = CaptionFacts(
-        labels=source,
+        labels=source_phrase(comparison.by_source, classifier, params.stance.basis),
         design=design_note(doc_counts),
         # stance tables only: a salience of 0 is a real 0
         no_data=coverage_note(coverage_gaps(documents, mentions, targets)),
@@ -87,7 +93,7 @@ def run(params: Params) -> None:
         n_matrix_actors=len(shown),
     )
     captions = compare_captions(facts, settings, params.compare.log_odds)
-    metrics = headline_metrics(params.stance.labels, per_group, differences, frames_group, doc_counts, len(units))
+    metrics = headline_metrics(comparison.by_source, per_group, differences, frames_group, doc_counts, len(units))
 
     with io.StageOutputs(params.root) as out:
         folder = out.folder(paths.tables(STAGE))
