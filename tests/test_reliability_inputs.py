@@ -309,7 +309,7 @@ PARAMS_ERRORS: dict[str, tuple[str, Callable[[Path], None], str]] = {
     "value outside the allowed ones": (
         "report",
         lambda r: set_param(r, "stance.labels", "both"),
-        r"params\.yaml: stance\.labels: 'both' is not allowed \(one of 'model', 'gold'\)",
+        r"params\.yaml: stance\.labels: 'both' is not allowed \(one of 'auto', 'gold', 'model'\)",
     ),
     "unknown section": (
         "ingest",
