@@ -26,6 +26,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from pipeline import paths
+
 HOLD_ENV = "PIPELINE_HOLD_BEFORE_RENAME"
 """Test hook: when set to a file (or folder) name, its writer stops just before the rename.
 
@@ -172,7 +174,19 @@ def read_parquet(path: str | Path) -> pd.DataFrame:
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"{path}: not found; run the stage that writes it first")
+    check_parquet(path)
     return pd.read_parquet(path, engine="pyarrow")
+
+
+def check_parquet(path: Path) -> None:
+    """ValueError naming the file and a column it lacks or mistypes (paths.schema_problem), not Arrow's."""
+    try:
+        schema = pq.read_schema(path)
+    except (pa.ArrowException, OSError) as exc:
+        raise ValueError(f"{path}: not a readable Parquet file ({exc}); rerun the stage that writes it") from None
+    problem = paths.schema_problem(path, {field.name: str(field.type) for field in schema})
+    if problem:
+        raise ValueError(problem)
 
 
 def write_table(

@@ -186,7 +186,6 @@ class Report(Section):
     width_in: Widths = Widths()
     title: str
     embed: Literal["svg", "png"]
-    table_max_rows: PositiveInt
     examples_per_label: NonNegativeInt
 
     @model_validator(mode="after")

@@ -53,6 +53,10 @@ PLOTS = Path("outputs/plots")
 CONFUSION_PLOTS = PLOTS / "confusion"
 REPORT_HTML = Path("outputs/report.html")
 REPORT_MD = Path("outputs/report.md")
+EXPLORER_HTML = Path("outputs/explorer.html")
+"""The sentence explorer: the units behind every figure cell, offline (pipeline.report.explorer)."""
+PLOTS_TEMPLATE = PLOTS / "vega_offline.html"
+"""`dvc plots show`'s page with Vega inlined (.dvc/config plots.html_template points here)."""
 MODELS = Path("models/stance")
 EMBEDDING_CACHE = Path(".cache/embeddings")
 """Content-hash cache of sentence embeddings: a pure speed-up, safe to delete."""
@@ -76,6 +80,8 @@ def metrics(stage: str) -> Path:
 
 
 EVALUATION = metrics("evaluate")
+EVALUATION_SCORES = tables("evaluate") / "eval_scores.json"
+"""Every classifier's full out-of-fold scores (per target and class); evaluate.json holds the headline."""
 GOLD_METRICS = metrics("gold")
 
 # --- row schemas -------------------------------------------------------------------------
@@ -160,3 +166,28 @@ GOLD_DTYPES = {
     "guide_version": "str",
 }
 """One row per gold-labelled unit; ``source``: agreed, adjudicated or single (one pass only)."""
+
+PARQUET_SCHEMAS: dict[Path, dict[str, str]] = {
+    DOCUMENTS: {"doc_id": "str", "author_origin": "str", "n_words": "int64", "n_chars": "int64", "text": "str"},
+    SENTENCES: SENTENCE_DTYPES,
+    ENTITIES: ENTITY_DTYPES,
+    MENTIONS: MENTION_DTYPES,
+    STANCES: STANCE_DTYPES,
+    OOF_STANCES: {c: "float64" if c in PROBA else "int64" if c == "sent_id" else "str" for c in OOF_STANCE_COLUMNS},
+    GOLD: GOLD_DTYPES,
+}
+"""Columns (and their dtypes) a stage reading each Parquet file relies on; checked when it is read (pipeline.io)."""
+_ARROW_TYPES = {"str": ("string", "large_string"), "int64": ("int64",), "float64": ("double",)}
+
+
+def schema_problem(path: Path, arrow_types: dict[str, str]) -> str | None:
+    """What is wrong with a Parquet file of ``PARQUET_SCHEMAS`` whose columns have these Arrow types, if anything."""
+    expected = next((d for rel, d in PARQUET_SCHEMAS.items() if path.parts[-len(rel.parts) :] == rel.parts), {})
+    rerun = "the file was not written by this version of the pipeline, or was edited: rerun the stage that writes it"
+    missing = [column for column in expected if column not in arrow_types]
+    if missing:
+        return f"{path}: missing column(s) {missing} (expected {list(expected)}); {rerun}"
+    for column, dtype in expected.items():
+        if arrow_types[column] not in _ARROW_TYPES[dtype]:
+            return f"{path}: column '{column}' holds {arrow_types[column]}, expected {dtype}; {rerun}"
+    return None

@@ -111,3 +111,67 @@ def test_bad_rules_file_is_named(tmp_path):
     bad.write_text("rules:\n  - {name: x, kind: nonsense}\n")
     with pytest.raises(RulesError, match=r"rules\[0\]: needs a name and a kind"):
         load_rules(bad)
+
+
+# -- generic web boilerplate (issue #17): texts the test writes itself --------------------------
+
+WEB_PAGE = """Home | World | Asia | Opinion
+- New sanctions on Russia
+- Japan pledges aid to Ukraine
+Editorial: Japan must stay the course on Ukraine
+Published: 12 March 2024, 09:15 GMT
+Updated 3 hours ago
+Share on Facebook
+TOKYO, March 12 (Reuters) - Japan's government said on Tuesday it would extend its support for Ukraine.
+Advertisement
+Critics in Tokyo argue that the sanctions hurt Japanese firms more than they hurt Moscow, but the cabinet disagrees.
+Subscribe to our newsletter for the latest news.
+Related articles
+- Kishida visits Kyiv
+- What the G7 decided on frozen Russian assets
+© 2024 The Daily Example. All rights reserved.
+"""
+
+
+def test_web_boilerplate_is_removed_and_each_removal_audited(rules):
+    result = clean(WEB_PAGE, rules)
+    assert result.text == (
+        "Editorial: Japan must stay the course on Ukraine\n\n"
+        "Japan's government said on Tuesday it would extend its support for Ukraine.\n\n"
+        "Critics in Tokyo argue that the sanctions hurt Japanese firms more than they hurt Moscow, but the cabinet "
+        "disagrees."
+    )
+    assert removed_by(result, "web_breadcrumb") == ["Home | World | Asia | Opinion"]
+    assert removed_by(result, "web_navigation_bullet") == [
+        "- New sanctions on Russia",
+        "- Japan pledges aid to Ukraine",
+    ]
+    assert removed_by(result, "web_timestamp") == ["Published: 12 March 2024, 09:15 GMT", "Updated 3 hours ago"]
+    assert removed_by(result, "web_share_line") == [
+        "Share on Facebook",
+        "Advertisement",
+        "Subscribe to our newsletter for the latest news.",
+    ]
+    assert removed_by(result, "web_dateline_prefix") == ["TOKYO, March 12 (Reuters) - "]
+    assert removed_by(result, "web_related_block")[0] == "Related articles"
+    assert len(removed_by(result, "web_related_block")) == 4  # the heading, two links and the footer
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Share of Japanese aid to Ukraine",  # a heading, not a share button
+        "Published research on Japan and Russia",  # no date or time
+        "Copyright law in Japan",  # no year
+        "- Japan's aid to Ukraine grew in 2023, as the table shows.",  # a list item that is a sentence
+        "UKRAINE – JAPAN: THROUGH HARDSHIPS TO THE STARS",  # a title, not a dateline
+        "Sunday talks in Kyiv ended without a deal",
+    ],
+)
+def test_web_rules_keep_prose_that_looks_alike(rules, line):
+    assert clean(line + "\n", rules).text == line
+
+
+def test_web_rules_remove_nothing_from_the_seed_corpus(seeds):
+    removed = [r for result in seeds.values() for r in result.removed if r["rule"].startswith("web_")]
+    assert removed == []

@@ -89,9 +89,13 @@ def test_captions_name_the_labels_and_the_design(project):
     tex = (project.root / paths.tables("compare") / "framing_terms.tex").read_text(encoding="utf-8")
     assert r"Colaresi \& Quinn" in tex and r"count\_group" in tex  # the caption compiles in LaTeX
     m = json.loads((project.root / paths.metrics("compare")).read_text())
-    assert m["label_sources_reported"] == {"gold": 6} and not m["model_labels_unvalidated"]
-    assert m["single_document_groups"] == "Russian"
-    assert m["stance"]["Indian"]["russia"]["share_against"] == 1.0
+    assert m["label_source"] == "gold" and m["single_document_groups"] == "Russian"
+    assert not m["model_labels_unvalidated"]
+    per_group = table(project, "stance_by_group").set_index(["target", "author_origin"])
+    assert m["net_index"]["russia"]["Indian"] == pytest.approx(
+        per_group.loc[("russia", "Indian"), "net_index"], abs=1e-4
+    )
+    assert m["net_index"]["russia"]["Indian"] == -1.0  # every Indian unit about Russia is against
 
 
 def test_differences_and_permutation_design(project):

@@ -59,7 +59,7 @@ def project(tmp_path_factory):
 
 def test_evaluate_writes_scores_for_every_classifier(project):
     params, _ = project
-    metrics = json.loads((params.root / "outputs/metrics/evaluate.json").read_text())
+    metrics = json.loads((params.root / "outputs/tables/evaluate/eval_scores.json").read_text())
     assert set(metrics["classifiers"]) == {"lexicon", "roles", "propagation"}
     assert metrics["n_documents"] == 4 and metrics["reading"] == "full"
     gold = read_gold(params.root)
@@ -68,6 +68,13 @@ def test_evaluate_writes_scores_for_every_classifier(project):
     assert metrics["gold_basis"]["context"] > 0
     best = max(metrics["classifiers"], key=lambda n: metrics["classifiers"][n]["macro_f1"]["mean_over_targets"])
     assert metrics["selected"] == best
+    headline = json.loads((params.root / "outputs/metrics/evaluate.json").read_text())
+    assert headline["selected"] == best and headline["n_documents"] == 4 and len(headline) <= 13
+    assert headline["macro_f1"] == metrics["classifiers"][best]["macro_f1"]["mean_over_targets"]
+    runner_up = max(
+        set(metrics["classifiers"]) - {best}, key=lambda n: metrics["classifiers"][n]["macro_f1"]["mean_over_targets"]
+    )
+    assert headline["runner_up"] == runner_up
     for scores in metrics["classifiers"].values():
         assert 0 <= scores["macro_f1"]["russia"] <= 1 and 0 <= scores["ece"] <= 1
         assert set(scores["per_class"]["russia"]) == {"against", "favor", "neutral"}

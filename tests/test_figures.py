@@ -225,6 +225,8 @@ def _digests(folder: Path) -> dict[str, str]:
         *sorted((folder / "outputs/figures").iterdir()),
         folder / "outputs/report.html",
         folder / "outputs/report.md",
+        folder / "outputs/explorer.html",
+        folder / "outputs/plots/vega_offline.html",
     ]
     return {f.name: hashlib.sha256(f.read_bytes()).hexdigest() for f in files}
 
@@ -233,7 +235,9 @@ def _digests(folder: Path) -> dict[str, str]:
 def test_two_renders_of_the_same_inputs_are_byte_identical(built_project, tmp_path):
     """A second render, in another process with another hash seed, writes the same bytes."""
     copy = tmp_path / "again"
-    shutil.copytree(built_project, copy, ignore=shutil.ignore_patterns("figures", "report.*"))
+    shutil.copytree(
+        built_project, copy, ignore=shutil.ignore_patterns("figures", "report.*", "explorer.html", "vega_offline.html")
+    )
     env = {**os.environ, "PYTHONHASHSEED": "12345", "MPLBACKEND": "Agg", "PYTHONPATH": str(ROOT)}
     subprocess.run(
         [sys.executable, "-m", "pipeline", "--params", str(copy / "params.yaml"), "report"],

@@ -11,7 +11,7 @@ from pipeline.evaluation.card import CardError, blocks_in, refreshed, render_blo
 
 
 def test_model_card_matches_the_committed_metrics():
-    metrics = json.loads((ROOT / "outputs/metrics/evaluate.json").read_text(encoding="utf-8"))
+    metrics = json.loads((ROOT / "outputs/tables/evaluate/eval_scores.json").read_text(encoding="utf-8"))
     card = (ROOT / "docs/model-card.md").read_text(encoding="utf-8")
     assert f"Chosen default: `{metrics['selected']}`" in card
     for name, scores in metrics["classifiers"].items():

@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 
 from pipeline.ingestion.cleaning import clean, load_rules
 from pipeline.ingestion.decoding import DocumentError, read_document
+from pipeline.ingestion.normalise import normalise_text
 from pipeline.nlp.mentions import MentionFinder
 from pipeline.nlp.spacy_pipeline import build_nlp
 from pipeline.nlp.tagger import tag_documents
@@ -117,8 +118,8 @@ _BLANK = re.compile(r"[\s\u200b]+")
 
 
 def visible(text: str) -> str:
-    """Text modulo whitespace normalisation: NFC, every space-like character removed."""
-    return _BLANK.sub("", unicodedata.normalize("NFC", text))
+    """Text modulo normalisation (pipeline.ingestion.normalise) with every space-like character removed."""
+    return _BLANK.sub("", normalise_text(text)[0])
 
 
 def is_subsequence(short: str, long: str) -> bool:

@@ -8,6 +8,7 @@ file under outputs/ byte for byte with the state before.
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 from collections.abc import Callable
@@ -182,9 +183,34 @@ INGEST_ERRORS: dict[str, tuple[Callable[[Path], None], str]] = {
             add_row(r, "gone,raw/gone.txt,,,,,Indian,test,,,"),
             add_row(r, "ua-one,raw/ua-one.txt,,,,,Mars,t,,,"),
         ),
-        r"manifest\.csv: 4 problems:\n  row 4, column 'path': file not found.*\n"
-        r"  row 5, column 'doc_id': duplicate doc_id 'ua-one'.*\n  row 5, column 'author_origin': unknown origin 'Mars'"
-        r".*\n  row 5, column 'path': same file as row 2 \(raw/ua-one\.txt\)",
+        r"4 problems \(fix them all, then rerun\):\n  .*manifest\.csv: row 4, column 'path': file not "
+        r"found.*\n  .*manifest\.csv: row 5, column 'doc_id': duplicate doc_id 'ua-one'.*\n  .*manifest\.csv: row 5, "
+        r"column 'author_origin': unknown origin 'Mars'.*\n  .*manifest\.csv: row 5, column 'path': same file as row 2 "
+        r"\(raw/ua-one\.txt\)",
+    ),
+    "doc_ids that differ only in case": (
+        lambda r: add_doc(r, "UA-One", PROSE),
+        r"manifest\.csv: row 4, column 'doc_id': 'UA-One' differs from 'ua-one' \(row 2\) only in case; doc_ids "
+        r"name files, which collide on case-insensitive file systems",
+    ),
+    "doc_id too long": (
+        lambda r: add_doc(r, "d" * 300, PROSE, path="raw/long.txt"),
+        r"manifest\.csv: row 4, column 'doc_id': 'd{20}\.\.\.' has 300 characters, more than 100 \(it names files "
+        r"under outputs/data/clean\); shorten it",
+    ),
+    "every bad row and document in one run": (
+        lambda r: (
+            add_row(r, "gone,raw/gone.txt,,,,,Indian,test,,,"),
+            add_doc(r, "x", b""),
+            add_doc(r, "y", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n"),
+        ),
+        r"3 problems \(fix them all, then rerun\):\n  [^\n]*manifest\.csv: row 4, column 'path': file not found"
+        r"[^\n]*\n  [^\n]*raw/x\.txt: empty file[^\n]*\n  [^\n]*raw/y\.txt: binary file \(a PDF document\)",
+    ),
+    "more problems than are listed": (
+        lambda r: [add_row(r, f"gone-{i},raw/gone-{i}.txt,,,,,Indian,test,,,") for i in range(55)],
+        r"55 problems \(fix them all, then rerun\):\n(  [^\n]*manifest\.csv: row \d+, column 'path': file not found"
+        r"[^\n]*\n){50}  \.\.\. and 5 more",
     ),
     "HTML refused": (
         lambda r: (set_param(r, "cleaning.input.html", "refuse"), add_doc(r, "x", "<p>Russia &amp; Ukraine</p>\n")),
@@ -283,7 +309,7 @@ PARAMS_ERRORS: dict[str, tuple[str, Callable[[Path], None], str]] = {
     "value outside the allowed ones": (
         "report",
         lambda r: set_param(r, "stance.labels", "both"),
-        r"params\.yaml: stance\.labels: 'both' is not allowed \(one of 'model', 'gold'\)",
+        r"params\.yaml: stance\.labels: 'both' is not allowed \(one of 'auto', 'gold', 'model'\)",
     ),
     "unknown section": (
         "ingest",
@@ -357,6 +383,45 @@ def test_bad_params_are_refused_before_writing(project, capsys, case):
     assert snapshot(project) == before
 
 
+def rewrite_parquet(path: Path, edit: Callable[[pd.DataFrame], pd.DataFrame]) -> None:
+    edit(pd.read_parquet(path)).to_parquet(path)
+
+
+UPSTREAM_ERRORS: dict[str, tuple[str, str, Callable[[Path], None], str]] = {
+    "column missing": (
+        "tag",
+        "documents.parquet",
+        lambda p: rewrite_parquet(p, lambda df: df.drop(columns="text")),
+        r"documents\.parquet: missing column\(s\) \['text'\] \(expected \['doc_id', .*\]\); the file was not "
+        r"written by this version of the pipeline, or was edited: rerun the stage that writes it",
+    ),
+    "column of the wrong type": (
+        "stance",
+        "sentences.parquet",
+        lambda p: rewrite_parquet(p, lambda df: df.assign(sent_id=df["sent_id"].astype(str))),
+        r"sentences\.parquet: column 'sent_id' holds (large_)?string, expected int64; the file was not written",
+    ),
+    "not Parquet": (
+        "compare",
+        "mentions.parquet",
+        lambda p: p.write_text("doc_id,sent_id\nua-one,1\n", encoding="utf-8"),
+        r"mentions\.parquet: not a readable Parquet file \(.*\); rerun the stage that writes it",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(UPSTREAM_ERRORS))
+def test_upstream_parquet_with_the_wrong_schema_is_named(project, capsys, case):
+    stage, name, break_file, message = UPSTREAM_ERRORS[case]
+    break_file(project / "outputs" / "data" / name)
+    before = snapshot(project)
+    rc, err = run_stage(project, stage, capsys)
+    assert rc == 2
+    assert re.search(rf"error: {stage}: .*" + message, err), err
+    assert len(err.strip().splitlines()) == 1 and "FieldRef" not in err, err
+    assert snapshot(project) == before
+
+
 def test_missing_params_file_and_missing_upstream_output(tmp_path, capsys):
     assert main(["--params", str(tmp_path / "nope.yaml"), "ingest"]) == 2
     assert "error: ingest: " + str(tmp_path / "nope.yaml") + ": params file not found" in capsys.readouterr().err
@@ -419,6 +484,28 @@ def test_html_is_stripped_with_a_warning(project, capsys):
     assert (
         documents_of(project).loc["x", "text"] == "Japan & Ukraine\n\nJapan’s aid to Ukraine grew.\n\nRussia objected."
     )
+
+
+def test_web_boilerplate_in_a_text_file_is_removed_and_audited(project, capsys):
+    """Navigation bullets, timestamps, share lines and a related-articles block of a page saved as text."""
+    from test_cleaning import WEB_PAGE
+
+    add_doc(project, "web", WEB_PAGE)
+    rc, err = run_stage(project, "ingest", capsys)
+    assert rc == 0, err
+    text = documents_of(project).loc["web", "text"]
+    assert text.startswith("Editorial: Japan must stay the course on Ukraine\n\nJapan's government said")
+    assert not re.search(r"Share|Published|Updated|Related|Kishida|Reuters|©|^- ", text, re.MULTILINE), text
+    audit = json.loads((project / "outputs" / "data" / "clean" / "web.cleaning.json").read_text(encoding="utf-8"))
+    assert audit["counts"] == {
+        "web_breadcrumb": 1,
+        "web_dateline_prefix": 1,
+        "web_navigation_bullet": 2,
+        "web_related_block": 4,
+        "web_share_line": 3,
+        "web_timestamp": 2,
+    }
+    assert len(audit["removed"]) == 13
 
 
 def test_stray_control_characters_are_removed_with_a_warning(project, capsys):
@@ -516,3 +603,35 @@ def test_os_error_on_write_is_a_one_line_error(project, capsys):
     rc, err = run_stage(project, "ingest", capsys)
     assert rc == 2 and re.search(r"error: ingest: \[Errno 21\] Is a directory: .*documents\.parquet", err), err
     assert "Traceback" not in err
+
+
+NEWS_PAGE = """<!DOCTYPE html><html><head><title>Daily Example</title></head><body>
+<header><nav><ul><li><a href="/">Home</a></li><li><a href="/world">World</a></li></ul></nav></header>
+<article><h1>Japan must stay the course on Ukraine</h1><p class="byline">By Staff | 12 March 2024</p>
+<p>Japan's government said on Tuesday it would extend its support for Ukraine, adding new sanctions on Russian
+banks and insurers.</p>
+<p>Critics in Tokyo argue that the sanctions hurt Japanese firms more than they hurt Moscow, but the cabinet
+disagrees.</p>
+<div class="share"><a>Share on Facebook</a> <a>Share on X</a></div></article>
+<aside><h3>Related articles</h3><ul><li><a>Kishida visits Kyiv</a></li><li><a>G7 and frozen assets</a></li></ul>
+</aside><footer><p>Cookie settings</p><p>Contact the newsroom</p></footer></body></html>
+"""
+
+
+def test_a_news_page_keeps_its_article_and_audits_what_the_extractor_left_out(project, capsys):
+    add_doc(project, "page", NEWS_PAGE)
+    rc, err = run_stage(project, "ingest", capsys)
+    assert rc == 0, err
+    assert re.search(r"raw/page\.txt: HTML markup found .*; \d+ block\(s\) that are not its article left out", err)
+    assert documents_of(project).loc["page", "text"] == (
+        "Japan must stay the course on Ukraine\n\n"
+        "Japan's government said on Tuesday it would extend its support for Ukraine, adding new sanctions on Russian "
+        "banks and insurers.\n\n"
+        "Critics in Tokyo argue that the sanctions hurt Japanese firms more than they hurt Moscow, but the cabinet "
+        "disagrees."
+    )
+    audit = json.loads((project / "outputs" / "data" / "clean" / "page.cleaning.json").read_text(encoding="utf-8"))
+    left_out = [r["text"] for r in audit["removed"] if r["rule"] == "html_extractor"]
+    for furniture in ("Home", "World", "Related articles", "Kishida visits Kyiv", "Cookie settings"):
+        assert furniture in left_out, left_out
+    assert audit["counts"]["html_extractor"] == len(left_out)

@@ -25,7 +25,7 @@ def parsed() -> Iterator[tuple[Path, ast.Module]]:
 
 
 def call_name(call: ast.Call) -> str:
-    """Dotted name of the called function as written (``joblib.load``, ``warn``)."""
+    """Dotted name of the called function as written (``pickle.load``, ``warn``)."""
     parts = []
     func = call.func
     while isinstance(func, ast.Attribute):
@@ -80,39 +80,40 @@ def test_params_do_not_enable_remote_code():
     assert all(value is not True for key, value in keys(params) if key == "trust_remote_code")
 
 
-UNSAFE_LOADERS = re.compile(
-    r"(^|\.)(pickle\.loads?|joblib\.load|cloudpickle\.loads?|dill\.loads?|torch\.load|"
-    r"skops\.io\.load|Unpickler)$"
+PICKLE_LOADERS = re.compile(
+    r"(^|\.)(pickle\.loads?|joblib\.load|cloudpickle\.loads?|dill\.loads?|Unpickler|torch\.load)$"
 )
-VERIFY_CALL = re.compile(r"verif|sha256|checksum|hash", re.IGNORECASE)
+SKOPS_LOADERS = re.compile(r"(^|\.)(sio|skops\.io)\.loads?$")
 
 
-def test_deserialisation_only_after_a_hash_check():
-    """Fitted models are only loaded after their hash is checked (pickle-like formats run code on load).
-
-    Every call to a pickle-based loader must sit in a function that also
-    calls a hash/verification function (e.g. one comparing the file's
-    sha256 with the one recorded when the model was saved under models/).
-    ``torch.load(..., weights_only=True)`` is safe and exempt.
-    """
+def test_nothing_is_unpickled():
+    """No pickle-based loader anywhere (they run code when loaded, issue #17); fitted models are
+    skops files (pipeline.classifiers.persist). ``torch.load(..., weights_only=True)`` is safe and exempt."""
     offenders = []
     for path, tree in parsed():
-        for func in ast.walk(tree):
-            if not isinstance(func, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        for call in ast.walk(tree):
+            if not isinstance(call, ast.Call) or not PICKLE_LOADERS.search(call_name(call)):
                 continue
-            calls = [n for n in ast.walk(func) if isinstance(n, ast.Call)]
-            verified = any(VERIFY_CALL.search(call_name(c)) for c in calls)
-            for call in calls:
-                name = call_name(call)
-                if not UNSAFE_LOADERS.search(name):
-                    continue
-                weights_only = any(
-                    kw.arg == "weights_only" and isinstance(kw.value, ast.Constant) and kw.value.value is True
-                    for kw in call.keywords
-                )
-                if not verified and not weights_only:
-                    offenders.append(f"{where(path, call)} {name}")
-    assert not offenders, f"deserialisation without a hash check: {offenders}"
+            weights_only = any(
+                kw.arg == "weights_only" and isinstance(kw.value, ast.Constant) and kw.value.value is True
+                for kw in call.keywords
+            )
+            if not weights_only:
+                offenders.append(f"{where(path, call)} {call_name(call)}")
+    assert not offenders, f"pickle-based deserialisation: {offenders}"
+
+
+def test_skops_loads_only_with_an_explicit_trusted_list():
+    """skops builds only the types it is told to trust: every load names them (never ``trusted=True``)."""
+    calls = []
+    for path, tree in parsed():
+        for call in ast.walk(tree):
+            if isinstance(call, ast.Call) and SKOPS_LOADERS.search(call_name(call)):
+                trusted = next((kw.value for kw in call.keywords if kw.arg == "trusted"), None)
+                calls.append((where(path, call), trusted))
+    assert calls, "the model loader (pipeline/classifiers/persist.py) should call skops"
+    bad = [loc for loc, trusted in calls if trusted is None or isinstance(trusted, ast.Constant)]
+    assert not bad, f"skops load without an explicit trusted list: {bad}"
 
 
 def message_fragments(node: ast.expr) -> list[str]:

@@ -1,4 +1,10 @@
-"""The compare stage's headline numbers (outputs/metrics/compare.json), with the design they rest on."""
+"""The compare stage's headline numbers (outputs/metrics/compare.json), with the design they rest on.
+
+About a dozen values, flat enough for `dvc metrics show` and `dvc exp show`:
+the label source, the corpus size, the net stance index per target and
+origin group, and what the permutation design can show. Shares, intervals,
+differences and frames stay in the tables (outputs/tables/compare/).
+"""
 
 from __future__ import annotations
 
@@ -6,59 +12,46 @@ from typing import Any
 
 import pandas as pd
 
-from pipeline.analysis.shares import STANCE_MEASURES
-
 
 def rounded(value: float) -> float | None:
     return None if pd.isna(value) else round(float(value), 4)
 
 
+def reported_rows(per_group: pd.DataFrame) -> pd.DataFrame:
+    """The rows the report states: those marked ``reported`` when the table holds one row per label source."""
+    if "reported" in per_group.columns:
+        return per_group[per_group["reported"].astype(bool)]
+    return per_group
+
+
 def headline_metrics(
-    by_source: pd.DataFrame,
+    label_source: str,
     per_group: pd.DataFrame,
     differences: pd.DataFrame,
-    frames_by_group: pd.DataFrame,
     doc_counts: dict[str, int],
     n_units: int,
 ) -> dict[str, Any]:
-    """The numbers people quote, with the design and label source they rest on (documents per group, attainable p).
+    """The numbers people quote, with the design they rest on (single-document groups, smallest attainable p).
 
-    ``by_source``: every source's group rows with ``reported`` (pipeline.analysis.label_sources).
+    ``net_index`` nests target, then origin group (``net_index.russia.Indian`` in
+    `dvc metrics show`). ``label_source`` is each reported row's source where
+    the table has a ``label_source`` column (gold, ppi, model), else
+    ``stance.labels``.
     """
-    stance: dict[str, Any] = {}
-    for r in per_group.to_dict("records"):
-        entry = {
-            "label_source": r["label_source"],
-            "n_docs": int(r["n_docs_mentioning"]),
-            "n_units": int(r["n_units"]),
-            "net_index_lo": rounded(r.get("net_index_lo")),
-            "net_index_hi": rounded(r.get("net_index_hi")),
-        }
-        entry.update({m: rounded(r.get(m)) for m in STANCE_MEASURES})
-        stance.setdefault(r["author_origin"], {})[r["target"]] = entry
-    diffs: dict[str, Any] = {}
-    for r in differences[differences["measure"] == "net_index"].to_dict("records"):
-        diffs.setdefault(r["target"], {})[f"{r['group_a']} - {r['group_b']}"] = {
-            "net_index_difference": rounded(r["difference"]),
-            "lo": rounded(r["difference_lo"]),
-            "hi": rounded(r["difference_hi"]),
-            "p_permutation": rounded(r["p_permutation"]),
-            "min_attainable_p": rounded(r["min_attainable_p"]),
-        }
-    frames: dict[str, Any] = {}
-    for r in frames_by_group.to_dict("records"):
-        frames.setdefault(r["author_origin"], {})[r["category"]] = rounded(r["per_1k_words"])
+    rows = reported_rows(per_group)
+    if "label_source" in rows.columns and not rows.empty:
+        label_source = ", ".join(sorted(set(rows["label_source"].astype(str))))
+    net: dict[str, dict[str, float | None]] = {}
+    for r in rows.sort_values(["target", "author_origin"]).to_dict("records"):
+        net.setdefault(str(r["target"]), {})[str(r["author_origin"])] = rounded(r["net_index"])
     singles = sorted(g for g, n in doc_counts.items() if n == 1)
-    reported = by_source[by_source["reported"]]["label_source"]
+    floor = differences["min_attainable_p"].min() if not differences.empty else float("nan")
     return {
-        "label_sources_reported": {s: int((reported == s).sum()) for s in sorted(set(reported))},
-        "model_labels_unvalidated": bool((reported == "model").any()),
-        "unit_of_replication": "document",
-        "single_document_groups": ", ".join(singles) or "none",
+        "label_source": label_source,
+        "model_labels_unvalidated": bool((rows.get("label_source", pd.Series(dtype=str)) == "model").any()),
         "n_documents": int(sum(doc_counts.values())),
-        "documents_per_group": doc_counts,
         "n_units": n_units,
-        "stance": stance,
-        "net_index_differences": diffs,
-        "frames_per_1k_words": frames,
+        "single_document_groups": ", ".join(singles) or "none",
+        "net_index": net,
+        "min_attainable_p": rounded(floor),
     }

@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer
 
-from pipeline.params import ConfigError, LogOdds
+from pipeline.params import ConfigError, LogOdds, Params
 
 # Words of letters, optionally hyphenated ("good-neighborly", "so-called");
 # digits and the possessive "s" of "Russia's" are not terms.
@@ -104,6 +104,19 @@ def selection_note(use_english: bool, min_count: int) -> str:
         f"name); listed: terms used at least {min_count} times in the group's sentences (count_group) whose z reaches "
         f"{MIN_Z} after the prior, a floor against noise rather than a significance test."
     )
+
+
+def term_names(params: Params) -> list[str]:
+    """The names whose words are no terms: every target alias and every actor name of the gazetteer."""
+    return [a.text for a in params.aliases()] + [n for actor in params.nlp.actors.values() for n in actor.names]
+
+
+def compare_vectorizer(name_texts: Iterable[str], sentence_texts: Iterable[str], settings: LogOdds) -> CountVectorizer:
+    """How the compare stage counts terms (stop words, name words, proper names of the corpus, n-grams): the
+    report's explorer counts its term view with the same, so a term means the same thing in the table, the
+    figures and the page."""
+    stop = stop_terms(name_texts, settings.english_stop_words) | proper_names(sentence_texts)
+    return term_vectorizer(stop, settings.ngram_max)
 
 
 def contrast_terms(
@@ -194,8 +207,8 @@ def vocabulary_table(
 ) -> pd.DataFrame:
     """Per target: each origin's most distinctive terms in the sentences mentioning that target,
     contrasted with the other origins against the whole corpus as prior. ``name_texts``: the
-    targets' aliases and the actors' gazetteer names (their words are not terms)."""
-    stop = stop_terms(name_texts, settings.english_stop_words) | proper_names(sentences["text"])
+    targets' aliases and the actors' gazetteer names (:func:`term_names`; their words are not terms)."""
+    vectorizer = compare_vectorizer(name_texts, sentences["text"], settings)
     background = sentences.merge(documents[["doc_id", "author_origin"]], on="doc_id")
     tables = []
     for target in targets:
@@ -204,7 +217,7 @@ def vocabulary_table(
         terms = contrast_terms(
             target_sentences,
             background,
-            term_vectorizer(stop, settings.ngram_max),
+            vectorizer,
             settings.prior_scale,
             settings.top_n,
             settings.min_count,

@@ -23,7 +23,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from pipeline.paths import GOLD, GOLD_DTYPES, LABELS
+from pipeline import io
+from pipeline.annotation.passes import read_adjudication, read_passes
+from pipeline.paths import ANNOTATIONS, GOLD, GOLD_DTYPES, LABELS
 
 UNIT_KEY = ["doc_id", "sent_key", "target"]
 READINGS = ("full", "text")
@@ -91,21 +93,14 @@ def _check_adjudication(votes: pd.DataFrame, adjudication: pd.DataFrame, annotat
         raise GoldError(f"{where}: row {neutral_context.index[0] + 2}: neutral takes basis text")
 
 
-def derive_gold(
-    passes: pd.DataFrame, adjudication: pd.DataFrame, units: pd.DataFrame, annotations: Path
-) -> pd.DataFrame:
-    """One gold row per labelled unit (``paths.GOLD_DTYPES``), from the long pass table and the adjudication.
+def unit_gold(passes: pd.DataFrame, adjudication: pd.DataFrame, annotations: Path) -> pd.DataFrame:
+    """Gold per labelled unit, indexed by ``UNIT_KEY`` (the columns of ``paths.GOLD_DTYPES`` but ``sent_id``).
 
-    ``passes``: ``pipeline.annotation.passes.read_passes`` (one row per unit and
-    annotator, with ``pass_id``); ``units``: the current unit table.
+    What the passes agree on, else what the adjudication decided; refuses a
+    disagreement nobody adjudicated and an adjudication of agreed units.
     """
-    if passes.empty:
-        return pd.DataFrame({c: pd.Series(dtype=t) for c, t in GOLD_DTYPES.items()})
-    passes = passes.reset_index(drop=True)
-    _check_units(passes, units, annotations)
-    coded = passes.assign(vote=passes["label"] + "/" + passes["basis"])
-    grouped = coded.groupby(UNIT_KEY, sort=True)
-    votes = grouped.agg(
+    coded = passes.reset_index(drop=True).assign(vote=passes["label"] + "/" + passes["basis"])
+    votes = coded.groupby(UNIT_KEY, sort=True).agg(
         n_annotators=("annotator", "nunique"),
         distinct=("vote", "nunique"),
         label=("label", "first"),
@@ -126,17 +121,71 @@ def derive_gold(
     if not decided.empty:
         gold.loc[decided.index, ["label", "basis", "rule"]] = decided[["label", "basis", "rule"]].to_numpy()
         gold.loc[decided.index, "source"] = "adjudicated"
+    return gold[[c for c in GOLD_DTYPES if c not in (*UNIT_KEY, "sent_id")]]
+
+
+def derive_gold(
+    passes: pd.DataFrame, adjudication: pd.DataFrame, units: pd.DataFrame, annotations: Path
+) -> pd.DataFrame:
+    """One gold row per labelled unit (``paths.GOLD_DTYPES``), from the long pass table and the adjudication.
+
+    ``passes``: ``pipeline.annotation.passes.read_passes`` (one row per unit and
+    annotator, with ``pass_id``); ``units``: the current unit table.
+    """
+    if passes.empty:
+        return pd.DataFrame({c: pd.Series(dtype=t) for c, t in GOLD_DTYPES.items()})
+    passes = passes.reset_index(drop=True)
+    _check_units(passes, units, annotations)
+    gold = unit_gold(passes, adjudication, annotations)
     gold = gold.reset_index().merge(units[[*UNIT_KEY, "sent_id"]].drop_duplicates(UNIT_KEY), on=UNIT_KEY)
     gold = gold.sort_values(["doc_id", "sent_id", "target"]).reset_index(drop=True)
     return gold[list(GOLD_DTYPES)].astype(GOLD_DTYPES)
 
 
 def read_gold(root: Path) -> pd.DataFrame:
-    """``outputs/data/gold.parquet`` as the gold stage wrote it."""
+    """``outputs/data/gold.parquet`` as the gold stage wrote it, checked against the passes and adjudication
+    now on disk: a table edited by hand, or left stale by a pass added since, never reaches a stage."""
     path = Path(root) / GOLD
     if not path.is_file():
         raise GoldError(f"{GOLD}: not found; run the gold stage first (`dvc repro gold`)")
-    return pd.read_parquet(path)
+    gold = io.read_parquet(path)
+    annotations = Path(root) / ANNOTATIONS
+    passes = read_passes(annotations)
+    expected = (
+        unit_gold(passes, read_adjudication(annotations), annotations)
+        if len(passes)
+        else pd.DataFrame(columns=[*UNIT_KEY, *COMPARED]).set_index(UNIT_KEY)
+    )
+    problem = drift(gold, expected)
+    if problem:
+        raise GoldError(
+            f"{GOLD}: {problem}; gold is derived from {annotations / 'passes'} and adjudication.csv, never "
+            "edited: rerun the gold stage (`dvc repro gold`)"
+        )
+    return gold
+
+
+COMPARED = ["label", "basis", "source", "rule"]
+"""The gold columns a stage uses, compared with what the passes and adjudication give."""
+
+
+def drift(gold: pd.DataFrame, expected: pd.DataFrame) -> str | None:
+    """The first row of ``gold`` (1-based, as stored) that the passes and adjudication do not give, if any."""
+    table = gold.reset_index(drop=True)
+    for row, rec in enumerate(table.to_dict("records"), start=1):
+        key = tuple(rec[c] for c in UNIT_KEY)
+        unit = f"row {row} ({rec['doc_id']}, sent {rec['sent_id']}, {rec['target']})"
+        if key not in expected.index:
+            return f"{unit}: no pass labels this unit"
+        want = expected.loc[key, COMPARED]
+        for column in COMPARED:
+            if rec[column] != want[column]:
+                return f"{unit}: {column} {rec[column]!r}, but the passes and adjudication give {want[column]!r}"
+    keys = set(zip(*(table[c] for c in UNIT_KEY)))
+    missing = [key for key in expected.index if key not in keys]
+    if missing:
+        return f"{len(missing)} unit(s) the passes label have no row, e.g. {missing[0]}"
+    return None
 
 
 def attach_gold(units: pd.DataFrame, gold: pd.DataFrame, *, reading: str = "full") -> pd.DataFrame:

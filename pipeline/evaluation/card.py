@@ -3,8 +3,8 @@
 docs/model-card.md is prose written by people around tables that must not
 drift from the measurements. Each table sits between
 ``<!-- generated: NAME -->`` and ``<!-- end generated: NAME -->`` markers;
-``render_blocks`` writes them from outputs/metrics/evaluate.json,
-outputs/tables/evaluate/ and the experiments' committed results
+``render_blocks`` writes them from outputs/tables/evaluate/eval_scores.json,
+the eval_*.csv tables and the experiments' committed results
 (pipeline.evaluation.card_experiments); ``python -m pipeline.evaluation.card`` refreshes
 them in place after ``dvc repro``, and tests/test_model_card.py fails when
 the committed card and the committed metrics disagree.
@@ -21,7 +21,7 @@ import pandas as pd
 from pipeline import io, paths
 from pipeline.evaluation.card_experiments import experiment_blocks
 from pipeline.params import load_params
-from pipeline.paths import EVALUATION, LABELS
+from pipeline.paths import EVALUATION_SCORES, LABELS
 
 CARD = paths.MODEL_CARD
 SHARES = paths.table("evaluate", "eval_shares")
@@ -190,7 +190,7 @@ def sensitivity_block(table: pd.DataFrame) -> str:
 
 def render_blocks(root: Path, targets: list[str]) -> dict[str, str]:
     """Every generated block of the card, from the committed evaluation outputs under ``root``."""
-    metrics = json.loads((root / EVALUATION).read_text(encoding="utf-8"))
+    metrics = json.loads((root / EVALUATION_SCORES).read_text(encoding="utf-8"))
     shares = pd.read_csv(root / SHARES)
     errors = pd.read_csv(root / ERRORS)
     return {

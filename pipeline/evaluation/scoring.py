@@ -142,3 +142,28 @@ def rounded(value: Any) -> Any:
     if isinstance(value, float):
         return round(value, 4)
     return value
+
+
+def headline(
+    scores: dict[str, Any], selected: str, targets: list[str], n_units: int, n_documents: int
+) -> dict[str, Any]:
+    """About a dozen numbers for outputs/metrics/evaluate.json (`dvc metrics show`): the selected
+    classifier's out-of-fold scores and the best other classifier; every classifier's full scores
+    stay in eval_scores.json and the eval_* tables."""
+    chosen = scores[selected]
+    others = sorted((n for n in scores if n != selected), key=lambda n: -scores[n]["macro_f1"]["mean_over_targets"])
+    out: dict[str, Any] = {
+        "selected": selected,
+        "n_gold_units": n_units,
+        "n_documents": n_documents,
+        "macro_f1": chosen["macro_f1"]["mean_over_targets"],
+        **{f"macro_f1_{t}": chosen["macro_f1"][t] for t in targets},
+        "accuracy": chosen["accuracy"],
+        "ece": chosen["ece"],
+        "share_gap_mean_pp": chosen["shares"]["mean_abs_diff_pp"],
+        "share_gap_max_pp": chosen["shares"]["max_abs_diff_pp"],
+    }
+    if others:
+        out["runner_up"] = others[0]
+        out["runner_up_macro_f1"] = scores[others[0]]["macro_f1"]["mean_over_targets"]
+    return rounded(out)

@@ -1,20 +1,23 @@
 """Rule-driven removal of web boilerplate, with an audit of every removal.
 
 The rules live in a YAML file (corpus/cleaning_rules.yaml), not in code, so
-a researcher can see and change exactly what is removed. ``clean`` returns
-the clean text and a record of each line or fragment a rule removed.
+a researcher can see and change exactly what is removed. ``clean`` first
+normalises the text (pipeline.ingestion.normalise: invisible characters,
+spaces, NFKC), then applies the rules, and returns the clean text with a
+record of each change and of each line or fragment a rule removed.
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pipeline.ingestion.extraction import RULE as EXTRACTOR_RULE
+from pipeline.ingestion.normalise import normalise_text
 from pipeline.validation import read_yaml
 
 RULE_KINDS = frozenset(
@@ -22,7 +25,7 @@ RULE_KINDS = frozenset(
 )
 RULE_KEYS = frozenset({"name", "kind", "pattern", "max_len", "prose_min_len", "min_len"})
 _PAGE_REF = re.compile(r"\s+\d{1,4}\s*$")
-_SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u3000]+")
+_SPACES = re.compile(r"[ \t]+")
 
 
 class RulesError(ValueError):
@@ -45,6 +48,7 @@ class CleanResult:
     removed: list[dict[str, Any]] = field(default_factory=list)
     raw_lines: int = 0
     kept_lines: int = 0
+    normalisation: dict[str, Any] = field(default_factory=dict)
 
     def audit(self, doc_id: str) -> dict[str, Any]:
         counts = Counter(r["rule"] for r in self.removed)
@@ -52,6 +56,7 @@ class CleanResult:
             "doc_id": doc_id,
             "raw_lines": self.raw_lines,
             "kept_lines": self.kept_lines,
+            "normalisation": self.normalisation,
             "counts": dict(sorted(counts.items())),
             "removed": self.removed,
         }
@@ -104,8 +109,8 @@ def load_rules(path: Path) -> list[Rule]:
 
 
 def normalise_line(line: str) -> str:
-    """NFC, every kind of space to one ASCII space, no edge whitespace."""
-    return _SPACES.sub(" ", unicodedata.normalize("NFC", line)).strip()
+    """Runs of spaces and tabs to one space, no edge whitespace (the text is already normalised)."""
+    return _SPACES.sub(" ", line).strip()
 
 
 def _key(line: str) -> str:
@@ -207,18 +212,26 @@ def _drop_toc(rule: Rule, lines: list[Line], drop: Callable[[Line], None]) -> li
     return lines[:start] + lines[end:]
 
 
-def clean(raw: str, rules: list[Rule], author: str = "") -> CleanResult:
-    """Apply ``rules`` in order; paragraphs of the result are separated by one blank line."""
-    raw_lines = raw.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+def clean(raw: str, rules: list[Rule], author: str = "", left_out: Sequence[str] = ()) -> CleanResult:
+    """Normalise ``raw``, apply ``rules`` in order; paragraphs of the result are separated by one blank line.
+
+    ``left_out``: blocks of an HTML page its extractor dropped before ``raw``
+    (pipeline.ingestion.extraction), recorded first in the audit, at line 0
+    (they are not lines of ``raw``).
+    """
+    text, normalisation = normalise_text(raw)
+    raw_lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     lines: list[Line] = [(i + 1, t) for i, t in enumerate(raw_lines)]
     log: list[dict[str, Any]] = []
     for rule in rules:
         lines = _apply(rule, lines, author, log)
     paragraphs = [p for p in (normalise_line(t) for _, t in lines) if p]
     log.sort(key=lambda r: (r["line"], r["rule"]))
+    log[:0] = [{"rule": EXTRACTOR_RULE, "line": 0, "text": block} for block in left_out]
     return CleanResult(
         text="\n\n".join(paragraphs),
         removed=log,
         raw_lines=len(raw_lines),
         kept_lines=len(paragraphs),
+        normalisation=normalisation,
     )

@@ -14,7 +14,8 @@ from pathlib import Path
 from charset_normalizer import from_bytes
 
 from pipeline.diagnostics import warn
-from pipeline.ingestion.html import first_html_tag, html_to_text, looks_like_html
+from pipeline.ingestion.extraction import article_text
+from pipeline.ingestion.html import first_html_tag, looks_like_html
 from pipeline.params import CleaningInput
 
 
@@ -55,7 +56,13 @@ def _line_of(data: bytes | str, offset: int) -> int:
 
 
 def read_document(path: Path, options: CleaningInput | None = None) -> str:
-    """A raw corpus file as text, or a DocumentError that says what is wrong and how to fix it.
+    """A raw corpus file as text (``read_source`` without the blocks an HTML page's extractor left out)."""
+    return read_source(path, options)[0]
+
+
+def read_source(path: Path, options: CleaningInput | None = None) -> tuple[str, list[str]]:
+    """A raw corpus file as text, and the blocks of an HTML page left out as not its article
+    (pipeline.ingestion.extraction); or a DocumentError that says what is wrong and how to fix it.
 
     UTF-8 (with or without BOM) is read as is. UTF-16/32 with a BOM, a
     single-byte encoding detected with confidence, stray control
@@ -74,10 +81,11 @@ def read_document(path: Path, options: CleaningInput | None = None) -> str:
     text = _drop_control_characters(path, text)
     if not text.strip():
         raise DocumentError(f"{path}: empty file (only whitespace); remove its manifest row or restore its text")
+    left_out: list[str] = []
     if looks_like_html(text):
-        text = _html(path, text, options)
+        text, left_out = _html(path, text, options)
     _check_size(path, text, options)
-    return text
+    return text, left_out
 
 
 def _decode(path: Path, data: bytes, options: CleaningInput) -> str:
@@ -159,18 +167,21 @@ def _drop_control_characters(path: Path, text: str) -> str:
     return _STRAY_CONTROL.sub("", text)
 
 
-def _html(path: Path, text: str, options: CleaningInput) -> str:
+def _html(path: Path, text: str, options: CleaningInput) -> tuple[str, list[str]]:
     example = _html_example(text)
     if options.html == "refuse":
         raise DocumentError(
             f"{path}: HTML markup found ({example}), and cleaning.input.html is 'refuse'; save the page as "
             "plain text, or set cleaning.input.html: strip"
         )
-    stripped = html_to_text(text)
-    warn(f"{path}: HTML markup found ({example}); converted to plain text (tags, scripts and styles removed)")
+    stripped, left_out = article_text(text)
+    extracted = f"; {len(left_out)} block(s) that are not its article left out (cleaning audit)" if left_out else ""
+    warn(
+        f"{path}: HTML markup found ({example}); converted to plain text (tags, scripts and styles removed)" + extracted
+    )
     if not stripped.strip():
         raise DocumentError(f"{path}: HTML page with no visible text; remove its manifest row or restore its text")
-    return stripped
+    return stripped, left_out
 
 
 def _html_example(text: str) -> str:

@@ -1,7 +1,9 @@
 """Read and validate corpus/manifest.csv.
 
 Errors name the manifest file, the row (as a spreadsheet shows it: header
-is row 1) and the column, because researchers edit this file by hand.
+is row 1) and the column, because researchers edit this file by hand. Row
+problems are collected, not raised one at a time, so a user fixing a new
+corpus sees them all in one run (``summarise``).
 """
 
 from __future__ import annotations
@@ -38,8 +40,20 @@ class ManifestError(ValueError):
 
 DOC_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*\Z")
 """A doc_id names files under outputs/data/clean, so it must be a safe file name."""
-MAX_LISTED = 20
-"""At most this many row problems are listed in one error (the count is always given)."""
+MAX_DOC_ID_LENGTH = 100
+"""Longest doc_id: ``<doc_id>.cleaning.json`` and the hidden temporary names written beside it
+(``.<name>.<random>.tmp``) stay far below the 255-byte file-name limit of common file systems."""
+MAX_LISTED = 50
+"""At most this many problems are listed in one error (the count is always given)."""
+
+
+def summarise(problems: list[str]) -> str:
+    """One problem as it is; several as a count and one line each (at most MAX_LISTED, then how many more)."""
+    if len(problems) == 1:
+        return problems[0]
+    shown = "\n  ".join(problems[:MAX_LISTED])
+    more = f"\n  ... and {len(problems) - MAX_LISTED} more" if len(problems) > MAX_LISTED else ""
+    return f"{len(problems)} problems (fix them all, then rerun):\n  {shown}{more}"
 
 
 def _read_header(manifest: Path) -> list[str]:
@@ -48,10 +62,19 @@ def _read_header(manifest: Path) -> list[str]:
 
 
 def load_manifest(manifest: Path, origins: list[str]) -> pd.DataFrame:
-    """Validated manifest with an extra ``abs_path`` column (files inside the corpus folder).
+    """Validated manifest with an extra ``abs_path`` column; ManifestError listing every problem."""
+    df, problems = read_manifest(manifest, origins)
+    if problems:
+        raise ManifestError(summarise(problems))
+    return df
 
-    Every row problem is collected and reported at once (a hand-edited file
-    often has several), each as ``row N, column 'c': what is wrong``.
+
+def read_manifest(manifest: Path, origins: list[str]) -> tuple[pd.DataFrame, list[str]]:
+    """The manifest's valid rows (with an ``abs_path`` column: files inside the corpus folder) and a
+    problem per bad cell, each as ``<manifest>: row N, column 'c': what is wrong``.
+
+    A file that cannot be read as a manifest at all (missing, not CSV, wrong
+    columns) is a ManifestError at once: there are no rows to check.
     """
     if not manifest.is_file():
         raise ManifestError(f"{manifest}: manifest not found")
@@ -78,22 +101,19 @@ def load_manifest(manifest: Path, origins: list[str]) -> pd.DataFrame:
 
     corpus_root = manifest.parent.resolve()
     problems: list[str] = []
-    seen_ids: dict[str, int] = {}
+    seen_ids: dict[str, tuple[int, str]] = {}
     seen_paths: dict[Path, int] = {}
-    abs_paths: list[str] = []
+    valid: list[bool] = []
     for i, rec in enumerate(df.to_dict("records")):
         row = i + 2  # header is row 1
-        problems.extend(_row_problems(rec, row, origins, corpus_root, seen_ids, seen_paths))
-        abs_paths.append(str((corpus_root / rec["path"]).resolve()))
-    if problems:
-        shown = "\n  ".join(problems[:MAX_LISTED])
-        more = f"\n  ... and {len(problems) - MAX_LISTED} more" if len(problems) > MAX_LISTED else ""
-        if len(problems) == 1:
-            raise ManifestError(f"{manifest}: {problems[0]}")
-        raise ManifestError(f"{manifest}: {len(problems)} problems:\n  {shown}{more}")
-    df["abs_path"] = abs_paths
-    _warn_identical_files(manifest, df)
-    return df
+        found = _row_problems(rec, row, origins, corpus_root, seen_ids, seen_paths)
+        problems.extend(f"{manifest}: {p}" for p in found)
+        valid.append(not found)
+    rows = [i + 2 for i, ok in enumerate(valid) if ok]
+    df = df[valid].reset_index(drop=True)
+    df["abs_path"] = [str((corpus_root / p).resolve()) for p in df["path"]]
+    _warn_identical_files(manifest, df, rows)
+    return df, problems
 
 
 def _row_problems(
@@ -101,7 +121,7 @@ def _row_problems(
     row: int,
     origins: list[str],
     corpus_root: Path,
-    seen_ids: dict[str, int],
+    seen_ids: dict[str, tuple[int, str]],
     seen_paths: dict[Path, int],
 ) -> list[str]:
     def problem(column: str, message: str) -> str:
@@ -110,7 +130,16 @@ def _row_problems(
     empty = [col for col in NON_EMPTY if not rec[col]]
     out = [problem(col, "is empty") for col in empty]
     doc_id = rec["doc_id"]
-    if doc_id and not DOC_ID.match(doc_id):
+    first_row, first_id = seen_ids.get(doc_id.casefold(), (0, ""))
+    if len(doc_id) > MAX_DOC_ID_LENGTH:
+        out.append(
+            problem(
+                "doc_id",
+                f"'{doc_id[:20]}...' has {len(doc_id)} characters, more than {MAX_DOC_ID_LENGTH} (it names files "
+                "under outputs/data/clean); shorten it",
+            )
+        )
+    elif doc_id and not DOC_ID.match(doc_id):
         out.append(
             problem(
                 "doc_id",
@@ -118,10 +147,18 @@ def _row_problems(
                 "starting with a letter or digit)",
             )
         )
-    elif doc_id in seen_ids:
-        out.append(problem("doc_id", f"duplicate doc_id '{doc_id}' (first at row {seen_ids[doc_id]})"))
+    elif first_id == doc_id and doc_id:
+        out.append(problem("doc_id", f"duplicate doc_id '{doc_id}' (first at row {first_row})"))
+    elif first_id:
+        out.append(
+            problem(
+                "doc_id",
+                f"'{doc_id}' differs from '{first_id}' (row {first_row}) only in case; doc_ids name files, which "
+                "collide on case-insensitive file systems (macOS, Windows); rename one",
+            )
+        )
     elif doc_id:
-        seen_ids[doc_id] = row
+        seen_ids[doc_id.casefold()] = (row, doc_id)
     origin = rec["author_origin"]
     if origin and origin not in origins:
         close = difflib.get_close_matches(origin, origins, n=1, cutoff=0.6)
@@ -148,15 +185,15 @@ def _row_problems(
     return out
 
 
-def _warn_identical_files(manifest: Path, df: pd.DataFrame) -> None:
+def _warn_identical_files(manifest: Path, df: pd.DataFrame, rows: list[int]) -> None:
     """Two rows with byte-identical files count one text twice; warn, since it may be a deliberate reprint."""
     first_row: dict[str, int] = {}
-    for i, path in enumerate(df["abs_path"]):
+    for row, doc_id, path in zip(rows, df["doc_id"], df["abs_path"]):
         digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()
         if digest in first_row:
             warn(
-                f"{manifest}: row {i + 2} ('{df['doc_id'].iloc[i]}') has the same text as row {first_row[digest]}; "
+                f"{manifest}: row {row} ('{doc_id}') has the same text as row {first_row[digest]}; "
                 "the text is counted twice in group comparisons"
             )
         else:
-            first_row[digest] = i + 2
+            first_row[digest] = row

@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
-import pandas as pd
 from markupsafe import Markup
 
 from pipeline import io
@@ -59,22 +58,17 @@ def _environment(kind: str) -> jinja2.Environment:
 
 
 @dataclass(frozen=True)
-class Table:
-    """A table from outputs/tables for display: caption, header and formatted rows."""
+class TableFile:
+    """A table the stages wrote to outputs/tables: linked from the report, never dumped into it."""
 
+    stage: str
     name: str
-    path: str
+    summary: str
+    """The caption's first sentence, at most SUMMARY_CHARS long."""
     caption: str
-    columns: list[str]
-    numeric: list[bool]
-    rows: list[list[str]]
     n_rows: int
-
-
-def _format_cell(value: Any) -> str:
-    if isinstance(value, float):
-        return "" if pd.isna(value) else f"{value:.3f}"
-    return "" if value is None else str(value)
+    files: list[Markup]
+    """Links (relative to the report) to the CSV and its Markdown and LaTeX twins."""
 
 
 def _caption_of(csv: Path) -> str:
@@ -85,20 +79,31 @@ def _caption_of(csv: Path) -> str:
     return md.read_text(encoding="utf-8").split("\n\n", 1)[0].strip()
 
 
-def read_tables(tables_dir: Path, root: Path, max_rows: int) -> list[Table]:
-    """Every CSV table in the stage folders under ``tables_dir``, in table-name order, at most ``max_rows``
-    rows shown."""
-    tables = []
-    for csv in sorted(tables_dir.glob("*/*.csv"), key=lambda p: (p.name, p.parent.name)):
-        df = pd.read_csv(csv, keep_default_na=True)
-        rows = [[_format_cell(v) for v in row] for row in df.head(max_rows).itertuples(index=False)]
-        numeric = [pd.api.types.is_numeric_dtype(df[c]) for c in df.columns]
-        tables.append(
-            Table(
-                csv.stem, csv.relative_to(root).as_posix(), _caption_of(csv), list(df.columns), numeric, rows, len(df)
-            )
-        )
-    return tables
+SUMMARY_CHARS = 160
+"""A table's one-line summary in the table index; the whole caption is one click away."""
+
+
+def _summary(caption: str) -> str:
+    """The caption's first sentence, cut at a word boundary when longer than SUMMARY_CHARS."""
+    match = re.match(r"(.+?\.)(\s|$)", caption, re.DOTALL)
+    first = " ".join((match.group(1) if match else caption).split())
+    if len(first) <= SUMMARY_CHARS:
+        return first
+    return first[:SUMMARY_CHARS].rsplit(" ", 1)[0].rstrip(",;:(") + " \u2026"
+
+
+def table_index(tables_dir: Path, link_dir: str) -> list[TableFile]:
+    """Every CSV table in the stage folders under ``tables_dir`` (stage, then name order), with its caption,
+    row count and links ``link_dir/<stage>/<file>``."""
+    out = []
+    for csv in sorted(tables_dir.glob("*/*.csv"), key=lambda p: (p.parent.name, p.name)):
+        caption = _caption_of(csv)
+        with csv.open(encoding="utf-8") as handle:
+            n_rows = max(sum(1 for _ in handle) - 1, 0)  # rows of a CSV without embedded newlines
+        twins = [csv.with_suffix(ext) for ext in (".csv", ".md", ".tex")]
+        files = [Markup(f"{link_dir}/{csv.parent.name}/{t.name}") for t in twins if t.is_file()]
+        out.append(TableFile(csv.parent.name, csv.stem, _summary(caption), caption, n_rows, files))
+    return out
 
 
 def _flatten(data: Any, prefix: str = "") -> list[tuple[str, str]]:
@@ -114,22 +119,22 @@ def _flatten(data: Any, prefix: str = "") -> list[tuple[str, str]]:
     return [(prefix, json.dumps(data) if isinstance(data, list | dict) else str(data))]
 
 
-def read_evaluation(root: Path, metrics: list[Path]) -> list[dict[str, Any]]:
-    """Each evaluation metrics file: its flattened values, or that it is absent."""
-    sections = []
-    for rel in metrics:
-        path = root / rel
-        if path.is_file():
-            sections.append(
-                {
-                    "path": rel.as_posix(),
-                    "available": True,
-                    "metrics": _flatten(json.loads(path.read_text(encoding="utf-8"))),
-                }
-            )
-        else:
-            sections.append({"path": rel.as_posix(), "available": False, "metrics": []})
-    return sections
+def metric_rows(data: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """A metrics file as rows to display: key, value, and whether the value is a number (right-aligned,
+    kept on one line) or text (wrapped, so a long value never pushes the column off the page)."""
+    rows = []
+    for key, value in _flatten(data):
+        numeric = bool(re.fullmatch(r"-?[\d.]+(, -?[\d.]+)*", value)) and len(value) <= 24
+        rows.append({"key": key, "value": value, "numeric": numeric})
+    return rows
+
+
+def read_metrics(root: Path, rel: Path) -> dict[str, Any] | None:
+    """A metrics file's display rows, or None when this run has no such file (nothing is shown then)."""
+    path = root / rel
+    if not path.is_file():
+        return None
+    return {"path": rel.as_posix(), "rows": metric_rows(json.loads(path.read_text(encoding="utf-8")))}
 
 
 def _data_uri(path: Path) -> str:

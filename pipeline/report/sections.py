@@ -1,4 +1,4 @@
-"""The report's words: corpus overview, examples, method and limits, each stated from the run's numbers.
+"""The report's words: question, corpus overview, method and limits, each stated from the run's numbers.
 
 Nothing here is typed in by hand: every count, setting and limit comes
 from the outputs of this run and params.yaml.
@@ -6,15 +6,28 @@ from the outputs of this run and params.yaml.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
-
 import pandas as pd
 
 from pipeline import paths
 from pipeline.figures.registry import FigureContext
 from pipeline.params import Params
 from pipeline.paths import LABELS
+
+
+def _and(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
+
+
+def question(groups: dict[str, int], targets: list[str]) -> str:
+    """The question the report answers, in the corpus's own terms."""
+    return (
+        f"Do authors of {_and(list(groups))} origin take different stances toward "
+        f"{_and([t.capitalize() for t in targets])}? For each target, the report "
+        "estimates per origin group the share of sentences about the target that are against, favor or neutral "
+        "toward it, and the net stance index (favor \u2212 against) / units, with intervals and the number of "
+        "documents and units behind each; then how far the groups differ, and which vocabulary, frames and "
+        "actors surround each target."
+    )
 
 
 def corpus_overview(
@@ -30,31 +43,6 @@ def corpus_overview(
     for c in ["n_sentences", *units.columns]:
         out[c] = out[c].astype(int)
     return out.sort_values(["author_origin", "doc_id"]).reset_index(drop=True)
-
-
-def examples(
-    stances: pd.DataFrame, sentences: pd.DataFrame, documents: pd.DataFrame, per_label: int
-) -> list[dict[str, Any]]:
-    """The model's most confident units per target and label, with their sentence text."""
-    units = stances.merge(sentences[["doc_id", "sent_id", "text"]], on=["doc_id", "sent_id"], how="left")
-    units = units.merge(documents[["doc_id", "author_origin"]], on="doc_id", how="left")
-    units["p"] = units[[f"p_{label}" for label in LABELS]].max(axis=1)  # the label is the argmax
-    rows = []
-    for (target, label), group in units.groupby(["target", "label"], sort=True):
-        top = group.sort_values(["p", "doc_id", "sent_id"], ascending=[False, True, True]).head(per_label)
-        for r in top.itertuples():
-            rows.append(
-                {
-                    "target": target,
-                    "label": label,
-                    "p": f"{r.p:.2f}",
-                    "doc_id": r.doc_id,
-                    "sent_id": int(r.sent_id),
-                    "author_origin": r.author_origin,
-                    "text": r.text,
-                }
-            )
-    return rows
 
 
 def significance_limit(differences: pd.DataFrame | None) -> str | None:
@@ -83,8 +71,7 @@ def significance_limit(differences: pd.DataFrame | None) -> str | None:
 def limits(
     overview: pd.DataFrame,
     stances: pd.DataFrame,
-    evaluation: list[dict[str, Any]],
-    ctx: FigureContext,
+    labels: str,
     differences: pd.DataFrame | None = None,
 ) -> list[str]:
     """What this corpus cannot show, stated from its own numbers."""
@@ -124,42 +111,11 @@ def limits(
         "The manifest records no sampling frame: nothing shows the documents to be a random sample of "
         "each origin's writing, so the results describe these texts, not authors of that origin at large."
     )
-    have_eval = any(section["available"] for section in evaluation)
-    check = (
-        "its agreement with the gold labels is in the Evaluation section"
-        if have_eval
-        else "no out-of-fold evaluation against the gold labels is available in this run"
-    )
-    out.append(f"Shares in the figures come from {ctx.describe_labels()}; {check}.")
+    out.append(f"The findings and figures rest on {labels}.")
     return out
 
 
-def _gold_step(gold: Mapping[str, Any] | None) -> str | None:
-    """The gold labels and the agreement between annotation passes, from outputs/metrics/gold.json."""
-    if not gold or not gold.get("n_gold_units"):
-        return None
-    text = (
-        f"Gold labels: {gold['n_gold_units']} units, derived from independent blind annotation passes under "
-        f"docs/annotation-guide.md ({gold.get('n_adjudicated', 0)} adjudicated; {gold.get('n_context_basis', 0)} "
-        f"labels rest on context, spec rule 6). Annotators: {gold.get('annotators', 'unknown')}."
-    )
-    if gold.get("alpha_label") is not None:
-        text += (
-            f" Krippendorff's alpha between the passes on {gold['n_multiply_coded']} units: "
-            f"{gold['alpha_label']:.2f} [{gold['alpha_label_low']:.2f}, {gold['alpha_label_high']:.2f}]"
-        )
-        if gold.get("alpha_label_non_guide") is not None:
-            text += f" ({gold['alpha_label_non_guide']:.2f} on the units the guide does not quote)"
-        text += "; agreement between model-based annotators following one guide overstates human reliability."
-    return text + " Who annotated, and how far that agreement can be trusted: docs/annotation-report.md."
-
-
-def method(
-    params: Params,
-    ctx: FigureContext,
-    differences: pd.DataFrame | None = None,
-    gold_metrics: Mapping[str, Any] | None = None,
-) -> list[str]:
+def method(params: Params, ctx: FigureContext, differences: pd.DataFrame | None = None) -> list[str]:
     """The pipeline's steps as run, with the settings that shaped them and what the design allows."""
     aliases = params.aliases()
     kinds: dict[str, set[str]] = {}
@@ -189,21 +145,19 @@ def method(
         f"Tag: {nlp} splits sentences; a gazetteer tags actors, and whole-word, case-insensitive "
         f"alias matching finds mentions of the targets: {targets}.",
         "Stance: every (sentence, target) pair with a mention is one unit and gets one label "
-        f"({', '.join(LABELS)}): the stance the author conveys toward the target in that sentence, "
-        f"from the {params.stance.classifier} classifier.",
+        f"({', '.join(LABELS)}): the stance the author conveys toward the target in that sentence. The "
+        f"classifier's labels are the {ctx.describe_labels('model')}; which labels each finding rests on is "
+        "stated with it (Label source below).",
         "Compare: per document and target, the share of units with each label and the net stance index "
         "(favor − against) / units, from −1 to +1; per origin group, the mean over its documents, so each document "
         f"counts once however long. Intervals: {ctx.bootstrap_phrase()}; for a group of one document only its "
-        f"sentences can be resampled.{tests} Figures and tables use {ctx.describe_labels()}.",
+        f"sentences can be resampled.{tests}",
         "Framing: the vocabulary each origin uses more than the others in sentences about a target (log-odds "
         "with an informative Dirichlet prior scaled to "
         f"{params.compare.log_odds.prior_scale:,g} pseudo-tokens); {len(params.frames.categories)} "
         "frame-lexicon categories counted per 1,000 words (params.yaml frames); actor salience and "
         "co-occurrence from the gazetteer. Method and its checks: docs/method.md.",
     ]
-    gold = _gold_step(gold_metrics)
-    if gold:
-        steps.append(gold)
     steps.append(
         f"Report: figures drawn with the colour-blind-safe palette '{ctx.palette.name}' "
         f"({ctx.palette.source}) at journal column widths; every number here is computed by `dvc repro`."

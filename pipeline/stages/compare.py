@@ -21,7 +21,7 @@ from pipeline.analysis.headline import headline_metrics
 from pipeline.analysis.label_sources import compare_sources, source_phrase
 from pipeline.analysis.labels import CompareInputError, source_units
 from pipeline.analysis.ppi_validation import validation_if_census
-from pipeline.analysis.vocabulary import vocabulary_table
+from pipeline.analysis.vocabulary import term_names, vocabulary_table
 from pipeline.nlp.coverage import coverage_gaps
 from pipeline.params import Params
 
@@ -57,8 +57,7 @@ def run(params: Params) -> None:
     frame_counts = frame_analysis.frame_counts(matches, sentences, names)
     frames_group = rates_by_group(documents, sentences, frame_counts, names, "category", settings)
 
-    gazetteer = [a.text for a in params.aliases()] + [n for actor in params.nlp.actors.values() for n in actor.names]
-    vocabulary = vocabulary_table(units, sentences, documents, gazetteer, targets, params.compare.log_odds)
+    vocabulary = vocabulary_table(units, sentences, documents, term_names(params), targets, params.compare.log_odds)
 
     actors = [*targets, *[a for a in params.nlp.actors if a not in targets]]
     actor_counts = actor_analysis.actor_counts_by_sentence(sentences, entities, actors)
@@ -92,7 +91,7 @@ def run(params: Params) -> None:
         n_matrix_actors=len(shown),
     )
     captions = compare_captions(facts, settings, params.compare.log_odds)
-    metrics = headline_metrics(comparison.by_source, per_group, differences, frames_group, doc_counts, len(units))
+    metrics = headline_metrics(params.stance.labels, per_group, differences, doc_counts, len(units))
 
     with io.StageOutputs(params.root) as out:
         folder = out.folder(paths.tables(STAGE))

@@ -14,7 +14,9 @@ v2), each classifier's recall of polar gold units is reported per basis.
 The sensitivity table puts each origin group's net index toward each
 target under gold beside the same under every classifier
 (pipeline.evaluation.sensitivity), so a reader sees which conclusions
-depend on the classifier.
+depend on the classifier. outputs/metrics/evaluate.json holds the headline
+(the selected classifier's scores, the runner-up); every classifier's full
+scores are in outputs/tables/evaluate/eval_scores.json and the eval_* tables.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from pipeline.evaluation.scoring import (
     SHARE_TOLERANCE_PP,
     cross_validate,
     error_table,
+    headline,
     per_class_table,
     rounded,
     score_classifier,
@@ -157,4 +160,8 @@ def run(params: Params) -> None:
                 confusion / f"{name}_{target}.csv", index=False, lineterminator="\n"
             )
         io.write_parquet(oof, out.file(paths.OOF_STANCES))
-        io.write_json(out.file(paths.EVALUATION), rounded(metrics))
+        io.write_json(tables / paths.EVALUATION_SCORES.name, rounded(metrics))
+        io.write_json(
+            out.file(paths.EVALUATION),
+            headline(scores, selected, targets, metrics["n_units"], metrics["n_documents"]),
+        )

@@ -19,6 +19,7 @@ def run(params: Params) -> None:
     for path in (paths.DOCUMENTS, paths.SENTENCES, paths.MENTIONS):
         if not (params.root / path).is_file():
             raise FileNotFoundError(f"{params.root / path}: not found; run the stage that writes it first")
+        io.check_parquet(params.root / path)
     labeller = build_labeller(params)
     partitions = document_partitions(
         params.root / paths.SENTENCES,

@@ -31,6 +31,7 @@ def run(params: Params) -> None:
     source = params.root / paths.DOCUMENTS
     if not source.is_file():
         raise FileNotFoundError(f"{source}: not found; run the stage that writes it first")
+    io.check_parquet(source)
     partitions = document_partitions(
         source, settings.partition_docs, columns=["doc_id", "text"], batch_rows=settings.partition_docs
     )
