@@ -50,7 +50,12 @@ def _shares(counts: pd.DataFrame) -> pd.DataFrame:
 )
 def gold_vs_model(ctx: FigureContext) -> Drawn:
     """Scatter per label: each document × target's gold share (x) against its model share (y)."""
-    gold = _document_rows(ctx.read(GOLD_COUNTS)).set_index(["doc_id", "target"])
+    gold = _document_rows(ctx.read(GOLD_COUNTS))
+    if "n_gold" in gold.columns:  # the gold stage lists every document × target, with or without gold labels
+        gold = gold[gold["n_gold"] > 0]
+    if gold.empty:
+        raise NothingToDraw("no document × target has gold labels")
+    gold = gold.set_index(["doc_id", "target"])
     model_counts = (
         ctx.read(STANCES)
         .groupby(["doc_id", "target"])["label"]
@@ -115,7 +120,7 @@ def gold_vs_model(ctx: FigureContext) -> Drawn:
     figure_legend(fig, handles)
     worst = max(gaps, key=lambda pair: gaps[pair])
     p = ctx.provenance
-    n_units = int(gold.loc[pairs, "n_units"].sum())
+    n_units = int(gold.loc[pairs, "n_gold" if "n_gold" in gold.columns else "n_units"].sum())
     caption = (
         f"Each point is one document's share of units toward one target ({len(pairs)} document × target pairs, "
         f"{n_units} sentence–target units) with a stance label: x from the {p.gold}, labelled by {p.annotators}; "

@@ -145,7 +145,7 @@ class FigureContext:
         if labels == "mixed":
             return "the label source stance_by_group names per group (gold, prediction-powered or model labels)"
         if labels == "model":
-            return f"model labels of {p.model}"
+            return f"model labels ({p.classifier or 'name unknown'} classifier)"
         if labels == "ppi":
             return f"prediction-powered estimates (PPI: model labels of {p.model} corrected by {gold})"
         return f"{gold}, and model labels of {p.model}"
