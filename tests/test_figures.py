@@ -26,6 +26,7 @@ from pipeline.figures import (
     palette_names,
     registered_figures,
 )
+from pipeline.figures.marks import SMALL_GROUP_DOCS
 from pipeline.params import ConfigError, load_params
 from pipeline.paths import LABELS
 from pipeline.plugins import FigureSpec, figures
@@ -136,20 +137,22 @@ def _interval_lines(fig, vertical: bool) -> dict[tuple[float, float], bool]:
 @pytest.mark.parametrize(
     "stem, table, columns, scale, vertical",
     [
-        ("stance_by_group", "stance_by_group", [f"share_{label}" for label in LABELS], 100, True),
+        ("stance_by_group", "stance_by_group", [f"share_{label}" for label in LABELS], 100, False),
         ("net_stance", "stance_by_group", ["net_index"], 1, False),
         ("frame_rates", "frame_rates_by_group", ["per_1k_words"], 1, False),
     ],
 )
-def test_group_figures_draw_the_tables_intervals_and_mark_single_documents(
+def test_group_figures_draw_the_tables_intervals_and_flag_small_groups(
     drawn_figures, built_project, stem, table, columns, scale, vertical
 ):
-    """Each group's interval is the table's, and a single-document group's is dashed, a group's of
-    several documents solid (intervals of zero width are points, not lines)."""
+    """Each group's interval is the table's, dashed for a group of fewer than SMALL_GROUP_DOCS documents
+    and solid otherwise (intervals of zero width are points, not lines)."""
     lines = _interval_lines(drawn_figures[1][stem].fig, vertical)
     rows = pd.read_csv(built_project / paths.table("compare", table))
+    n_docs = rows["n_docs_mentioning"] if "n_docs_mentioning" in rows else rows["n_docs"]
+    assert (n_docs < SMALL_GROUP_DOCS).any() and (n_docs >= SMALL_GROUP_DOCS).any()  # both kinds are checked
     checked = 0
-    for _, row in rows.iterrows():
+    for (_, row), n in zip(rows.iterrows(), n_docs):
         for column in columns:
             lo, hi = scale * row[f"{column}_lo"], scale * row[f"{column}_hi"]
             if pd.isna(lo) or round(lo, 3) == round(hi, 3):
@@ -157,9 +160,48 @@ def test_group_figures_draw_the_tables_intervals_and_mark_single_documents(
             # the figure and the test scale the table's values in different orders: allow float rounding
             key = next((k for k in lines if abs(k[0] - lo) < 1e-2 and abs(k[1] - hi) < 1e-2), None)
             assert key is not None, (stem, row["author_origin"], column, (lo, hi))
-            assert lines[key] == bool(row["single_document"]), (stem, row["author_origin"], column)
+            assert lines[key] == (n < SMALL_GROUP_DOCS), (stem, row["author_origin"], column)
             checked += 1
     assert checked >= len(rows) * len(columns) // 2  # most intervals have width
+
+
+def test_colours_mean_one_thing_and_shares_are_percent(drawn_figures):
+    """Origin groups wear the palette's origin colours in every group figure, stance labels the label
+    colours; no group figure uses a label colour and share axes run 0-100 %."""
+    ctx, figures = drawn_figures
+    label_colours = {mcolors.to_hex(c) for c in ctx.palette.stance.values()}
+    for stem in ("stance_by_group", "net_stance", "frame_rates", "actor_salience", "framing_vocabulary"):
+        fig = figures[stem].fig
+        used = {mcolors.to_hex(line.get_color()) for ax in fig.axes for line in ax.get_lines()}
+        used |= {mcolors.to_hex(line.get_color()) for legend in fig.legends for line in legend.get_lines()}
+        assert not used & label_colours, f"{stem} draws a group in a stance label's colour"
+    legend_colours = {
+        t.get_text(): mcolors.to_hex(h.get_color())
+        for t, h in zip(
+            figures["stance_by_group"].fig.legends[0].get_texts(),
+            figures["stance_by_group"].fig.legends[0].legend_handles,
+        )
+    }
+    origins = ctx.palette.origins(ctx.params.corpus.origins)
+    for origin, colour in origins.items():
+        if origin in legend_colours:
+            assert legend_colours[origin] == mcolors.to_hex(colour)
+    shares = figures["stance_by_group"].fig.axes[0]
+    assert shares.get_xlim()[1] > 100 and "%" in figures["stance_by_group"].fig.get_supxlabel()
+    assert "%" in figures["eval_shares"].fig.axes[0].get_ylabel()
+
+
+def test_every_caption_names_its_label_source(drawn_figures):
+    ctx, figures = drawn_figures
+    for stem, d in figures.items():
+        if d.labels == "none":
+            assert "Does not use stance labels" in d.caption, stem
+        if d.labels in {"model", "gold and model", "label sources"}:
+            assert "model labels" in d.caption or "labels of the selected classifier" in d.caption, stem
+        if d.labels in {"gold", "gold and model"}:  # who annotated, said plainly (the seed passes are model-based)
+            assert "model-based" in d.caption and "not human coders" in d.caption, stem
+            assert ctx.provenance.gold in d.caption, stem
+    assert ctx.provenance.annotator_kinds == ("model",)
 
 
 def test_files_embed_fonts_keep_300_dpi_and_carry_no_dates(built_project):
@@ -209,14 +251,14 @@ def test_two_renders_of_the_same_inputs_are_byte_identical(built_project, tmp_pa
     assert {name for name in first if first[name] != second[name]} == set()
 
 
-def test_log_axis_png_does_not_change_when_log10_is_one_ulp_off(tmp_path, monkeypatch):
+def test_log_axis_png_does_not_change_when_log10_is_one_ulp_off(built_project, tmp_path, monkeypatch):
     """numpy's log10 may differ in the last bit on another CPU (AVX-512 machines use their own
     SIMD code); antialiased PNG pixels showed such a change while the SVG did not. The vocabulary
     scatter's log axis rounds log10, so its PNG must not notice (docs/determinism.md)."""
     from pipeline.figures import get_figure, save_figure
 
     spec = get_figure("framing_vocabulary")
-    params = load_params(ROOT / "params.yaml")  # reads the committed framing_terms.csv
+    params = load_params(built_project / "params.yaml")  # framing_terms as this code writes it
 
     def png_pixels(name: str) -> np.ndarray:
         drawn = draw(spec, FigureContext.from_params(params))

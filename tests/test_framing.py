@@ -7,7 +7,15 @@ from stance_data import params_with
 
 from pipeline.analysis.actors import cooccurrence, jaccard
 from pipeline.analysis.frames import FrameCategory, frame_categories, match_frames
-from pipeline.analysis.vocabulary import contrast_terms, log_odds_dirichlet, stop_terms, term_vectorizer
+from pipeline.analysis.vocabulary import (
+    MIN_Z,
+    contrast_terms,
+    log_odds_dirichlet,
+    proper_names,
+    selection_note,
+    stop_terms,
+    term_vectorizer,
+)
 from pipeline.params import ConfigError
 
 
@@ -59,7 +67,7 @@ def test_contrast_terms_finds_each_groups_framing_words():
         }
     )
     vectorizer = term_vectorizer(stop_terms(["Russia", "Russian"], use_english=True))
-    terms = contrast_terms(sentences, sentences, vectorizer, prior_scale=10, top_n=3, min_count=1)
+    terms = contrast_terms(sentences, sentences, vectorizer, prior_scale=10, top_n=3, min_count=1, min_z=0.0)
     top = terms[terms["rank"] == 1].set_index("author_origin")
     assert top.loc["Ukrainian", "term"] == "aggression" and top.loc["Ukrainian", "count_group"] == 3
     assert top.loc["Ukrainian", "docs_using"] == 2 and top.loc["Ukrainian", "n_docs_group"] == 2
@@ -67,6 +75,47 @@ def test_contrast_terms_finds_each_groups_framing_words():
     assert (terms["z"] > 0).all()
     assert not terms["term"].isin(["russia", "russian"]).any()  # the words that select sentences are no evidence
     assert "full-scale" in vectorizer.get_feature_names_out()
+
+
+def test_contrast_terms_lists_only_terms_whose_z_reaches_the_floor():
+    sentences = pd.DataFrame(
+        {
+            "doc_id": ["u1"] * 4 + ["r1"] * 4,
+            "author_origin": ["Ukrainian"] * 4 + ["Russian"] * 4,
+            "text": ["aggression aggression aggression occupation talks"] * 3
+            + ["aggression talks"]
+            + ["crisis crisis talks talks occupation"] * 4,
+        }
+    )
+    vectorizer = term_vectorizer(stop_terms([], use_english=True))
+    every = contrast_terms(sentences, sentences, vectorizer, prior_scale=10, top_n=5, min_count=1, min_z=0.0)
+    floored = contrast_terms(sentences, sentences, vectorizer, prior_scale=10, top_n=5, min_count=1, min_z=MIN_Z)
+    assert (floored["z"] >= MIN_Z).all() and len(floored) < len(every)
+    assert set(floored["term"]) == set(every.loc[every["z"] >= MIN_Z, "term"])
+    assert {"talks", "occupation"} <= set(every.loc[every["author_origin"] == "Russian", "term"])  # 0 < z < 1.96
+    # the n behind each group's terms: its sentences and term tokens
+    ukrainian = floored[floored["author_origin"] == "Ukrainian"].iloc[0]
+    assert ukrainian["n_sentences_group"] == 4 and ukrainian["n_tokens_group"] == 17
+
+
+def test_proper_names_are_words_capitalised_wherever_they_occur_mid_sentence():
+    texts = [
+        "The visit of Prime Minister Fumio Kishida to the region ended.",
+        "Kishida said that Japan would act.",
+        "The Minister spoke; the minister left.",  # also written small: not a name
+        "NATO and the EU.",  # acronyms: neither way
+        "Security Policy Of Japan",  # a heading: most words capitalised, says nothing
+        "Policy matters.",  # sentence-initial only: says nothing
+    ]
+    names = proper_names(texts)
+    assert {"fumio", "kishida", "japan"} <= names
+    assert "minister" not in names and "nato" not in names and "policy" not in names and "security" not in names
+
+
+def test_selection_note_states_the_rules_the_table_applies():
+    note = selection_note(use_english=True, min_count=3)
+    assert "English stop words" in note and "at least 3 times" in note and f"z reaches {MIN_Z}" in note
+    assert "English stop words" not in selection_note(use_english=False, min_count=3)
 
 
 def category(**kwargs) -> FrameCategory:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from pipeline.analysis.estimates import Settings
+from pipeline.analysis.vocabulary import selection_note
 from pipeline.nlp.coverage import CoverageGaps
 from pipeline.params import LogOdds
 
@@ -64,7 +65,6 @@ def compare_captions(facts: CaptionFacts, settings: Settings, log_odds: LogOdds)
     level = f"{round(100 * settings.level)}%"
     boot = f"{level} hierarchical bootstrap interval ({settings.n_resamples} resamples)"
     window_words = "the same sentence" if facts.window == 0 else f"a window of {facts.window} sentence(s) either side"
-    stop = "and " if log_odds.english_stop_words else ""
     return {
         "stance_by_document": f"Stance per document and target. {labels_phrase} Counts and shares are over (sentence, target) units "
         "(sentences mentioning the target); net_index = (favor - against) / units, from -1 to 1, with a "
@@ -96,9 +96,9 @@ def compare_captions(facts: CaptionFacts, settings: Settings, log_odds: LogOdds)
         f"& Quinn 2008; prior = term frequencies of the whole corpus scaled to {log_odds.prior_scale:g} "
         "pseudo-tokens) and its z-score; positive = used more by the group. Token counts are pooled over the "
         "group's sentences, so a long document weighs more: docs_using says in how many of the group's "
-        "documents the term occurs. z ranks terms; with thousands of terms it is no significance test. "
-        f"English stop words {stop}target aliases excluded; "
-        f"terms shown have count_group >= {log_odds.min_count}. {NO_LABELS} {design}",
+        "documents the term occurs; n_sentences_group and n_tokens_group: the group's sentences mentioning the "
+        "target and the term tokens counted in them. "
+        f"{selection_note(log_odds.english_stop_words, log_odds.min_count)} {NO_LABELS} {design}",
         "frame_rates_by_document": "Frame lexicon matches per document and category, per 1,000 words (categories and terms in params.yaml "
         f"frames.categories). Matched sentences: frame_matches. {NO_LABELS}",
         "frame_rates_by_group": f"Frame lexicon rates per origin group: document-weighted mean matches per 1,000 words with {boot}. "

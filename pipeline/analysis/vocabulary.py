@@ -3,21 +3,32 @@
 Token counts are pooled over a group's sentences about a target (so a long
 document weighs more; ``docs_using`` says in how many documents a term
 occurs). The method is in docs/method.md.
+
+What counts as a term is decided once, here, for the framing_terms table and
+both vocabulary figures: English stop words (optional), every word of the
+targets' aliases and of the gazetteer's actor names, and other proper names
+(:func:`proper_names`) are left out, and a term is listed only when its z
+reaches :data:`MIN_Z` after the prior. :func:`selection_note` says so in
+words for the captions.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 import numpy as np
 import pandas as pd
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer
 
-from pipeline.params import ConfigError, LogOdds
+from pipeline.params import ConfigError, LogOdds, Params
 
 # Words of letters, optionally hyphenated ("good-neighborly", "so-called");
 # digits and the possessive "s" of "Russia's" are not terms.
 TOKEN_PATTERN = r"(?u)\b[^\W\d_]{2,}(?:-[^\W\d_]+)*\b"
+#: A term is listed only when its log-odds z reaches this (the two-sided 5% normal quantile). With
+#: thousands of terms it is a floor against noise, not a significance test.
+MIN_Z = 1.96
 
 
 def log_odds_dirichlet(counts_a: np.ndarray, counts_b: np.ndarray, prior: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -54,20 +65,58 @@ def term_vectorizer(stop_terms: Iterable[str], ngram_max: int = 1) -> CountVecto
     )
 
 
-def stop_terms(alias_texts: Iterable[str], use_english: bool) -> set[str]:
-    """English function words (optional) plus every word of every target alias: the words
-    that select a target's sentences cannot also be evidence of how it is framed."""
+def stop_terms(name_texts: Iterable[str], use_english: bool) -> set[str]:
+    """English function words (optional) plus every word of every target alias and actor name:
+    the words that select a target's sentences, or name an actor (actor_salience counts those),
+    are no evidence of how a target is framed."""
     analyzer = CountVectorizer(lowercase=True, token_pattern=TOKEN_PATTERN).build_analyzer()
     stop = set(ENGLISH_STOP_WORDS) if use_english else set()
-    for text in alias_texts:
+    for text in name_texts:
         stop.update(analyzer(text))
     return stop
 
 
-def compare_vectorizer(alias_texts: Iterable[str], settings: LogOdds) -> CountVectorizer:
-    """How the compare stage counts terms (stop words, alias words, n-grams): the report's explorer counts
-    its term view with the same, so a term means the same thing in the table, the figures and the page."""
-    return term_vectorizer(stop_terms(alias_texts, settings.english_stop_words), settings.ngram_max)
+def proper_names(texts: Iterable[str]) -> set[str]:
+    """Words (lowercased) that are written with a capital initial wherever they occur after a
+    sentence's first word and never with a small one: names of people, places and bodies the
+    gazetteer does not list ("Fumio", "Hokkaido"). All-capital words (acronyms), sentence-initial
+    words and headings (sentences most of whose words are capitalised) say nothing either way."""
+    capitalised: set[str] = set()
+    lower: set[str] = set()
+    pattern = re.compile(TOKEN_PATTERN)
+    for text in texts:
+        words = pattern.findall(text)
+        heading = sum(w[0].isupper() for w in words) > len(words) / 2
+        for k, word in enumerate(words):
+            if word[0].islower():
+                lower.add(word.lower())
+            elif k > 0 and not heading and not word.isupper():
+                capitalised.add(word.lower())
+    return capitalised - lower
+
+
+def selection_note(use_english: bool, min_count: int) -> str:
+    """Which terms the table and the figures list, in words (one sentence for every caption)."""
+    stop = "English stop words, " if use_english else ""
+    return (
+        f"Left out: {stop}every word of the targets' aliases and the gazetteer's actor names, and other proper "
+        "names (words with a capital initial wherever they occur after a sentence's first word, e.g. a first "
+        f"name); listed: terms used at least {min_count} times in the group's sentences (count_group) whose z reaches "
+        f"{MIN_Z} after the prior, a floor against noise rather than a significance test."
+    )
+
+
+def term_names(params: Params) -> list[str]:
+    """The names whose words are no terms: every target alias and every actor name of the gazetteer."""
+    return [a.text for a in params.aliases()] + [n for actor in params.nlp.actors.values() for n in actor.names]
+
+
+def compare_vectorizer(name_texts: Iterable[str], sentence_texts: Iterable[str], settings: LogOdds) -> CountVectorizer:
+    """How the compare stage counts terms (stop words, name words, proper names of the corpus, n-grams): the
+    report's explorer counts its term view with the same, so a term means the same thing in the table, the
+    figures and the page."""
+    stop = stop_terms(name_texts, settings.english_stop_words) | proper_names(sentence_texts)
+    return term_vectorizer(stop, settings.ngram_max)
 
 
 def contrast_terms(
@@ -77,13 +126,15 @@ def contrast_terms(
     prior_scale: float,
     top_n: int,
     min_count: int,
+    min_z: float,
 ) -> pd.DataFrame:
     """Each origin vs all other origins, over ``sentences`` (doc_id, author_origin, text).
 
     The prior is the term distribution of ``background`` (every sentence of
     the corpus) scaled to ``prior_scale`` pseudo-tokens. Returns the
-    ``top_n`` terms with the largest positive z per origin among terms the
-    origin used at least ``min_count`` times (the prior and z use every term).
+    ``top_n`` terms with the largest z per origin among terms the origin
+    used at least ``min_count`` times whose z reaches ``min_z`` (the prior
+    and z use every term).
     """
     if prior_scale <= 0:
         raise ConfigError(f"params.yaml: compare.log_odds.prior_scale must be positive, got {prior_scale}")
@@ -106,13 +157,15 @@ def contrast_terms(
         docs_using = np.zeros(len(terms), dtype=int)
         for doc in group_docs:
             docs_using += np.asarray(matrix[doc_ids == doc].sum(axis=0)).ravel() > 0
-        eligible = np.nonzero((y_a >= min_count) & (z > 0))[0]
+        eligible = np.nonzero((y_a >= min_count) & (z >= min_z) & (z > 0))[0]
         best = eligible[np.lexsort((terms[eligible], -z[eligible]))][:top_n]
         for rank, j in enumerate(best, start=1):
             rows.append(
                 {
                     "author_origin": origin,
                     "n_docs_group": len(group_docs),
+                    "n_sentences_group": int(in_group.sum()),
+                    "n_tokens_group": int(y_a.sum()),
                     "rank": rank,
                     "term": terms[j],
                     "z": z[j],
@@ -129,6 +182,8 @@ def contrast_terms(
         columns=[
             "author_origin",
             "n_docs_group",
+            "n_sentences_group",
+            "n_tokens_group",
             "rank",
             "term",
             "z",
@@ -146,13 +201,14 @@ def vocabulary_table(
     units: pd.DataFrame,
     sentences: pd.DataFrame,
     documents: pd.DataFrame,
-    alias_texts: Iterable[str],
+    name_texts: Iterable[str],
     targets: list[str],
     settings: LogOdds,
 ) -> pd.DataFrame:
     """Per target: each origin's most distinctive terms in the sentences mentioning that target,
-    contrasted with the other origins against the whole corpus as prior."""
-    aliases = list(alias_texts)
+    contrasted with the other origins against the whole corpus as prior. ``name_texts``: the
+    targets' aliases and the actors' gazetteer names (:func:`term_names`; their words are not terms)."""
+    vectorizer = compare_vectorizer(name_texts, sentences["text"], settings)
     background = sentences.merge(documents[["doc_id", "author_origin"]], on="doc_id")
     tables = []
     for target in targets:
@@ -161,10 +217,11 @@ def vocabulary_table(
         terms = contrast_terms(
             target_sentences,
             background,
-            compare_vectorizer(aliases, settings),
+            vectorizer,
             settings.prior_scale,
             settings.top_n,
             settings.min_count,
+            MIN_Z,
         )
         tables.append(terms.assign(target=target))
     vocabulary = pd.concat(tables, ignore_index=True)

@@ -11,16 +11,22 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-from matplotlib.colors import ListedColormap
+from matplotlib.collections import PatchCollection
+from matplotlib.patches import Rectangle
 
 from pipeline import paths
+from pipeline.figures.layout import drop_unused, figure_legend, panel_grid, wrap
 from pipeline.figures.marks import (
     actor_names,
     design_handles,
     docs_per_group,
     group_rate_panel,
     interval_text,
-    n_docs,
+    n_short,
+    origin_handles,
+    rate_legend_labels,
+    small_groups,
+    small_note,
 )
 from pipeline.figures.registry import Drawn, FigureContext, NothingToDraw
 from pipeline.plugins import figures
@@ -28,7 +34,7 @@ from pipeline.plugins import figures
 SALIENCE_BY_GROUP = paths.table("compare", "actor_salience_by_group")
 SALIENCE_BY_DOCUMENT = paths.table("compare", "actor_salience_by_document")
 COOCCURRENCE_MATRIX = paths.table("compare", "actor_cooccurrence_matrix")
-NEVER = "#e8e8e8"  # a pair never named together
+CELL_EDGE = "#d0d0d0"
 
 
 def _matrix_actors(matrix: pd.DataFrame) -> list[str]:
@@ -53,26 +59,22 @@ def actor_salience(ctx: FigureContext) -> Drawn:
     origins = sorted(by_group["author_origin"].unique())
     colours = ctx.palette.origins(origins)
     names = actor_names(ctx.params)
-    fig, ax = plt.subplots(figsize=(ctx.width("single"), 1.3 + 0.34 * len(shown)))
+    width = ctx.width("single")
+    fig, ax = plt.subplots(figsize=(width, 1.5 + (0.2 + 0.08 * len(origins)) * len(shown)))
     group_rate_panel(ax, by_group, by_doc, "actor", shown, origins, colours)
     ax.set_yticks(range(len(shown)), [names.get(a, a) for a in shown])
     ax.set_xlabel("Mentions per 1,000 words")
-    fig.legend(
-        handles=design_handles(origins, colours, docs_per_group(by_group), ctx.interval),
-        loc="outside upper center",
-        ncol=2,
+    small = small_groups(by_group)
+    handles = origin_handles(origins, colours, rate_legend_labels(by_doc)) + design_handles(
+        ctx.interval, small=bool(small), documents=any(n > 1 for n in docs_per_group(by_group).values())
     )
+    figure_legend(fig, handles)
     left_out = [names.get(a, a) for a in all_actors if a not in shown]
-    single = sorted(set(by_group.loc[by_group["single_document"].astype(bool), "author_origin"]))
     caption = (
         "How often each author-origin group names each actor: gazetteer mentions (all names of the actor, "
-        "params.yaml targets and nlp.actors) per 1,000 words. Filled circles: mean over the group's documents "
-        f"with its {ctx.bootstrap_phrase()}; open circles: the group's documents."
-        + (
-            f" Diamonds with dashed intervals: {' and '.join(single)}, one document each (its sentences resampled)."
-            if single
-            else ""
-        )
+        "params.yaml targets and nlp.actors) per 1,000 words (legend: each group's documents and words). Marks: "
+        f"mean over the group's documents with its {ctx.bootstrap_phrase()}; bars: the group's documents."
+        + small_note(small, docs_per_group(by_group), "rate")
         + f" The {len(shown)} most mentioned actors, as in the co-occurrence figure"
         + (f"; not shown: {', '.join(left_out)} (actor_salience_by_group has them)." if left_out else ".")
         + " Does not use stance labels."
@@ -88,6 +90,19 @@ def actor_salience(ctx: FigureContext) -> Drawn:
         + "."
     )
     return Drawn(fig, caption, alt, "none")
+
+
+def _outline_cells(ax, cells: np.ndarray) -> None:
+    """A thin grey frame round each cell of the triangle only: pcolormesh would frame the masked
+    upper triangle too, and a framed blank cell reads as "never together"."""
+    ax.add_collection(
+        PatchCollection(
+            [Rectangle((j, i), 1, 1) for i, j in zip(*np.nonzero(cells))],
+            facecolor="none",
+            edgecolor=CELL_EDGE,
+            linewidth=0.3,
+        )
+    )
 
 
 @figures.register(
@@ -109,49 +124,50 @@ def actor_cooccurrence(ctx: FigureContext) -> Drawn:
     }
     lower = np.tril(np.ones((len(actors), len(actors)), dtype=bool), k=-1)
     vmax = max(float(np.nanmax(np.where(lower, b, np.nan), initial=0.0)) for b in blocks.values()) or 1.0
-    side = ctx.width("double") / len(origins)
+    width = ctx.width("double")
+    rows, cols = panel_grid(len(origins), width - 1.0, 1.9)
+    side = min((width - 1.0) / cols, 6.5 / rows - 0.3)  # at most about 8 in tall
     fig, axes = plt.subplots(
-        1, len(origins), figsize=(ctx.width("double"), min(9.0, 1.2 + side * 0.8)), sharey=True, squeeze=False
+        rows, cols, figsize=(width, 1.3 + rows * (side + 0.3)), sharex=True, sharey=True, squeeze=False
     )
-    cmap = plt.get_cmap("cividis").with_extremes(bad=(0, 0, 0, 0))  # masked cells show what lies below
-    never = ListedColormap([NEVER]).with_extremes(bad=(0, 0, 0, 0))
     image = None
     alt_parts = []
-    for ax, origin in zip(axes[0], origins):
-        shown = np.where(lower & (blocks[origin] > 0), blocks[origin], np.nan)  # never together: blank
-        # the strict lower triangle: its first row and last column are empty, so they are not drawn
-        ax.imshow(
-            np.ma.masked_invalid(np.where(lower, 0.0, np.nan)[1:, :-1]),
-            cmap=never,
-            aspect="equal",
-            interpolation="nearest",
-        )
-        image = ax.imshow(
-            np.ma.masked_invalid(shown[1:, :-1]), cmap=cmap, vmin=0, vmax=vmax, aspect="equal", interpolation="nearest"
-        )
-        ax.set_xticks(range(len(actors) - 1), labels[:-1], rotation=90)
-        ax.set_yticks(range(len(actors) - 1), labels[1:])
+    edges = np.arange(len(actors))  # cell edges of the strict lower triangle (its first row and last column are empty)
+    for ax, origin in zip(axes.flat, origins):
+        shown = np.where(lower, blocks[origin], np.nan)[1:, :-1]
+        image = ax.pcolormesh(edges, edges, np.ma.masked_invalid(shown), cmap=ctx.palette.sequential, vmin=0, vmax=vmax)
+        _outline_cells(ax, np.isfinite(shown))
+        ax.set_xticks(edges[:-1] + 0.5, labels[:-1], rotation=90)
+        ax.set_yticks(edges[:-1] + 0.5, labels[1:])
+        ax.set_xlim(0, len(actors) - 1)
+        ax.set_ylim(len(actors) - 1, 0)
         ax.tick_params(length=0)
         ax.grid(False)
         for spine in ax.spines.values():
             spine.set_visible(False)
-        ax.set_title(f"{origin} ({n_docs(n_docs_of.get(origin, 0))})")
-        if np.isfinite(shown).any():
+        ax.set_title(wrap(f"{origin} ({n_short(n_docs_of.get(origin, 0))})", int(side * 11)))
+        named = np.isfinite(shown) & (shown > 0)
+        if named.any():
             i, j = np.unravel_index(np.nanargmax(shown), shown.shape)
             alt_parts.append(
-                f"{origin}: strongest pair {labels[i]}–{labels[j]} ({shown[i, j]:.2f}), "
-                f"{int(np.isfinite(shown).sum())} of {int(lower.sum())} pairs named together"
+                f"{origin}: strongest pair {labels[i + 1]}–{labels[j]} ({shown[i, j]:.2f}), "
+                f"{int(named.sum())} of {int(lower.sum())} pairs named together"
             )
-    bar = fig.colorbar(image, ax=axes[0].tolist(), shrink=0.8, aspect=25, pad=0.02)
-    bar.set_label("Jaccard index (windows with both / with either)")
+    used = drop_unused(axes, len(origins))
+    bar = fig.colorbar(image, ax=used, location="bottom", shrink=0.5, aspect=30, pad=0.02)
+    bar.set_label(
+        wrap(
+            "Jaccard index: windows naming both actors / windows naming either (dark = often together)", int(width * 10)
+        )
+    )
     bar.outline.set_visible(False)
     window = ctx.params.compare.cooccurrence.window
     window_words = "one sentence" if window == 0 else f"a sentence and {window} either side"
     caption = (
         f"How often two actors are named together, per author-origin group: the share of windows ({window_words}) "
         "naming either actor that name both (Jaccard index), averaged over the group's documents in which "
-        "either occurs. One colour scale for all panels (cividis, readable in greyscale); light grey: never named "
-        "together. "
+        "either occurs. One grey scale for all panels: the darker the cell, the more often the pair is named "
+        "together; white: never. "
         f"The {len(actors)} most mentioned actors. A single-document group's panel shows one text. "
         "Does not use stance labels."
     )

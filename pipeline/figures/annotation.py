@@ -18,6 +18,7 @@ import pandas as pd
 from matplotlib.lines import Line2D
 
 from pipeline import paths
+from pipeline.figures.layout import figure_legend, figure_xlabel
 from pipeline.figures.marks import INK, interval_text
 from pipeline.figures.registry import Drawn, FigureContext, NothingToDraw
 from pipeline.paths import LABELS
@@ -49,7 +50,12 @@ def _shares(counts: pd.DataFrame) -> pd.DataFrame:
 )
 def gold_vs_model(ctx: FigureContext) -> Drawn:
     """Scatter per label: each document × target's gold share (x) against its model share (y)."""
-    gold = _document_rows(ctx.read(GOLD_COUNTS)).set_index(["doc_id", "target"])
+    gold = _document_rows(ctx.read(GOLD_COUNTS))
+    if "n_gold" in gold.columns:  # the gold stage lists every document × target, with or without gold labels
+        gold = gold[gold["n_gold"] > 0]
+    if gold.empty:
+        raise NothingToDraw("no document × target has gold labels")
+    gold = gold.set_index(["doc_id", "target"])
     model_counts = (
         ctx.read(STANCES)
         .groupby(["doc_id", "target"])["label"]
@@ -64,9 +70,9 @@ def gold_vs_model(ctx: FigureContext) -> Drawn:
     colours = ctx.palette.origins(origins)
     targets = [t for t in ctx.params.target_names if t in set(pairs.get_level_values("target"))]
     marker = dict(zip(targets, TARGET_MARKERS))
-    fig, axes = plt.subplots(
-        1, len(LABELS), figsize=(ctx.width("double"), 2.75), sharex=True, sharey=True, squeeze=False
-    )
+    width = ctx.width("double")
+    side = (width - 0.7) / len(LABELS)  # square panels side by side
+    fig, axes = plt.subplots(1, len(LABELS), figsize=(width, side + 1.45), sharex=True, sharey=True, squeeze=False)
     alt_parts, gaps = [], {}
     for ax, label in zip(axes[0], LABELS):
         ax.plot([0, 100], [0, 100], color="#999999", lw=0.7, ls=(0, (3, 2)), zorder=1)
@@ -93,7 +99,7 @@ def gold_vs_model(ctx: FigureContext) -> Drawn:
         ax.text(
             0.03,
             0.97,
-            f"mean |gap| {gaps[label]:.0f} pts",
+            f"|gap| {gaps[label]:.0f} pts\nn = {len(pairs)}",
             transform=ax.transAxes,
             ha="left",
             va="top",
@@ -104,22 +110,24 @@ def gold_vs_model(ctx: FigureContext) -> Drawn:
             f"{label}: mean absolute gap {gaps[label]:.1f} percentage points, model minus gold {bias:+.1f} on average"
         )
     axes[0][0].set_ylabel("Model share (%)")
-    fig.supxlabel("Gold share of the document's units toward the target (%)", fontsize=8)
+    figure_xlabel(fig, "Gold share of the document's units toward the target (%)")
     handles = [Line2D([], [], ls="", marker="o", ms=4.5, mfc=colours[o], mec="white", label=o) for o in origins]
     handles += [
         Line2D([], [], ls="", marker=marker[t], ms=4.5, mfc="#777777", mec="white", label=f"toward {t.capitalize()}")
         for t in targets
     ]
     handles.append(Line2D([], [], color="#999999", lw=0.7, ls=(0, (3, 2)), label="model = gold"))
-    fig.legend(handles=handles, loc="outside upper center", ncol=len(handles))
+    figure_legend(fig, handles)
     worst = max(gaps, key=lambda pair: gaps[pair])
+    p = ctx.provenance
+    n_units = int(gold.loc[pairs, "n_gold" if "n_gold" in gold.columns else "n_units"].sum())
     caption = (
-        f"Each point is one document's share of units toward one target ({len(pairs)} document × target pairs) "
-        "with a stance label, from the gold labels (x) and from the model (y); on the dashed line the two "
-        f"agree. The largest mean absolute gap over the pairs is for {worst} ({gaps[worst]:.0f} percentage "
-        f"points). Model: the {ctx.params.stance.classifier} classifier's labels as the stance stage wrote "
-        "them for the whole corpus. These are shares, not a per-unit evaluation, and a classifier fitted on "
-        "these gold labels would be compared in-sample."
+        f"Each point is one document's share of units toward one target ({len(pairs)} document × target pairs, "
+        f"{n_units} sentence–target units) with a stance label: x from the {p.gold}, labelled by {p.annotators}; "
+        f"y from the model labels of {p.model} as the stance stage wrote them for the whole corpus. On the dashed "
+        f"line the two agree; in each panel, the mean absolute gap |model − gold| in percentage points and n pairs. The largest mean absolute gap over the pairs is for {worst} ({gaps[worst]:.0f} "
+        "percentage points). These are shares, not a per-unit evaluation, and a classifier fitted on these gold "
+        "labels is compared in-sample here (held-out scores: the evaluation figures)."
     )
     alt = (
         "Three scatter plots, one per stance label, gold share on the x axis and model share on the y axis, "
@@ -143,10 +151,18 @@ def gold_agreement(ctx: FigureContext) -> Drawn:
     if gold.empty or agreement.empty:
         raise NothingToDraw("no gold labels, or no unit labelled by two or more annotators")
     who = str(ctx.read_json(AGREEMENT_METRICS).get("annotators", "annotators of unknown kind"))
-    rows = max(len(gold), len(agreement))
-    fig, (left, right) = plt.subplots(
-        1, 2, figsize=(ctx.width("double"), 0.9 + 0.17 * rows), gridspec_kw={"width_ratios": [1.25, 1]}
-    )
+    width = ctx.width("double")
+    if width >= 5:  # side by side
+        fig, (left, right) = plt.subplots(
+            1, 2, figsize=(width, 1.0 + 0.17 * max(len(gold), len(agreement))), gridspec_kw={"width_ratios": [1.25, 1]}
+        )
+    else:  # one above the other
+        fig, (left, right) = plt.subplots(
+            2,
+            1,
+            figsize=(width, 1.6 + 0.17 * (len(gold) + len(agreement))),
+            gridspec_kw={"height_ratios": [len(gold) + 1, len(agreement) + 1]},
+        )
     stance = ctx.palette.stance
     y = np.arange(len(gold))
     start = np.zeros(len(gold))
@@ -170,7 +186,7 @@ def gold_agreement(ctx: FigureContext) -> Drawn:
     left.grid(axis="y", visible=False)
     left.grid(True, axis="x")
     left.set_title("Gold labels", loc="left")
-    left.legend(loc="upper right", ncol=1, handlelength=0.8)
+    figure_legend(fig, left.get_legend_handles_labels()[0])  # above the panels: a bar may reach any corner
 
     ya = np.arange(len(agreement))
     for yy, r in zip(ya, agreement.itertuples()):
@@ -194,7 +210,9 @@ def gold_agreement(ctx: FigureContext) -> Drawn:
     right.set_yticks(ya, names)
     right.set_ylim(len(agreement) - 0.5, -0.5)
     right.set_xlim(min(0.0, float(agreement["alpha_low"].min()) - 0.05), 1.02)
-    right.set_xlabel("Krippendorff's alpha between model-based passes")
+    p = ctx.provenance
+    model_based = set(p.annotator_kinds) == {"model"}
+    right.set_xlabel("Krippendorff's alpha between\n" + ("model-based passes" if model_based else "passes"))
     right.tick_params(axis="y", length=0)
     right.grid(axis="y", visible=False)
     right.grid(True, axis="x")
@@ -202,14 +220,21 @@ def gold_agreement(ctx: FigureContext) -> Drawn:
     overall = agreement[(agreement["scope"] == "all") & (agreement["subset"] == "all")].iloc[0]
     totals = {label: int(gold[label].sum()) for label in LABELS}
     caption = (
-        f"Left: the gold labels of the {int(gold['n_gold'].sum())} gold-labelled units per document and target "
+        f"Left: the {p.gold}, {int(gold['n_gold'].sum())} gold-labelled units per document and target "
         f"({', '.join(f'{n} {label}' for label, n in totals.items())}). Right: Krippendorff's alpha between the "
         f"independent blind annotation passes on the {int(overall['n_units'])} units labelled more than once, "
         "overall, per target and on the units the guide does not quote, with the gold stage's bootstrap "
         "interval (units resampled within document × target strata); overall "
         f"{overall['alpha']:.2f} {interval_text(overall['alpha_low'], overall['alpha_high'], digits=2)}. "
-        f"Annotators: {who}. This is agreement between instances of one model following one guide, not "
-        "inter-rater reliability of human coders, which it overstates; see docs/annotation-report.md."
+        f"Annotators: {who}. "
+        + (
+            "This is agreement between instances of one model following one guide, not inter-rater reliability "
+            "of human coders, which it overstates"
+            if model_based
+            else "Agreement between passes that follow one guide shows the labels are consistent, not that other "
+            "coders would agree"
+        )
+        + "; see docs/annotation-report.md."
     )
     alt = (
         "Left, stacked horizontal bars of gold label counts per document and target: "

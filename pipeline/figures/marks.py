@@ -1,16 +1,17 @@
-"""Marks every group figure shares: an estimate with its interval over per-document points.
+"""Marks every group figure shares: an estimate with its interval, per label source, over its documents.
 
 One visual grammar across the figure set, so a reader learns it once:
 
-- a **group estimate** (mean over the group's documents) is a filled circle
-  with a solid line for its hierarchical bootstrap interval;
-- a **single-document group** is a white diamond with a dashed line: its
-  "group" figure is one document's, and its interval resamples only that
-  document's sentences;
-- each **document** of a group with several is a small open circle.
-
-Colour is the author origin (the palette), and every origin keeps its
-colour in every figure.
+- **colour** is the author-origin group (the palette's origin colours; a
+  stance label's colour never marks a group);
+- a **group estimate** (mean over the group's documents) is a marker with
+  a line for its interval; the marker's **shape** is the label source
+  (square gold, triangle PPI, circle model), **filled** for the estimate
+  the report states and **open** for another source drawn beside it;
+- a **small group** (fewer than :data:`SMALL_GROUP_DOCS` documents) has a
+  dashed interval: with one document it resamples only that document's
+  sentences, with two it rests on two texts;
+- each **document** of a group with several is a short bar at its value.
 """
 
 from __future__ import annotations
@@ -24,12 +25,24 @@ from matplotlib.lines import Line2D
 
 from pipeline.params import Params
 
-ESTIMATE_MARKER = {"multi": "o", "single": "D"}
+#: A group with fewer documents is flagged (dashed interval, named in the caption).
+SMALL_GROUP_DOCS = 3
+#: Marker of a group estimate per label source (PLAN.md Phase 2: gold, ppi, model).
+SOURCE_MARKERS = {"gold": "s", "ppi": "^", "model": "o"}
+SMALL_DASH = (0, (2.2, 1.2))
 INK = "#333333"
 
 
 def n_docs(n: int) -> str:
     return f"{n} document" if n == 1 else f"{n} documents"
+
+
+def n_short(n_docs_: int, n_units: int | None = None, unit: str = "unit") -> str:
+    """``1 doc, 52 units``: the n of a group or panel in few characters."""
+    docs = f"{n_docs_} doc" + ("" if n_docs_ == 1 else "s")
+    if n_units is None:
+        return docs
+    return f"{docs}, {n_units:,} {unit}" + ("" if n_units == 1 else "s")
 
 
 def pct(share: float) -> str:
@@ -50,26 +63,40 @@ def offsets(n: int, step: float) -> np.ndarray:
     return (np.arange(n) - (n - 1) / 2) * step
 
 
+def is_small(n: int) -> bool:
+    return n < SMALL_GROUP_DOCS
+
+
 def draw_estimate(
-    ax: Axes, pos: float, value: float, lo: float, hi: float, colour: str, single: bool, vertical: bool = True
+    ax: Axes,
+    pos: float,
+    value: float,
+    lo: float,
+    hi: float,
+    colour: str,
+    n_documents: int,
+    *,
+    source: str = "model",
+    reported: bool = True,
+    vertical: bool = True,
 ) -> None:
-    """A group estimate at ``pos`` on the categorical axis, with its interval."""
+    """A group estimate at ``pos`` on the categorical axis, with its interval (see the module docstring)."""
     if pd.isna(value):
         return
     line = {
         "color": colour,
-        "lw": 1.3,
-        "ls": (0, (2.2, 1.2)) if single else "-",
+        "lw": 1.4 if reported else 0.8,
+        "ls": SMALL_DASH if is_small(n_documents) else "-",
         "zorder": 3,
         "solid_capstyle": "butt",
         "dash_capstyle": "butt",
     }
     marker = {
-        "marker": ESTIMATE_MARKER["single" if single else "multi"],
-        "ms": 4.2 if single else 4.6,
-        "mfc": "white" if single else colour,
+        "marker": SOURCE_MARKERS.get(source, "o"),
+        "ms": 4.6 if reported else 3.8,
+        "mfc": colour if reported else "white",
         "mec": colour,
-        "mew": 1.1,
+        "mew": 1.0,
         "ls": "",
         "zorder": 5,
     }
@@ -82,49 +109,56 @@ def draw_estimate(
 
 
 def draw_documents(
-    ax: Axes, pos: float, values: Iterable[float], colour: str, half_width: float, vertical: bool = True
+    ax: Axes, pos: float, values: Iterable[float], colour: str, half_width: float = 0.0, vertical: bool = True
 ) -> None:
-    """A group's documents as small open circles, spread across ``half_width`` beside the estimate."""
+    """A group's documents as short bars across the value axis, spread across ``half_width``."""
     vals = np.sort(np.asarray([v for v in values if pd.notna(v)], dtype=float))
     if not len(vals):
         return
     where = pos + spread(len(vals), half_width)
     xy = (where, vals) if vertical else (vals, where)
-    ax.scatter(*xy, s=9, facecolors="white", edgecolors=colour, linewidths=0.7, zorder=4, alpha=0.95)
+    ax.plot(*xy, ls="", marker="_" if vertical else "|", ms=5, mew=0.9, color=colour, alpha=0.9, zorder=4)
+
+
+def origin_handles(origins: list[str], colours: Mapping[str, str], labels: Mapping[str, str]) -> list[Line2D]:
+    """One legend entry per origin group in its colour, e.g. ``Ukrainian (3 documents)``."""
+    return [Line2D([], [], color=colours[o], lw=2.0, label=labels.get(o, o)) for o in origins]
 
 
 def design_handles(
-    origins: list[str],
-    colours: Mapping[str, str],
-    docs_per_group: Mapping[str, int],
     interval: str,
-    documents: bool = True,
+    *,
+    sources: Mapping[str, str] | None = None,
+    small: bool = False,
+    documents: bool = False,
 ) -> list[Line2D]:
-    """Legend entries: one per origin (with its document count), then what each mark means."""
+    """Legend entries for what the marks mean: the estimate, each label source (name -> legend
+    text, in drawing order) when there are several, small groups and documents."""
+    sources = dict(sources or {"model": ""})
+    first = next(iter(sources))
     handles = [
-        Line2D([], [], color=colours[o], lw=1.3, marker="s", ms=0, label=f"{o} ({n_docs(docs_per_group[o])})")
-        for o in origins
+        Line2D(
+            [],
+            [],
+            color=INK,
+            lw=1.4,
+            marker=SOURCE_MARKERS.get(first, "o"),
+            ms=4.6,
+            mfc=INK,
+            label=f"group mean, {interval} interval",
+        )
     ]
-    if any(docs_per_group[o] > 1 for o in origins):
-        handles.append(
-            Line2D([], [], color=INK, lw=1.3, marker="o", ms=4.6, mfc=INK, label=f"group mean, {interval} interval")
-        )
-    if any(docs_per_group[o] == 1 for o in origins):
-        handles.append(
-            Line2D(
-                [],
-                [],
-                color=INK,
-                lw=1.3,
-                ls=(0, (2.2, 1.2)),
-                marker="D",
-                ms=4.2,
-                mfc="white",
-                label="single-document group",
-            )
-        )
-    if documents and any(docs_per_group[o] > 1 for o in origins):
-        handles.append(Line2D([], [], ls="", marker="o", ms=3.2, mfc="white", mec=INK, mew=0.7, label="one document"))
+    if len(sources) > 1:
+        handles = [
+            Line2D([], [], ls="", marker=SOURCE_MARKERS.get(name, "o"), ms=4.6, mfc=INK, mec=INK, label=text)
+            for name, text in sources.items()
+        ]
+        handles.append(Line2D([], [], color=INK, lw=1.4, marker="o", ms=4.6, mfc=INK, label="filled: reported"))
+        handles.append(Line2D([], [], color=INK, lw=0.8, marker="o", ms=3.8, mfc="white", label="open: for comparison"))
+    if small:
+        handles.append(Line2D([], [], color=INK, lw=1.4, ls=SMALL_DASH, label=f"< {SMALL_GROUP_DOCS} documents"))
+    if documents:
+        handles.append(Line2D([], [], ls="", marker="|", ms=5, mew=0.9, color=INK, label="one document"))
     return handles
 
 
@@ -138,7 +172,7 @@ def group_rate_panel(
     colours: Mapping[str, str],
 ) -> None:
     """Rates per 1,000 words: one row per item (top down), origins dodged within it; group
-    estimate with interval, documents of multi-document groups as points."""
+    estimate with interval, documents of multi-document groups as bars on it."""
     step = 0.8 / len(origins)
     dodge = offsets(len(origins), step)
     est = by_group.set_index(["author_origin", item])
@@ -148,7 +182,7 @@ def group_rate_panel(
             if (origin, name) not in est.index:
                 continue
             g = est.loc[(origin, name)]
-            single = bool(g["single_document"])
+            n = int(g["n_docs"])
             draw_estimate(
                 ax,
                 pos,
@@ -156,12 +190,12 @@ def group_rate_panel(
                 g["per_1k_words_lo"],
                 g["per_1k_words_hi"],
                 colours[origin],
-                single,
+                n,
                 vertical=False,
             )
-            if not single:  # documents as beads on their group's interval line
+            if n > 1:
                 docs = by_doc[(by_doc["author_origin"] == origin) & (by_doc[item] == name)]["per_1k_words"]
-                draw_documents(ax, pos, docs, colours[origin], 0.0, vertical=False)
+                draw_documents(ax, pos, docs, colours[origin], vertical=False)
     ax.set_yticks(range(len(items)), [display_name(i) for i in items])
     ax.set_ylim(len(items) - 0.5, -0.5)  # first item on top
     ax.tick_params(axis="y", length=0)
@@ -171,6 +205,35 @@ def group_rate_panel(
         ax.axhline(row - 0.5, color="#eeeeee", lw=0.5, zorder=0)
     right = ax.get_xlim()[1]
     ax.set_xlim(-0.015 * right, right)  # rates start at 0; the margin keeps a mark at 0 whole
+
+
+def rate_legend_labels(by_doc: pd.DataFrame) -> dict[str, str]:
+    """Legend text per origin for a rate figure: its documents and words (the rate's n)."""
+    docs = by_doc.drop_duplicates("doc_id")
+    out = {}
+    for origin, g in docs.groupby("author_origin"):
+        out[str(origin)] = f"{origin} ({n_short(len(g), int(g['n_words'].sum()), 'word')})"
+    return out
+
+
+def small_groups(table: pd.DataFrame, column: str = "n_docs") -> list[str]:
+    """Origin groups with fewer than SMALL_GROUP_DOCS documents in some row of ``table``."""
+    return sorted({str(o) for o, n in zip(table["author_origin"], table[column]) if 0 < int(n) < SMALL_GROUP_DOCS})
+
+
+def small_note(groups: list[str], counts: Mapping[str, int], what: str) -> str:
+    """Caption sentence naming the small groups and what their figures rest on."""
+    if not groups:
+        return ""
+    named = ", ".join(f"{g} ({n_docs(counts[g])})" for g in groups)
+    single = [g for g in groups if counts[g] == 1]
+    text = (
+        f" Dashed intervals: groups of fewer than {SMALL_GROUP_DOCS} documents ({named}); their {what} "
+        "describes these texts, not authors of that origin in general."
+    )
+    if single:
+        text += f" With one document ({', '.join(single)}) the interval resamples only that document's sentences."
+    return text
 
 
 def display_name(name: str) -> str:

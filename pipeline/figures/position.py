@@ -9,6 +9,7 @@ import matplotlib.pyplot as plt
 from matplotlib.lines import Line2D
 
 from pipeline import paths
+from pipeline.figures.layout import line_chars, wrap
 from pipeline.figures.registry import Drawn, FigureContext
 from pipeline.paths import LABELS
 from pipeline.plugins import figures
@@ -69,7 +70,9 @@ def stance_position(ctx: FigureContext) -> Drawn:
             fontsize=7,
         )
     axes[-1, 0].set_xlim(0, 100)
-    axes[-1, 0].set_xlabel("Position of the sentence in its document (% of text before it)")
+    axes[-1, 0].set_xlabel(
+        wrap("Position of the sentence in its document (% of text before it)", line_chars(ctx.width("double")))
+    )
     handles = [Line2D([], [], color=stance_colour[label], lw=1.5, label=label.capitalize()) for label in LABELS]
     fig.legend(handles=handles, loc="outside upper center", ncol=len(LABELS), title=None)
     caption = (

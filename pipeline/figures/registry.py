@@ -32,14 +32,16 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from pipeline import io, paths
+from pipeline.figures.provenance import Provenance, read_provenance
 from pipeline.figures.style import Palette, load_palette, publication_style, save_figure
 from pipeline.params import Params
 from pipeline.plugins import FigureSpec, figures
 
 #: Which stance labels a figure shows: gold (the annotation passes, corpus/annotations),
 #: prediction-powered (ppi), model output, gold and model side by side, a mix of sources
-#: across groups (each named in the caption), or none (e.g. mention counts).
-LABEL_KINDS = ("gold", "ppi", "model", "gold and model", "mixed", "none")
+#: across groups (each named in the caption), several sources side by side per group
+#: (figures.sources), or none (e.g. mention counts).
+LABEL_KINDS = ("gold", "ppi", "model", "gold and model", "mixed", "label sources", "none")
 
 
 @dataclass(frozen=True)
@@ -65,6 +67,7 @@ class FigureContext:
     #: files the figure being drawn may read (its spec's ``sources``); None: any
     sources: tuple[str, ...] | None = None
     _cache: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False)
+    _provenance: Provenance | None = field(default=None, repr=False)
 
     @classmethod
     def from_params(cls, params: Params, palette: str | None = None) -> FigureContext:
@@ -113,6 +116,13 @@ class FigureContext:
         return sources.pop() if len(sources) == 1 else "mixed"
 
     @property
+    def provenance(self) -> Provenance:
+        """Gold version, annotators and classifier as the project's files record them (read once)."""
+        if self._provenance is None:
+            self._provenance = read_provenance(self.params)
+        return self._provenance
+
+    @property
     def interval(self) -> str:
         """The compare stage's interval level in words ("95%") for legends and captions."""
         return f"{100 * self.params.compare.bootstrap.level:g}%"
@@ -126,21 +136,19 @@ class FigureContext:
         )
 
     def describe_labels(self, labels: str | None = None) -> str:
-        """Readable source of the labels, naming the classifier for model labels."""
+        """Readable source of the labels: gold (version, who annotated), model (which classifier), PPI, or both."""
         labels = labels or self.labels
+        p = self.provenance
+        gold = f"{p.gold}, from {p.annotators}"
         if labels == "gold":
-            return "gold labels (annotation passes, corpus/annotations)"
+            return gold
         if labels == "mixed":
             return "the label source stance_by_group names per group (gold, prediction-powered or model labels)"
-        classifier = self.params.stance.classifier
-        chosen = self.params.root / paths.EVALUATION
-        if classifier == "auto" and chosen.is_file():  # the evaluate stage's pick
-            classifier = f"{json.loads(chosen.read_text(encoding='utf-8'))['selected']}, the evaluate stage's choice,"
         if labels == "model":
-            return f"model labels ({classifier} classifier)"
+            return f"model labels ({p.classifier or 'name unknown'} classifier)"
         if labels == "ppi":
-            return f"prediction-powered estimates (gold of a random sample plus {classifier} classifier predictions)"
-        return f"gold labels (annotation passes) and model labels ({classifier} classifier)"
+            return f"prediction-powered estimates (PPI: model labels of {p.model} corrected by {gold})"
+        return f"{gold}, and model labels of {p.model}"
 
 
 def registered_figures() -> list[FigureSpec]:

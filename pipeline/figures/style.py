@@ -44,20 +44,35 @@ _METADATA: dict[str, dict[str, None]] = {
 
 @dataclass(frozen=True)
 class Palette:
-    """Colours for stance labels and origin groups; new groups take ``extra`` colours."""
+    """The two colour sets of the figure set, one meaning each: ``stance`` (a colour per stance
+    label) and origin groups (``origin`` for the seed corpus's groups, ``extra`` for groups added
+    later); ``sequential`` is the colour map of magnitudes (heatmaps).
+
+    The report uses the same object (``Palette.stance``, ``Palette.origins(groups)``), so a colour
+    means one thing in every figure, legend and table.
+    """
 
     name: str
     stance: dict[str, str]
     origin: dict[str, str]
     extra: tuple[str, ...] = field(default=())
     source: str = ""
+    sequential: str = "Greys"
 
     def origins(self, names: Iterable[str]) -> dict[str, str]:
-        """Colour per origin: the fixed ones, then extra colours in name order (grey when out)."""
+        """Colour per origin: the fixed ones, then extra colours in name order.
+
+        A group beyond the palette's colours is a ConfigError: a repeated or made-up colour
+        would give one colour two meanings.
+        """
         colours = dict(self.origin)
-        spare = iter(self.extra)
-        for name in sorted(set(names) - set(colours)):
-            colours[name] = next(spare, "#444444")
+        new = sorted(set(names) - set(colours))
+        if len(new) > len(self.extra):
+            raise ConfigError(
+                f"{PALETTES}: palette '{self.name}' has {len(self.extra)} spare origin colour(s) (extra) "
+                f"but the data have {len(new)} origin group(s) it has no colour for: {new}; add colours"
+            )
+        colours.update(zip(new, self.extra))
         return colours
 
 
@@ -85,6 +100,7 @@ def load_palette(name: str) -> Palette:
         origin=dict(spec["origin"]),
         extra=tuple(spec.get("extra", ())),
         source=str(spec.get("source", "")),
+        sequential=str(spec.get("sequential", "Greys")),
     )
 
 

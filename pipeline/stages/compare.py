@@ -21,7 +21,7 @@ from pipeline.analysis.headline import headline_metrics
 from pipeline.analysis.label_sources import compare_sources, source_phrase
 from pipeline.analysis.labels import CompareInputError, source_units
 from pipeline.analysis.ppi_validation import validation_if_census
-from pipeline.analysis.vocabulary import vocabulary_table
+from pipeline.analysis.vocabulary import term_names, vocabulary_table
 from pipeline.nlp.coverage import coverage_gaps
 from pipeline.params import Params
 
@@ -57,9 +57,7 @@ def run(params: Params) -> None:
     frame_counts = frame_analysis.frame_counts(matches, sentences, names)
     frames_group = rates_by_group(documents, sentences, frame_counts, names, "category", settings)
 
-    vocabulary = vocabulary_table(
-        units, sentences, documents, [a.text for a in params.aliases()], targets, params.compare.log_odds
-    )
+    vocabulary = vocabulary_table(units, sentences, documents, term_names(params), targets, params.compare.log_odds)
 
     actors = [*targets, *[a for a in params.nlp.actors if a not in targets]]
     actor_counts = actor_analysis.actor_counts_by_sentence(sentences, entities, actors)

@@ -23,7 +23,7 @@ import pandas as pd
 
 from pipeline import io, paths
 from pipeline.analysis.headline import reported_rows
-from pipeline.analysis.vocabulary import compare_vectorizer
+from pipeline.analysis.vocabulary import compare_vectorizer, term_names
 from pipeline.figures import FigureContext, render_all
 from pipeline.nlp.units import stance_units
 from pipeline.params import Params
@@ -98,7 +98,7 @@ def _explorer(
         rows,
         stance_colours=ctx.palette.stance,
         origin_colours=ctx.palette.origins(sorted(rows["author_origin"].unique())),
-        vectorizer=compare_vectorizer([a.text for a in params.aliases()], params.compare.log_odds),
+        vectorizer=compare_vectorizer(term_names(params), sentences["text"], params.compare.log_odds),
         labels_note=f"label used (figures and tables): {labels.findings}"
         + (f". Gold column: {labels.gold}" if labels.gold else ". No gold labels in this run"),
     )
