@@ -46,7 +46,7 @@ def test_figure_index_lists_every_figure_with_its_words_sources_and_labels(built
         for ext in ("png", "svg", "pdf"):
             assert f"[{spec.stem}.{ext}]({spec.stem}.{ext})" in section
             assert (built_project / "outputs/figures" / f"{spec.stem}.{ext}").is_file()
-    assert "**Labels.** model" in index
+    assert "**Labels.** gold" in index  # the seed corpus has complete gold: stance.labels auto reports it
 
 
 def test_html_report_is_self_contained(built_project):
@@ -172,8 +172,9 @@ def test_findings_give_each_estimate_its_interval_n_and_label_source(built_proje
     html_findings = section((built_project / "outputs/report.html").read_text(encoding="utf-8"), "findings")
     md = (built_project / "outputs/report.md").read_text(encoding="utf-8")
     md_findings = md.split("## 3. Findings", 1)[1].split("## 4. Figures", 1)[0]
-    selected = json.loads((built_project / "outputs/metrics/evaluate.json").read_text(encoding="utf-8"))["selected"]
-    assert f"Labels: model labels ({selected}" in html_findings  # the built project's label source
+    reported = by_group[by_group["n_units"] > 0]
+    assert set(reported["label_source"]) == {"gold"}  # complete gold on the seed corpus: auto reports it
+    assert "Labels: gold v2 labels" in html_findings
     for r in by_group[by_group["n_units"] > 0].itertuples():
         row = (
             f"| {r.author_origin}{' †' if r.n_docs_mentioning < 3 else ''} | {r.n_docs_mentioning} | {r.n_units} | "
@@ -183,7 +184,7 @@ def test_findings_give_each_estimate_its_interval_n_and_label_source(built_proje
         assert (
             f"<td>{r.author_origin}" in html_findings and f"{interval(r.net_index_lo, r.net_index_hi)}" in html_findings
         )
-    assert md_findings.count("| model |") == int((by_group["n_units"] > 0).sum())
+    assert md_findings.count("| gold |") == len(reported)
     for r in differences[differences["measure"] == "net_index"].itertuples():
         line = (
             f"{r.group_a} {MINUS} {r.group_b} ({r.n_docs_a} vs {r.n_docs_b} documents): {signed(r.difference)} "
