@@ -11,6 +11,7 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.axes import Axes
 from matplotlib.collections import PatchCollection
 from matplotlib.patches import Rectangle
 
@@ -92,7 +93,7 @@ def actor_salience(ctx: FigureContext) -> Drawn:
     return Drawn(fig, caption, alt, "none")
 
 
-def _outline_cells(ax, cells: np.ndarray) -> None:
+def _outline_cells(ax: Axes, cells: np.ndarray) -> None:
     """A thin grey frame round each cell of the triangle only: pcolormesh would frame the masked
     upper triangle too, and a framed blank cell reads as "never together"."""
     ax.add_collection(

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import matplotlib.pyplot as plt
 import pandas as pd
+from matplotlib.axes import Axes
 
 from pipeline import paths
 from pipeline.figures.layout import wrap
@@ -33,7 +34,7 @@ def _pair_label(r: pd.Series, chars: int) -> str:
     return wrap(f"{r['group_a']} ({r['n_docs_a']})", chars) + "\n" + wrap(f"− {r['group_b']} ({r['n_docs_b']})", chars)
 
 
-def _p_panel(ax, d: pd.DataFrame) -> None:
+def _p_panel(ax: Axes, d: pd.DataFrame) -> None:
     """Per pair: the attainable p range as a grey bar, the observed p as a dot, a line at 0.05."""
     ax.axvline(ALPHA, color=INK, lw=0.6, ls=(0, (1, 1)), zorder=1)
     for y, r in d.iterrows():

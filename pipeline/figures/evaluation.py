@@ -12,6 +12,7 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.axes import Axes
 
 from pipeline import paths
 from pipeline.evaluation.metrics import reliability
@@ -129,7 +130,7 @@ def eval_shares(ctx: FigureContext) -> Drawn:
     return Drawn(fig, caption, alt, "gold and model")
 
 
-def _confusion(ax, g: pd.DataFrame, cmap: str) -> None:
+def _confusion(ax: Axes, g: pd.DataFrame, cmap: str) -> None:
     counts = (
         pd.crosstab(g["label"], g["predicted"]).reindex(index=list(LABELS), columns=list(LABELS), fill_value=0)
     ).to_numpy()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import textwrap
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 from matplotlib.artist import Artist
@@ -20,7 +21,7 @@ def wrap(text: str, chars: int) -> str:
     return "\n".join(textwrap.wrap(str(text), chars, break_long_words=False)) or str(text)
 
 
-def figure_legend(fig: Figure, handles: Sequence[Artist], **kwargs) -> Legend:
+def figure_legend(fig: Figure, handles: Sequence[Artist], **kwargs: Any) -> Legend:
     """A legend above the panels with as many columns as fit in the figure's width (measured)."""
     renderer = fig.canvas.get_renderer()
     for ncol in range(len(handles), 0, -1):

@@ -10,8 +10,11 @@ shows one estimate per source, the reported one filled.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import matplotlib.pyplot as plt
 import pandas as pd
+from matplotlib.axes import Axes
 
 from pipeline import paths
 from pipeline.figures.layout import figure_legend, figure_xlabel, wrap
@@ -60,7 +63,15 @@ def _group_label(origin: str, shown: pd.DataFrame, chars: int) -> str:
 
 
 def _estimates(
-    ax, groups: pd.DataFrame, origin: str, y: float, measure: str, scale: float, colour: str, sources, shift=0.0
+    ax: Axes,
+    groups: pd.DataFrame,
+    origin: str,
+    y: float,
+    measure: str,
+    scale: float,
+    colour: str,
+    sources: Sequence[str],
+    shift: float = 0.0,
 ) -> None:
     """One estimate per label source of ``origin`` around row ``y + shift`` (in SOURCES order, top down)."""
     where = dict(zip(sources, y + shift + offsets(len(sources), SOURCE_STEP)))
@@ -178,7 +189,7 @@ def _net_row_label(per_doc: pd.DataFrame, origin: str, doc_id: str | None) -> st
     return wrap(f"{origin} ({docs[0]})" if len(docs) == 1 else f"{origin}: mean of {len(docs)}", 28)
 
 
-def _n_note(ax, y: float, text: str) -> None:
+def _n_note(ax: Axes, y: float, text: str) -> None:
     """n of a row, right of the panel."""
     ax.annotate(
         text,
