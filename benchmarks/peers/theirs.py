@@ -34,6 +34,16 @@ from pathlib import Path
 from statistics import median
 
 
+@contextlib.contextmanager
+def timed(timing: dict[str, list[float]], step: str):
+    """Append the block's wall seconds to timing[step_s] and its CPU seconds to timing[step_cpu_s]
+    (CPU time is what a loaded machine disturbs least)."""
+    wall, cpu = time.perf_counter(), time.process_time()
+    yield
+    timing.setdefault(f"{step}_s", []).append(time.perf_counter() - wall)
+    timing.setdefault(f"{step}_cpu_s", []).append(time.process_time() - cpu)
+
+
 def peer_imports() -> dict[str, float]:
     """Import both peers (seconds each); an ImportError means the venv is not set up."""
     timings = {}
@@ -120,32 +130,22 @@ def one_target(request: dict, target: dict, variants: bool) -> dict:
     ours = sparse.csr_matrix((target["counts"]["data"], target["counts"]["indices"], target["counts"]["indptr"]),
                              shape=tuple(target["counts"]["shape"]))
     origins = np.asarray(target["origins"])
-    timing = {k: [] for k in ("background_s", "transform_s", "scattertext_build_s", "scattertext_score_s",
-                              "convokit_build_s", "convokit_fit_s")}
+    timing: dict[str, list[float]] = {}
     for _ in range(int(request["repeats"])):
-        clock = time.perf_counter()
-        vectorizer = our_vectorizer(settings)
-        background = np.asarray(vectorizer.fit_transform(request["background_texts"]).sum(axis=0)).ravel()
-        timing["background_s"].append(time.perf_counter() - clock)
-        prior = request["prior_scale"] * background / background.sum()
-
-        clock = time.perf_counter()
-        counts = vectorizer.transform(target["texts"]).tocsr()
-        timing["transform_s"].append(time.perf_counter() - clock)
-
-        clock = time.perf_counter()
-        st_corpus = scattertext_corpus(counts, terms, origins, target["texts"])
-        timing["scattertext_build_s"].append(time.perf_counter() - clock)
-        clock = time.perf_counter()
-        st = scattertext_scores(st_corpus, terms, background, target["contrast_origins"], request["prior_scale"])
-        timing["scattertext_score_s"].append(time.perf_counter() - clock)
-
-        clock = time.perf_counter()
-        corpus = convokit_corpus(target["texts"], target["doc_ids"], target["origins"])
-        timing["convokit_build_s"].append(time.perf_counter() - clock)
-        clock = time.perf_counter()
-        ck, pooled = convokit_scores(corpus, settings, terms, prior, target["contrast_origins"])
-        timing["convokit_fit_s"].append(time.perf_counter() - clock)
+        with timed(timing, "background"):
+            vectorizer = our_vectorizer(settings)
+            background = np.asarray(vectorizer.fit_transform(request["background_texts"]).sum(axis=0)).ravel()
+            prior = request["prior_scale"] * background / background.sum()
+        with timed(timing, "transform"):
+            counts = vectorizer.transform(target["texts"]).tocsr()
+        with timed(timing, "scattertext_build"):
+            st_corpus = scattertext_corpus(counts, terms, origins, target["texts"])
+        with timed(timing, "scattertext_score"):
+            st = scattertext_scores(st_corpus, terms, background, target["contrast_origins"], request["prior_scale"])
+        with timed(timing, "convokit_build"):
+            corpus = convokit_corpus(target["texts"], target["doc_ids"], target["origins"])
+        with timed(timing, "convokit_fit"):
+            ck, pooled = convokit_scores(corpus, settings, terms, prior, target["contrast_origins"])
     scores = {o: {"scattertext": st[o], "convokit": ck[o]} for o in target["contrast_origins"]}
     if variants:
         uniform, _ = convokit_scores(corpus, settings, terms, float(request["uniform_alpha"]),
