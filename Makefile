@@ -6,11 +6,14 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 LAB_STAMP := $(VENV)/.installed-lab
+PEERS_VENV := .venv-peers
+PEERS_REQUIREMENTS := benchmarks/peers/requirements.txt
+PEERS_STAMP := $(PEERS_VENV)/.installed
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export MPLBACKEND := Agg
 
-.PHONY: setup repro test lint typecheck lab browser labelstudio bench clean-venv
+.PHONY: setup repro test lint typecheck lab browser labelstudio peers bench bench-peers clean-venv
 
 setup: $(STAMP)
 
@@ -67,7 +70,18 @@ $(LS_STAMP):
 		$(LS_VENV)/bin/label-studio init --quiet --data-dir $(CURDIR)/$(LS_VENV)/template-data >/dev/null
 	touch $(LS_STAMP)
 
-test: setup browser $(if $(filter true,$(CI)),labelstudio)
+# Scattertext and ConvoKit for the log-odds cross-check (tests/test_peer_crosscheck.py,
+# benchmarks/peer_crosscheck.py), in their own venv: their scipy pin clashes with ours.
+# The test calls them in a subprocess (JSON in and out) and skips if this venv is missing.
+peers: $(PEERS_STAMP)
+
+$(PEERS_STAMP): $(PEERS_REQUIREMENTS)
+	$(PYTHON) -m venv $(PEERS_VENV)
+	$(PEERS_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(PEERS_VENV)/bin/python -m pip install --quiet -r $(PEERS_REQUIREMENTS)
+	touch $(PEERS_STAMP)
+
+test: setup browser $(if $(filter true,$(CI)),labelstudio peers)
 	$(BIN)/python -m pytest
 
 # Jupyter Lab on notebooks/ with the venv's kernel; the `lab` extra is installed once
@@ -84,5 +98,9 @@ lab: $(LAB_STAMP)
 bench: setup
 	$(BIN)/python -m benchmarks.run_all
 
+# Ours vs Scattertext and ConvoKit: agreement on the seeds, time on a 100x corpus
+bench-peers: setup peers
+	$(BIN)/python -m benchmarks.peer_crosscheck
+
 clean-venv:
-	rm -rf $(VENV)
+	rm -rf $(VENV) $(PEERS_VENV)
