@@ -20,6 +20,7 @@ Scattertext: our vectorizer's counts, ``CorpusFromScikit`` and the scorer;
 ConvoKit: a ``Corpus`` of utterances and one ``FightingWords.fit`` per
 origin (which vectorises the texts itself).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -53,24 +54,41 @@ BEGIN, END = "<!-- BEGIN PEER CROSS-CHECK (benchmarks/peer_crosscheck.py) -->", 
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.peer_crosscheck", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--data", type=Path, default=ROOT / "outputs" / "data",
-                        help="folder with the seeds' documents/sentences/mentions.parquet (default: outputs/data)")
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks.peer_crosscheck",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--data",
+        type=Path,
+        default=ROOT / "outputs" / "data",
+        help="folder with the seeds' documents/sentences/mentions.parquet (default: outputs/data)",
+    )
     parser.add_argument("--copies", type=int, default=100, help="size of the timed corpus in seed copies (100)")
     parser.add_argument("--repeats", type=int, default=3, help="timed runs per target and side (3)")
-    parser.add_argument("--out", type=Path, default=RESULTS / "peer_crosscheck.json",
-                        help="results JSON (benchmarks/results/peer_crosscheck.json)")
-    parser.add_argument("--docs", type=Path, default=ROOT / "docs" / "performance.md",
-                        help="page whose PEER CROSS-CHECK block is rewritten (docs/performance.md)")
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=RESULTS / "peer_crosscheck.json",
+        help="results JSON (benchmarks/results/peer_crosscheck.json)",
+    )
+    parser.add_argument(
+        "--docs",
+        type=Path,
+        default=ROOT / "docs" / "performance.md",
+        help="page whose PEER CROSS-CHECK block is rewritten (docs/performance.md)",
+    )
     return parser.parse_args(argv)
 
 
 def commit() -> str:
     def git(*args: str) -> str:
         return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True, check=True).stdout.strip()
-    return git("rev-parse", "--short", "HEAD") + ("+uncommitted changes" if git("status", "--porcelain",
-                                                                               "--untracked-files=no") else "")
+
+    return git("rev-parse", "--short", "HEAD") + (
+        "+uncommitted changes" if git("status", "--porcelain", "--untracked-files=no") else ""
+    )
 
 
 def time_ours(targets: list[TargetSentences], settings: LogOddsSettings, repeats: int) -> dict[str, dict]:
@@ -91,16 +109,26 @@ def time_ours(targets: list[TargetSentences], settings: LogOddsSettings, repeats
 
 def timing_summary(ours: dict[str, dict], theirs: dict[str, dict]) -> dict[str, Any]:
     """Wall and CPU seconds summed over targets per method, and ours / theirs."""
-    steps = {"ours (stage)": ("stage",), "ours (core)": ("core",),
-             "scattertext": ("background", "transform", "scattertext_build", "scattertext_score"),
-             "convokit": ("background", "convokit_build", "convokit_fit")}
+    steps = {
+        "ours (stage)": ("stage",),
+        "ours (core)": ("core",),
+        "scattertext": ("background", "transform", "scattertext_build", "scattertext_score"),
+        "convokit": ("background", "convokit_build", "convokit_fit"),
+    }
     out: dict[str, Any] = {}
     for kind, suffix in (("wall", "_s"), ("cpu", "_cpu_s")):
-        total = {method: sum(t[step + suffix] for t in (ours if method.startswith("ours") else theirs).values()
-                             for step in names) for method, names in steps.items()}
+        total = {
+            method: sum(
+                t[step + suffix] for t in (ours if method.startswith("ours") else theirs).values() for step in names
+            )
+            for method, names in steps.items()
+        }
         out[f"{kind}_seconds"] = total
-        out[f"{kind}_ratio"] = {f"{o} / {p}": total[o] / total[p] for o in ("ours (stage)", "ours (core)")
-                                for p in ("scattertext", "convokit")}
+        out[f"{kind}_ratio"] = {
+            f"{o} / {p}": total[o] / total[p]
+            for o in ("ours (stage)", "ours (core)")
+            for p in ("scattertext", "convokit")
+        }
     return out
 
 
@@ -116,37 +144,50 @@ def markdown(results: dict[str, Any]) -> str:
         "",
         "**Agreement on the seed corpus** (Spearman's rho over the terms each contrast's sentences use; "
         "top-12 overlap in brackets; every peer first reproduced our vocabulary and counts: "
-        + ("yes" if all(all(c.values()) for c in results["seeds"]["checks"].values()) else "**no**") + ").",
+        + ("yes" if all(all(c.values()) for c in results["seeds"]["checks"].values()) else "**no**")
+        + ").",
         "",
     ]
     keys = [f"{o} vs {p}" for o, p, _ in PAIRS]
-    lines += ["| contrast | tokens group / rest | " + " | ".join(keys) + " |",
-              "|---|---|" + "---|" * len(keys)]
+    lines += ["| contrast | tokens group / rest | " + " | ".join(keys) + " |", "|---|---|" + "---|" * len(keys)]
     for c in results["seeds"]["contrasts"]:
         cells = [f"{c['pairs'][k]['spearman']:.4f} ({c['pairs'][k]['top_k_overlap']:.2f})" for k in keys]
-        lines.append(f"| {c['target']}: {c['origin']} vs rest | {c['tokens_group']} / {c['tokens_rest']} | "
-                     + " | ".join(cells) + " |")
+        lines.append(
+            f"| {c['target']}: {c['origin']} vs rest | {c['tokens_group']} / {c['tokens_rest']} | "
+            + " | ".join(cells)
+            + " |"
+        )
     same = [r for c in results["seeds"]["contrasts"] for r in c["pairs"].values() if r["relation"].startswith("same")]
-    lines += ["", f"Largest absolute difference where the formulas coincide: {max(r['max_abs_diff'] for r in same):.1e} "
-              f"(z and log-odds, {len(same)} comparisons); ours vs Scattertext's z (variance differs): "
-              + f"{max(c['pairs']['z vs scattertext']['max_abs_diff'] for c in results['seeds']['contrasts']):.3f}."]
+    lines += [
+        "",
+        f"Largest absolute difference where the formulas coincide: {max(r['max_abs_diff'] for r in same):.1e} "
+        f"(z and log-odds, {len(same)} comparisons); ours vs Scattertext's z (variance differs): "
+        + f"{max(c['pairs']['z vs scattertext']['max_abs_diff'] for c in results['seeds']['contrasts']):.3f}.",
+    ]
     big, timing = results["large"], results["timing"]
     vocab = ", ".join(f"{t} {n}" for t, n in big["vocabulary_size"].items())
     lines += [
         "",
-        (f"**Time on a {results['copies']}x synthetic corpus** ({big['sentences']} sentences, vocabulary {vocab}; "
-         f"median of {results['repeats']} runs, summed over targets; peers' process peak RSS "
-         f"{results['peer_peak_rss_mib']:.0f} MiB)."),
+        (
+            f"**Time on a {results['copies']}x synthetic corpus** ({big['sentences']} sentences, vocabulary {vocab}; "
+            f"median of {results['repeats']} runs, summed over targets; peers' process peak RSS "
+            f"{results['peer_peak_rss_mib']:.0f} MiB)."
+        ),
         "",
-        "| method | wall s | CPU s |", "|---|---|---|",
+        "| method | wall s | CPU s |",
+        "|---|---|---|",
         *[f"| {k} | {v:.2f} | {timing['cpu_seconds'][k]:.2f} |" for k, v in timing["wall_seconds"].items()],
         "",
-        "| ratio | ours / theirs, wall | ours / theirs, CPU |", "|---|---|---|",
+        "| ratio | ours / theirs, wall | ours / theirs, CPU |",
+        "|---|---|---|",
         *[f"| {k} | {v:.3f} | {timing['cpu_ratio'][k]:.3f} |" for k, v in timing["wall_ratio"].items()],
         "",
         f"At {results['copies']}x the matched peers still agree: min rho "
-        + ", ".join(f"{k} {min(c['pairs'][k]['spearman'] for c in big['contrasts']):.4f}"
-                    for k in ("z vs convokit", "z_full_variance vs scattertext", "z vs scattertext")) + ".",
+        + ", ".join(
+            f"{k} {min(c['pairs'][k]['spearman'] for c in big['contrasts']):.4f}"
+            for k in ("z vs convokit", "z_full_variance vs scattertext", "z vs scattertext")
+        )
+        + ".",
     ]
     return "\n".join(lines) + "\n"
 
@@ -171,13 +212,19 @@ def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
     settings = LogOddsSettings.from_params(ROOT / "params.yaml")
     seed = int(yaml.safe_load((ROOT / "params.yaml").read_text(encoding="utf-8"))["seed"])
-    results: dict[str, Any] = {"command": "make bench-peers", "commit": commit(), "machine": machine(),
-                               "copies": args.copies, "repeats": args.repeats}
+    results: dict[str, Any] = {
+        "command": "make bench-peers",
+        "commit": commit(),
+        "machine": machine(),
+        "copies": args.copies,
+        "repeats": args.repeats,
+    }
     seeds_data = read_seeds(args.data)
     seeds = prepare(target_sentences(**seeds_data), settings, variants=True, repeats=1)
     print(f"building the {args.copies}x corpus", flush=True)
-    big_tables = synthetic_corpus(seeds_data["documents"], seeds_data["sentences"], seeds_data["mentions"],
-                                  args.copies, seed)
+    big_tables = synthetic_corpus(
+        seeds_data["documents"], seeds_data["sentences"], seeds_data["mentions"], args.copies, seed
+    )
     big_targets = target_sentences(*big_tables)
     print("timing ours", flush=True)
     ours = time_ours(big_targets, settings, args.repeats)
@@ -192,7 +239,8 @@ def main(argv: list[str] | None = None) -> None:
     results["timing"] = timing_summary(ours, results["large"]["peer_timing_s"])
     results["dense_matrix_mib_convokit"] = {  # FightingWords calls .toarray() on sentences x vocabulary
         t.target: float(len(t.sentences) * n * np.dtype(np.int64).itemsize / 2**20)
-        for t, n in zip(big_targets, results["large"]["vocabulary_size"].values())}
+        for t, n in zip(big_targets, results["large"]["vocabulary_size"].values())
+    }
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
     replace_block(args.docs, markdown(results))

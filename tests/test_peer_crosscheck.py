@@ -19,6 +19,7 @@ Findings (benchmarks/peers/agreement.py lists the pairs):
   published, and the fuller delta-method variance, which is nearer the
   exact posterior variance.
 """
+
 from __future__ import annotations
 
 import math
@@ -44,21 +45,29 @@ from pipeline.analysis.vocabulary import log_odds_dirichlet
 
 ROOT = Path(__file__).resolve().parents[1]
 # Pairs whose methods coincide mathematically once settings match (see agreement.PAIRS).
-SAME_FORMULA = ("z_full_variance vs scattertext", "z vs convokit", "z_uniform_prior vs convokit_uniform_prior",
-                "log_odds vs scattertext (z x sd)", "log_odds vs convokit (z x sd)",
-                "log_odds_uniform_prior vs convokit_uniform_prior (z x sd)")
+SAME_FORMULA = (
+    "z_full_variance vs scattertext",
+    "z vs convokit",
+    "z_uniform_prior vs convokit_uniform_prior",
+    "log_odds vs scattertext (z x sd)",
+    "log_odds vs convokit (z x sd)",
+    "log_odds_uniform_prior vs convokit_uniform_prior (z x sd)",
+)
 
 # --- a tiny example worked by hand ---------------------------------------------------------
 # Group A says alpha 3 times and beta once (n_a = 4); the rest say alpha once, beta twice and
 # gamma 4 times (n_b = 7). The background has alpha 5, beta 3, gamma 2 times; scaled to 1
 # pseudo-token the prior is alpha 0.5, beta 0.3, gamma 0.2 (α₀ = 1).
-TINY_SETTINGS = LogOddsSettings(prior_scale=1.0, top_n=3, min_count=1, ngram_max=1, english_stop_words=False,
-                                alias_texts=())
+TINY_SETTINGS = LogOddsSettings(
+    prior_scale=1.0, top_n=3, min_count=1, ngram_max=1, english_stop_words=False, alias_texts=()
+)
 TINY_TERMS = ("alpha", "beta", "gamma")
 # δ = ln[(y_a+α)/(n_a+α₀-y_a-α)] - ln[(y_b+α)/(n_b+α₀-y_b-α)], the numbers filled in by hand
-HAND_LOG_ODDS = (math.log(3.5 / 1.5) - math.log(1.5 / 6.5),
-                 math.log(1.3 / 3.7) - math.log(2.3 / 5.7),
-                 math.log(0.2 / 4.8) - math.log(4.2 / 3.8))
+HAND_LOG_ODDS = (
+    math.log(3.5 / 1.5) - math.log(1.5 / 6.5),
+    math.log(1.3 / 3.7) - math.log(2.3 / 5.7),
+    math.log(0.2 / 4.8) - math.log(4.2 / 3.8),
+)
 # MCQ eq. 20: 1/(y_a+α) + 1/(y_b+α)
 HAND_VARIANCE_MCQ = (1 / 3.5 + 1 / 1.5, 1 / 1.3 + 1 / 2.3, 1 / 0.2 + 1 / 4.2)
 # the two terms Scattertext adds: 1/(n_a+α₀-y_a-α) + 1/(n_b+α₀-y_b-α)
@@ -69,13 +78,16 @@ HAND_BETA_PARAMETERS = ((3.5, 1.5, 1.5, 6.5), (1.3, 3.7, 2.3, 5.7), (0.2, 4.8, 4
 
 
 def tiny_corpus() -> TargetSentences:
-    sentences = pd.DataFrame({
-        "doc_id": ["a1", "a2", "b1", "b2"],
-        "author_origin": ["A", "A", "B", "B"],
-        "text": ["alpha alpha beta", "alpha", "alpha beta gamma gamma", "beta gamma gamma"],
-    })
-    background = pd.DataFrame({"doc_id": ["bg"], "author_origin": ["A"],
-                               "text": ["alpha alpha alpha alpha alpha beta beta beta gamma gamma"]})
+    sentences = pd.DataFrame(
+        {
+            "doc_id": ["a1", "a2", "b1", "b2"],
+            "author_origin": ["A", "A", "B", "B"],
+            "text": ["alpha alpha beta", "alpha", "alpha beta gamma gamma", "beta gamma gamma"],
+        }
+    )
+    background = pd.DataFrame(
+        {"doc_id": ["bg"], "author_origin": ["A"], "text": ["alpha alpha alpha alpha alpha beta beta beta gamma gamma"]}
+    )
     return TargetSentences("tiny", sentences, background)
 
 
@@ -112,6 +124,7 @@ def test_four_term_variance_is_nearer_the_exact_posterior_and_both_meet_in_a_lar
 
 # --- the peers ------------------------------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def seed_targets(tmp_path_factory) -> tuple[list[TargetSentences], LogOddsSettings]:
     """The compare stage's contrasts on the seed corpus: ingest and tag (all the vocabulary contrast
@@ -123,8 +136,9 @@ def seed_targets(tmp_path_factory) -> tuple[list[TargetSentences], LogOddsSettin
     shutil.copy(ROOT / "params.yaml", tmp / "params.yaml")
     for stage in ("ingest", "tag"):
         assert main(["--params", str(tmp / "params.yaml"), stage]) == 0, stage
-    data = {name: pd.read_parquet(tmp / f"outputs/data/{name}.parquet")
-            for name in ("documents", "sentences", "mentions")}
+    data = {
+        name: pd.read_parquet(tmp / f"outputs/data/{name}.parquet") for name in ("documents", "sentences", "mentions")
+    }
     return target_sentences(**data), LogOddsSettings.from_params(tmp / "params.yaml")
 
 
@@ -133,8 +147,10 @@ def peers(request) -> dict:
     """One call of the peers' process (their imports take seconds) for the hand example and the
     seeds; skips, saying why, where the peers' venv or packages are missing."""
     if not peer_python().exists():
-        pytest.skip(f"peer tools not installed: no {peer_python()}; `make peers` creates .venv-peers with "
-                    "scattertext and convokit (benchmarks/peers/requirements.txt)")
+        pytest.skip(
+            f"peer tools not installed: no {peer_python()}; `make peers` creates .venv-peers with "
+            "scattertext and convokit (benchmarks/peers/requirements.txt)"
+        )
     tiny = prepare([tiny_corpus()], TINY_SETTINGS, variants=False)
     seeds = prepare(*request.getfixturevalue("seed_targets"), variants=True)
     try:
@@ -148,10 +164,10 @@ def test_peers_on_the_hand_example(peers):
     theirs = peers["tiny"]
     assert all(theirs["checks"].values()), theirs["checks"]
     full = np.add(HAND_VARIANCE_MCQ, HAND_VARIANCE_EXTRA)
-    np.testing.assert_allclose(theirs["scores"]["A"]["convokit"], np.divide(HAND_LOG_ODDS, np.sqrt(HAND_VARIANCE_MCQ)),
-                               rtol=1e-9)
-    np.testing.assert_allclose(theirs["scores"]["A"]["scattertext"], np.divide(HAND_LOG_ODDS, np.sqrt(full)),
-                               rtol=1e-9)
+    np.testing.assert_allclose(
+        theirs["scores"]["A"]["convokit"], np.divide(HAND_LOG_ODDS, np.sqrt(HAND_VARIANCE_MCQ)), rtol=1e-9
+    )
+    np.testing.assert_allclose(theirs["scores"]["A"]["scattertext"], np.divide(HAND_LOG_ODDS, np.sqrt(full)), rtol=1e-9)
 
 
 def test_the_scores_compared_are_the_compare_stages(seed_targets):

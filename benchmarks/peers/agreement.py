@@ -9,6 +9,7 @@ Pairs compared per contrast (ours first; see benchmarks/peers/theirs.py for the 
 * ``z_uniform_prior`` vs ``convokit_uniform_prior``: that difference removed (ours with alpha = 0.1).
 * ``z`` vs ``convokit_clean_text``: our prior, ConvoKit's default text cleaning (ASCII transliteration).
 """
+
 from __future__ import annotations
 
 import json
@@ -69,8 +70,14 @@ def run_peers(requests: list[dict[str, Any]], timeout_s: float = 1800) -> dict[s
     with tempfile.TemporaryDirectory() as tmp:
         requests_path, responses_path = Path(tmp) / "requests.json", Path(tmp) / "responses.json"
         requests_path.write_text(json.dumps({"requests": requests}), encoding="utf-8")
-        done = subprocess.run([str(python), str(THEIRS), str(requests_path), str(responses_path)], check=False,
-                              capture_output=True, text=True, timeout=timeout_s, env={**os.environ, "PYTHONPATH": ""})
+        done = subprocess.run(
+            [str(python), str(THEIRS), str(requests_path), str(responses_path)],
+            check=False,
+            capture_output=True,
+            text=True,
+            timeout=timeout_s,
+            env={**os.environ, "PYTHONPATH": ""},
+        )
         if done.returncode != 0:
             raise RuntimeError(f"theirs.py failed ({done.returncode}):\n{done.stderr[-3000:]}")
         answer = json.loads(responses_path.read_text(encoding="utf-8"))
@@ -85,8 +92,15 @@ def top_k(z: np.ndarray, count_group: np.ndarray, terms: np.ndarray, k: int, min
     return terms[eligible[np.lexsort((terms[eligible], -z[eligible]))][:k]].tolist()
 
 
-def compare_scores(ours: np.ndarray, theirs: np.ndarray, used: np.ndarray, count_group: np.ndarray,
-                   terms: np.ndarray, k: int, min_count: int) -> dict[str, Any]:
+def compare_scores(
+    ours: np.ndarray,
+    theirs: np.ndarray,
+    used: np.ndarray,
+    count_group: np.ndarray,
+    terms: np.ndarray,
+    k: int,
+    min_count: int,
+) -> dict[str, Any]:
     """Spearman's rho over the terms the contrast's sentences use, the largest absolute difference,
     and the overlap of the top-k lists (share of ours also in theirs)."""
     a, b = ours[used], theirs[used]
@@ -100,21 +114,26 @@ def compare_scores(ours: np.ndarray, theirs: np.ndarray, used: np.ndarray, count
     }
 
 
-def contrast_agreement(ours: dict[str, np.ndarray], theirs: dict[str, list], terms: np.ndarray,
-                       k: int, min_count: int) -> dict[str, Any]:
+def contrast_agreement(
+    ours: dict[str, np.ndarray], theirs: dict[str, list], terms: np.ndarray, k: int, min_count: int
+) -> dict[str, Any]:
     """Every pair of PAIRS that the peer response holds, for one (target, origin) contrast."""
     used = (ours["count_group"] + ours["count_rest"]) > 0
     out = {}
     for ours_key, peer_key, relation in PAIRS:
         if peer_key in theirs:
             peer = np.array([np.nan if x is None else x for x in theirs[peer_key]], dtype=float)
-            out[f"{ours_key} vs {peer_key}"] = {"relation": relation, **compare_scores(
-                ours[ours_key], peer, used, ours["count_group"], terms, k, min_count)}
+            out[f"{ours_key} vs {peer_key}"] = {
+                "relation": relation,
+                **compare_scores(ours[ours_key], peer, used, ours["count_group"], terms, k, min_count),
+            }
     for ours_key, peer_key, sd_key in LOG_ODDS_PAIRS:
         if peer_key in theirs:
             peer = np.array([np.nan if x is None else x for x in theirs[peer_key]], dtype=float) * ours[sd_key]
-            out[f"{ours_key} vs {peer_key} (z x sd)"] = {"relation": "same log-odds formula", **compare_scores(
-                ours[ours_key], peer, used, ours["count_group"], terms, k, min_count)}
+            out[f"{ours_key} vs {peer_key} (z x sd)"] = {
+                "relation": "same log-odds formula",
+                **compare_scores(ours[ours_key], peer, used, ours["count_group"], terms, k, min_count),
+            }
     return out
 
 
@@ -128,11 +147,16 @@ class Prepared:
     request: dict[str, Any]
 
 
-def prepare(targets: list[TargetSentences], settings: LogOddsSettings, *, variants: bool = True,
-            repeats: int = 1) -> Prepared:
+def prepare(
+    targets: list[TargetSentences], settings: LogOddsSettings, *, variants: bool = True, repeats: int = 1
+) -> Prepared:
     counted = [count_target(data, settings) for data in targets]
-    return Prepared(targets, counted, settings, peer_request(targets, counted, settings, CONVOKIT_DEFAULT_ALPHA,
-                                                             variants=variants, repeats=repeats))
+    return Prepared(
+        targets,
+        counted,
+        settings,
+        peer_request(targets, counted, settings, CONVOKIT_DEFAULT_ALPHA, variants=variants, repeats=repeats),
+    )
 
 
 def summarise(prepared: Prepared, response: dict[str, Any]) -> dict[str, Any]:
@@ -142,12 +166,21 @@ def summarise(prepared: Prepared, response: dict[str, Any]) -> dict[str, Any]:
     for data, counted, theirs in zip(prepared.targets, prepared.counted, response["targets"], strict=True):
         for origin in data.origins:
             ours = our_scores(counted, origin, CONVOKIT_DEFAULT_ALPHA)
-            contrasts.append({
-                "target": data.target, "origin": origin,
-                "tokens_group": int(ours["count_group"].sum()), "tokens_rest": int(ours["count_rest"].sum()),
-                "pairs": contrast_agreement(ours, theirs["scores"][origin], counted.terms,
-                                            prepared.settings.top_n, prepared.settings.min_count),
-            })
+            contrasts.append(
+                {
+                    "target": data.target,
+                    "origin": origin,
+                    "tokens_group": int(ours["count_group"].sum()),
+                    "tokens_rest": int(ours["count_rest"].sum()),
+                    "pairs": contrast_agreement(
+                        ours,
+                        theirs["scores"][origin],
+                        counted.terms,
+                        prepared.settings.top_n,
+                        prepared.settings.min_count,
+                    ),
+                }
+            )
     return {
         "checks": {t["target"]: t["checks"] for t in response["targets"]},
         "peer_timing_s": {t["target"]: t["timing_median_s"] for t in response["targets"]},
@@ -156,10 +189,13 @@ def summarise(prepared: Prepared, response: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def cross_check(targets: list[TargetSentences], settings: LogOddsSettings, *, variants: bool = True,
-                repeats: int = 1) -> dict[str, Any]:
+def cross_check(
+    targets: list[TargetSentences], settings: LogOddsSettings, *, variants: bool = True, repeats: int = 1
+) -> dict[str, Any]:
     """prepare, run_peers and summarise for one set of targets, with the peers' versions."""
     prepared = prepare(targets, settings, variants=variants, repeats=repeats)
     answer = run_peers([prepared.request])
-    return {"peers": {k: answer[k] for k in ("versions", "python", "import_s")},
-            **summarise(prepared, answer["responses"][0])}
+    return {
+        "peers": {k: answer[k] for k in ("versions", "python", "import_s")},
+        **summarise(prepared, answer["responses"][0]),
+    }

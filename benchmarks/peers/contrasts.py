@@ -6,6 +6,7 @@ of pipeline/stages/compare.py. Our scores come from the pipeline's own
 functions (``term_vectorizer``, ``stop_terms``, ``log_odds_dirichlet``,
 ``contrast_terms``); nothing here re-derives the statistic.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -43,8 +44,14 @@ class LogOddsSettings:
         raw = yaml.safe_load(Path(params_path).read_text(encoding="utf-8"))
         cfg = raw["compare"]["log_odds"]
         aliases = tuple(str(name) for kinds in raw["targets"].values() for names in kinds.values() for name in names)
-        return cls(float(cfg["prior_scale"]), int(cfg["top_n"]), int(cfg["min_count"]), int(cfg["ngram_max"]),
-                   bool(cfg["english_stop_words"]), aliases)
+        return cls(
+            float(cfg["prior_scale"]),
+            int(cfg["top_n"]),
+            int(cfg["min_count"]),
+            int(cfg["ngram_max"]),
+            bool(cfg["english_stop_words"]),
+            aliases,
+        )
 
     def stop_words(self) -> list[str]:
         return sorted(stop_terms(self.alias_texts, self.english_stop_words))
@@ -68,8 +75,7 @@ class TargetSentences:
         return present if len(present) > 1 else []
 
 
-def target_sentences(documents: pd.DataFrame, sentences: pd.DataFrame,
-                     mentions: pd.DataFrame) -> list[TargetSentences]:
+def target_sentences(documents: pd.DataFrame, sentences: pd.DataFrame, mentions: pd.DataFrame) -> list[TargetSentences]:
     """The compare stage's inputs to ``contrast_terms``: for each target, the sentences with a mention
     of it (the stance units' sentences), and every sentence of the corpus as background."""
     background = sentences.merge(documents[["doc_id", "author_origin"]], on="doc_id")
@@ -88,7 +94,7 @@ class CountedTarget:
     background_counts: np.ndarray
     prior: np.ndarray
     counts: sparse.csr_matrix  # target sentences x terms
-    origins: np.ndarray        # origin of each target sentence
+    origins: np.ndarray  # origin of each target sentence
 
 
 def count_target(data: TargetSentences, settings: LogOddsSettings) -> CountedTarget:
@@ -96,16 +102,22 @@ def count_target(data: TargetSentences, settings: LogOddsSettings) -> CountedTar
     vectorizer = settings.vectorizer()
     background_counts = np.asarray(vectorizer.fit_transform(data.background["text"]).sum(axis=0)).ravel()
     prior = settings.prior_scale * background_counts / background_counts.sum()
-    return CountedTarget(vectorizer.get_feature_names_out(), background_counts, prior,
-                         vectorizer.transform(data.sentences["text"]).tocsr(),
-                         data.sentences["author_origin"].to_numpy())
+    return CountedTarget(
+        vectorizer.get_feature_names_out(),
+        background_counts,
+        prior,
+        vectorizer.transform(data.sentences["text"]).tocsr(),
+        data.sentences["author_origin"].to_numpy(),
+    )
 
 
 def group_counts(counted: CountedTarget, origin: str) -> tuple[np.ndarray, np.ndarray]:
     """Token counts of every term in the origin's sentences and in the other origins'."""
     in_group = counted.origins == origin
-    return (np.asarray(counted.counts[in_group].sum(axis=0)).ravel(),
-            np.asarray(counted.counts[~in_group].sum(axis=0)).ravel())
+    return (
+        np.asarray(counted.counts[in_group].sum(axis=0)).ravel(),
+        np.asarray(counted.counts[~in_group].sum(axis=0)).ravel(),
+    )
 
 
 def full_variance(y_a: np.ndarray, y_b: np.ndarray, alpha: np.ndarray) -> np.ndarray:
@@ -113,8 +125,7 @@ def full_variance(y_a: np.ndarray, y_b: np.ndarray, alpha: np.ndarray) -> np.nda
     eq. 20, which ours follows, keeps only 1/(y_a+α) + 1/(y_b+α)."""
     alpha0 = alpha.sum()
     n_a, n_b = y_a.sum(), y_b.sum()
-    return (1 / (y_a + alpha) + 1 / (n_a + alpha0 - y_a - alpha)
-            + 1 / (y_b + alpha) + 1 / (n_b + alpha0 - y_b - alpha))
+    return 1 / (y_a + alpha) + 1 / (n_a + alpha0 - y_a - alpha) + 1 / (y_b + alpha) + 1 / (n_b + alpha0 - y_b - alpha)
 
 
 def our_scores(counted: CountedTarget, origin: str, uniform_alpha: float) -> dict[str, np.ndarray]:
@@ -126,40 +137,75 @@ def our_scores(counted: CountedTarget, origin: str, uniform_alpha: float) -> dic
     delta_uniform, z_uniform = log_odds_dirichlet(y_a, y_b, uniform)
     variance = full_variance(y_a, y_b, counted.prior)
     return {
-        "count_group": y_a, "count_rest": y_b,
-        "log_odds": delta, "z": z, "z_full_variance": delta / np.sqrt(variance),
-        "log_odds_uniform_prior": delta_uniform, "z_uniform_prior": z_uniform,
+        "count_group": y_a,
+        "count_rest": y_b,
+        "log_odds": delta,
+        "z": z,
+        "z_full_variance": delta / np.sqrt(variance),
+        "log_odds_uniform_prior": delta_uniform,
+        "z_uniform_prior": z_uniform,
         # z times these gives back a peer's log-odds (neither peer returns it)
-        "sd": delta / z, "sd_full": np.sqrt(variance), "sd_uniform_prior": delta_uniform / z_uniform,
+        "sd": delta / z,
+        "sd_full": np.sqrt(variance),
+        "sd_uniform_prior": delta_uniform / z_uniform,
     }
 
 
 def stage_top_terms(data: TargetSentences, settings: LogOddsSettings) -> pd.DataFrame:
     """The compare stage's table for this target: ``contrast_terms`` exactly as the stage calls it."""
-    return contrast_terms(data.sentences, data.background, settings.vectorizer(), settings.prior_scale,
-                          settings.top_n, settings.min_count, MIN_Z)
+    return contrast_terms(
+        data.sentences,
+        data.background,
+        settings.vectorizer(),
+        settings.prior_scale,
+        settings.top_n,
+        settings.min_count,
+        MIN_Z,
+    )
 
 
-def peer_request(targets: list[TargetSentences], counted_targets: list[CountedTarget], settings: LogOddsSettings,
-                 uniform_alpha: float, *, variants: bool, repeats: int) -> dict[str, Any]:
+def peer_request(
+    targets: list[TargetSentences],
+    counted_targets: list[CountedTarget],
+    settings: LogOddsSettings,
+    uniform_alpha: float,
+    *,
+    variants: bool,
+    repeats: int,
+) -> dict[str, Any]:
     """What the peer process needs (JSON): the texts, our tokenisation settings, our vocabulary and
     counts (it checks its own vectorizer reproduces them before scoring) and the prior settings;
     ``variants``: also the runs with a peer's own defaults; ``repeats``: timed runs."""
     request: dict[str, Any] = {
-        "vectorizer": {"token_pattern": TOKEN_PATTERN, "stop_words": settings.stop_words(),
-                       "ngram_range": [1, settings.ngram_max], "lowercase": True},
-        "prior_scale": settings.prior_scale, "uniform_alpha": uniform_alpha,
-        "variants": variants, "repeats": repeats,
+        "vectorizer": {
+            "token_pattern": TOKEN_PATTERN,
+            "stop_words": settings.stop_words(),
+            "ngram_range": [1, settings.ngram_max],
+            "lowercase": True,
+        },
+        "prior_scale": settings.prior_scale,
+        "uniform_alpha": uniform_alpha,
+        "variants": variants,
+        "repeats": repeats,
         "background_texts": targets[0].background["text"].tolist() if targets else [],
         "targets": [],
     }
     for data, counted in zip(targets, counted_targets, strict=True):
-        request["targets"].append({
-            "target": data.target, "texts": data.sentences["text"].tolist(),
-            "doc_ids": data.sentences["doc_id"].tolist(), "origins": counted.origins.tolist(),
-            "contrast_origins": data.origins, "terms": counted.terms.tolist(),
-            "background_counts": counted.background_counts.tolist(),
-            "counts": {"data": counted.counts.data.tolist(), "indices": counted.counts.indices.tolist(),
-                       "indptr": counted.counts.indptr.tolist(), "shape": list(counted.counts.shape)},
-        })
+        request["targets"].append(
+            {
+                "target": data.target,
+                "texts": data.sentences["text"].tolist(),
+                "doc_ids": data.sentences["doc_id"].tolist(),
+                "origins": counted.origins.tolist(),
+                "contrast_origins": data.origins,
+                "terms": counted.terms.tolist(),
+                "background_counts": counted.background_counts.tolist(),
+                "counts": {
+                    "data": counted.counts.data.tolist(),
+                    "indices": counted.counts.indices.tolist(),
+                    "indptr": counted.counts.indptr.tolist(),
+                    "shape": list(counted.counts.shape),
+                },
+            }
+        )
     return request

@@ -23,6 +23,7 @@ Variants that switch a peer's own default back on (ConvoKit's constant
 prior 0.1, its clean-text preprocessing) show what each difference does.
 ConvoKit prints progress to stdout; it goes to stderr here.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -49,9 +50,11 @@ def peer_imports() -> dict[str, float]:
     timings = {}
     started = time.perf_counter()
     import scattertext  # noqa: F401
+
     timings["scattertext"] = time.perf_counter() - started
     started = time.perf_counter()
     from convokit.fighting_words import FightingWords  # noqa: F401
+
     timings["convokit"] = time.perf_counter() - started
     return timings
 
@@ -59,9 +62,15 @@ def peer_imports() -> dict[str, float]:
 def our_vectorizer(settings: dict, vocabulary=None):
     from sklearn.feature_extraction.text import CountVectorizer
 
-    return CountVectorizer(lowercase=settings["lowercase"], token_pattern=settings["token_pattern"],
-                           stop_words=settings["stop_words"], ngram_range=tuple(settings["ngram_range"]),
-                           vocabulary=vocabulary, min_df=1, dtype="int64")
+    return CountVectorizer(
+        lowercase=settings["lowercase"],
+        token_pattern=settings["token_pattern"],
+        stop_words=settings["stop_words"],
+        ngram_range=tuple(settings["ngram_range"]),
+        vocabulary=vocabulary,
+        min_df=1,
+        dtype="int64",
+    )
 
 
 def scattertext_corpus(counts, terms, origins, texts):
@@ -71,8 +80,13 @@ def scattertext_corpus(counts, terms, origins, texts):
 
     categories = sorted(set(origins))
     codes = np.array([categories.index(o) for o in origins])
-    return CorpusFromScikit(X=counts, y=codes, feature_vocabulary={t: i for i, t in enumerate(terms)},
-                            category_names=categories, raw_texts=texts).build()
+    return CorpusFromScikit(
+        X=counts,
+        y=codes,
+        feature_vocabulary={t: i for i, t in enumerate(terms)},
+        category_names=categories,
+        raw_texts=texts,
+    ).build()
 
 
 def scattertext_scores(corpus, terms, background_counts, contrast_origins, prior_scale):
@@ -85,8 +99,12 @@ def scattertext_scores(corpus, terms, background_counts, contrast_origins, prior
     out = {}
     for origin in contrast_origins:
         rest = [c for c in corpus.get_categories() if c != origin]
-        priors = (PriorFactory(corpus, category=origin, not_categories=rest, starting_count=0)
-                  .use_custom_term_frequencies(background).get_priors().reindex(terms))
+        priors = (
+            PriorFactory(corpus, category=origin, not_categories=rest, starting_count=0)
+            .use_custom_term_frequencies(background)
+            .get_priors()
+            .reindex(terms)
+        )
         scorer = LogOddsRatioInformativeDirichletPrior(priors, sigma=prior_scale, scale_type="word")
         z = scorer.get_scores(frequencies[f"{origin} freq"], frequencies[[f"{c} freq" for c in rest]].sum(axis=1))
         out[origin] = z.reindex(terms).to_numpy()
@@ -98,11 +116,19 @@ def convokit_corpus(texts, doc_ids, origins):
     from convokit import Corpus, Speaker, Utterance
 
     speakers = {doc: Speaker(id=doc) for doc in dict.fromkeys(doc_ids)}
-    return Corpus(utterances=[
-        Utterance(id=str(i), speaker=speakers[doc], conversation_id=str(i), reply_to=None, text=text,
-                  meta={"origin": origin})
-        for i, (text, doc, origin) in enumerate(zip(texts, doc_ids, origins))
-    ])
+    return Corpus(
+        utterances=[
+            Utterance(
+                id=str(i),
+                speaker=speakers[doc],
+                conversation_id=str(i),
+                reply_to=None,
+                text=text,
+                meta={"origin": origin},
+            )
+            for i, (text, doc, origin) in enumerate(zip(texts, doc_ids, origins))
+        ]
+    )
 
 
 def convokit_scores(corpus, settings, terms, prior, contrast_origins, clean_text=False):
@@ -112,10 +138,14 @@ def convokit_scores(corpus, settings, terms, prior, contrast_origins, clean_text
     text_func = (lambda utt: FightingWords.clean_text(utt.text)) if clean_text else (lambda utt: utt.text)
     scores, pooled = {}, {}
     for origin in contrast_origins:
-        words = FightingWords(obj_type="utterance", text_func=text_func, prior=prior,
-                              cv=our_vectorizer(settings, vocabulary=list(terms)))
-        words.fit(corpus, class1_func=lambda utt, o=origin: utt.meta["origin"] == o,
-                  class2_func=lambda utt, o=origin: utt.meta["origin"] != o)
+        words = FightingWords(
+            obj_type="utterance", text_func=text_func, prior=prior, cv=our_vectorizer(settings, vocabulary=list(terms))
+        )
+        words.fit(
+            corpus,
+            class1_func=lambda utt, o=origin: utt.meta["origin"] == o,
+            class2_func=lambda utt, o=origin: utt.meta["origin"] != o,
+        )
         scores[origin] = words.get_ngram_zscores()["z-score"].reindex(terms).to_numpy()
         pooled[origin] = words._count_matrix  # public API has no getter; read for the count check only
     return scores, pooled
@@ -127,8 +157,10 @@ def one_target(request: dict, target: dict, variants: bool) -> dict:
     from scipy import sparse
 
     settings, terms = request["vectorizer"], target["terms"]
-    ours = sparse.csr_matrix((target["counts"]["data"], target["counts"]["indices"], target["counts"]["indptr"]),
-                             shape=tuple(target["counts"]["shape"]))
+    ours = sparse.csr_matrix(
+        (target["counts"]["data"], target["counts"]["indices"], target["counts"]["indptr"]),
+        shape=tuple(target["counts"]["shape"]),
+    )
     origins = np.asarray(target["origins"])
     timing: dict[str, list[float]] = {}
     for _ in range(int(request["repeats"])):
@@ -148,8 +180,9 @@ def one_target(request: dict, target: dict, variants: bool) -> dict:
             ck, pooled = convokit_scores(corpus, settings, terms, prior, target["contrast_origins"])
     scores = {o: {"scattertext": st[o], "convokit": ck[o]} for o in target["contrast_origins"]}
     if variants:
-        uniform, _ = convokit_scores(corpus, settings, terms, float(request["uniform_alpha"]),
-                                     target["contrast_origins"])
+        uniform, _ = convokit_scores(
+            corpus, settings, terms, float(request["uniform_alpha"]), target["contrast_origins"]
+        )
         cleaned, _ = convokit_scores(corpus, settings, terms, prior, target["contrast_origins"], clean_text=True)
         for o in target["contrast_origins"]:
             scores[o].update(convokit_uniform_prior=uniform[o], convokit_clean_text=cleaned[o])
@@ -160,11 +193,18 @@ def one_target(request: dict, target: dict, variants: bool) -> dict:
         "convokit_counts_identical": all(
             np.array_equal(pooled[o][0], np.asarray(ours[origins == o].sum(axis=0)).ravel())
             and np.array_equal(pooled[o][1], np.asarray(ours[origins != o].sum(axis=0)).ravel())
-            for o in target["contrast_origins"]),
+            for o in target["contrast_origins"]
+        ),
     }
-    return {"target": target["target"], "checks": checks, "timing_s": timing,
-            "scores": {o: {k: [None if not np.isfinite(x) else float(x) for x in v] for k, v in by.items()}
-                       for o, by in scores.items()}}
+    return {
+        "target": target["target"],
+        "checks": checks,
+        "timing_s": timing,
+        "scores": {
+            o: {k: [None if not np.isfinite(x) else float(x) for x in v] for k, v in by.items()}
+            for o, by in scores.items()
+        },
+    }
 
 
 def answer(request: dict) -> dict:
@@ -187,10 +227,17 @@ def main(argv: list[str]) -> int:
     with contextlib.redirect_stdout(sys.stderr):
         responses = [answer(request) for request in requests]
     packages = ("scattertext", "convokit", "scikit-learn", "numpy", "scipy", "pandas")
-    responses_path.write_text(json.dumps({
-        "versions": {p: version(p) for p in packages}, "python": sys.version.split()[0],
-        "import_s": imports, "responses": responses,
-    }), encoding="utf-8")
+    responses_path.write_text(
+        json.dumps(
+            {
+                "versions": {p: version(p) for p in packages},
+                "python": sys.version.split()[0],
+                "import_s": imports,
+                "responses": responses,
+            }
+        ),
+        encoding="utf-8",
+    )
     return 0
 
 
