@@ -70,6 +70,9 @@ def corpus_tables() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
             offset += len(text) + 1
     sentences_table = pd.DataFrame(sentences)
     documents = sentences_table.groupby("doc_id", sort=False)["text"].agg(" ".join).reset_index()
+    documents.insert(1, "author_origin", "Ukrainian")
+    documents.insert(2, "n_words", documents["text"].str.split().str.len().astype("int64"))
+    documents.insert(3, "n_chars", documents["text"].str.len().astype("int64"))
     return sentences_table, pd.DataFrame(mentions), documents
 
 
