@@ -142,6 +142,16 @@ def _data_uri(path: Path) -> str:
     return f"data:{mime};base64,{base64.b64encode(path.read_bytes()).decode('ascii')}"
 
 
+METHOD_SLOTS = ((30, 49), (95, 99))
+"""Figure-set slots (pipeline/figures/registry.py) of figures about the method, not the findings: gold vs
+model shares, classifier evaluation, annotator agreement, the ppi validation."""
+
+
+def is_method_figure(order: int) -> bool:
+    """Whether a figure documents the method (evaluation, annotation, validation) rather than a finding."""
+    return any(low <= order <= high for low, high in METHOD_SLOTS)
+
+
 def figure_entries(rendered: list[Rendered], embed: str, link_dir: str, page_width_in: float) -> list[dict[str, Any]]:
     """Per figure: number, words, source files, an embedded image and a link (``link_dir/<file name>``).
 
@@ -168,6 +178,7 @@ def figure_entries(rendered: list[Rendered], embed: str, link_dir: str, page_wid
                 "labels": r.labels,
                 "sources": list(r.spec.sources),
                 "width_pct": round(min(100.0, 100 * r.size_in[0] / page_width_in), 1),
+                "method": is_method_figure(r.spec.order),
                 "data_uri": _data_uri(image) if image is not None else "",
                 "image": link(image) if image is not None else "",
                 "files": [link(p) for p in r.files],
