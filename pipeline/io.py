@@ -84,6 +84,7 @@ class StageOutputs:
     def __init__(self, root: str | Path):
         self.root = Path(root)
         self._staged: list[tuple[Path, Path, bool]] = []  # (staging path, destination, is a folder)
+        self._made: list[Path] = []  # folders created for staging, removed again (if empty) on failure
 
     def __enter__(self) -> StageOutputs:
         return self
@@ -91,7 +92,7 @@ class StageOutputs:
     def file(self, relative: str | Path) -> Path:
         """A temporary file to write the output ``relative`` (to the project root) into."""
         path = self.root / relative
-        path.parent.mkdir(parents=True, exist_ok=True)
+        self._make_parents(path)
         for stale in path.parent.glob(f".{glob.escape(path.name)}.*.tmp"):
             stale.unlink(missing_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
@@ -106,9 +107,16 @@ class StageOutputs:
         staging = path.with_name(f".{path.name}.staging")
         for leftover in (staging, path.with_name(f".{path.name}.old")):
             shutil.rmtree(leftover, ignore_errors=True)
-        staging.mkdir(parents=True)
+        self._make_parents(staging)
+        staging.mkdir()
         self._staged.append((staging, path, True))
         return staging
+
+    def _make_parents(self, path: Path) -> None:
+        """Create ``path``'s missing parent folders, remembering them so a failed stage leaves none behind."""
+        missing = [p for p in path.parents if not p.exists()]
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._made.extend(missing)  # deepest first
 
     def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
         try:
@@ -126,6 +134,10 @@ class StageOutputs:
                     shutil.rmtree(staged, ignore_errors=True)
                 else:
                     staged.unlink(missing_ok=True)
+            if exc_type is not None:
+                for made in self._made:
+                    if made.is_dir() and not any(made.iterdir()):
+                        made.rmdir()
 
 
 def _swap_folder(staging: Path, path: Path) -> None:

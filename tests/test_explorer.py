@@ -370,14 +370,16 @@ def test_report_stage_builds_the_explorer_from_the_compare_outputs(built_project
     assert f"This page embeds {len(included)} of {len(included)} units" in html
     shown = embedded_units(html).merge(included, on=["doc_id", "sent_id", "target"], suffixes=("", "_evidence"))
     assert len(shown) == len(included)
-    assert (shown["label"] == shown["label_evidence"]).all() and set(shown["label_source"]) == {"model"}
+    assert (shown["label"] == shown["label_evidence"]).all()
+    # complete gold on the seed corpus: compare reports gold (stance.labels auto), and so does the explorer
+    assert set(shown["label_source"]) == set(included["label_source"]) == {"gold"}
     stances = pd.read_parquet(built_project / "outputs/data/stances.parquet")
     joined = shown.merge(stances, on=["doc_id", "sent_id", "target"], suffixes=("", "_stance"))
     assert (joined["model_label"] == joined["label_stance"]).all()
     assert np.allclose(joined["p_model"], joined[["p_against", "p_favor", "p_neutral"]].max(axis=1), atol=1e-3)
     assert set(shown["gold_label"]) <= {"against", "favor", "neutral"}  # the seed corpus: every unit has gold
     assert (shown["mention"] != "").all()
-    assert "Labels: label used (figures and tables): model labels" in html
+    assert "Labels: label used (figures and tables): gold v2 labels" in html
     annotators = json.loads((built_project / "outputs/metrics/gold.json").read_text(encoding="utf-8"))["annotators"]
     assert "model-based" in annotators and escape(annotators) in html  # who made the gold column's labels
 

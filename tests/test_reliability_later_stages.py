@@ -78,21 +78,6 @@ def test_gold_covers_the_annotated_documents_only(project):
     assert metrics["n_gold_units"] == len(gold) and not set(ADDED) & set(gold["doc_id"])
 
 
-def test_compare_on_gold_labels_refuses_naming_the_unlabelled_document(project, capsys):
-    set_param(project, "stance.labels", "gold")
-    before = tree_hashes(project / "outputs")
-    rc, err = run(project, "compare", capsys)
-    assert rc == 2
-    assert (
-        "error: compare: stance.labels is 'gold', but Ukrainian x russia has no gold estimate: document(s) "
-        "ua-added lack complete gold labels"
-    ) in err
-    assert "python -m pipeline annotate export" in err
-    assert "set stance.labels: auto" in err
-    assert "in-added-econ" not in err  # no target mention: no unit, nothing to label
-    assert tree_hashes(project / "outputs") == before  # nothing written
-
-
 def test_compare_on_model_labels_includes_the_added_document(project, capsys):
     # gold documents get out-of-fold labels from evaluate, the added one the model train fits;
     # the lexicon alone keeps this fast (the real default is chosen by evaluate)
@@ -105,6 +90,27 @@ def test_compare_on_model_labels_includes_the_added_document(project, capsys):
     added = per_doc[per_doc["doc_id"].isin(ADDED)].set_index(["doc_id", "target"])["n_units"]
     assert added[("ua-added", "ukraine")] > 0 and added[("ua-added", "russia")] > 0
     assert added[("in-added-econ", "russia")] == 0 and added[("in-added-econ", "ukraine")] == 0
+
+
+def test_compare_on_gold_labels_refuses_naming_the_unlabelled_document(project, capsys):
+    # compare reads the stance stage's output in every label mode; the lexicon keeps this fast
+    set_param(project, "stance.classifier", "lexicon")
+    set_param(project, "evaluate.classifiers", ["lexicon"])
+    for stage in ("evaluate", "train", "stance"):
+        rc, err = run(project, stage, capsys)
+        assert rc == 0, err
+    set_param(project, "stance.labels", "gold")
+    before = tree_hashes(project / "outputs")
+    rc, err = run(project, "compare", capsys)
+    assert rc == 2
+    assert (
+        "error: compare: stance.labels is 'gold', but Ukrainian x russia has no gold estimate: document(s) "
+        "ua-added lack complete gold labels"
+    ) in err
+    assert "python -m pipeline annotate export" in err
+    assert "set stance.labels: auto" in err
+    assert "in-added-econ" not in err  # no target mention: no unit, nothing to label
+    assert tree_hashes(project / "outputs") == before  # nothing written
 
 
 def test_group_without_a_target_gets_a_no_data_note(tmp_path, capsys):
