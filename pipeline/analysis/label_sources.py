@@ -28,9 +28,9 @@ import pandas as pd
 from pipeline.analysis import shares
 from pipeline.analysis.estimates import Settings
 from pipeline.analysis.ppi import STATISTICS
-from pipeline.analysis.ppi_estimates import PROBABILITIES, document_cells, document_estimates, group_estimates
+from pipeline.analysis.ppi_estimates import document_cells, document_estimates, group_estimates
 from pipeline.analysis.resampling import stable_rng
-from pipeline.paths import LABELS
+from pipeline.paths import LABELS, PROBA
 
 SOURCES = ("gold", "ppi", "model")
 MEASURE_OF = dict(zip(STATISTICS, shares.STANCE_MEASURES))
@@ -119,7 +119,7 @@ def ppi_tables(units: pd.DataFrame, model: SourceTables, settings: Settings) -> 
     doc_group = dict(zip(model.per_doc["doc_id"], model.per_doc["author_origin"]))
     included = set(map(tuple, model.per_doc.loc[model.per_doc["included"], ["doc_id", "target"]].to_numpy()))
     labelled = units.drop(columns="label").rename(columns={"gold": "label"})
-    cells = document_cells(labelled[["doc_id", "target", "label", *PROBABILITIES]])
+    cells = document_cells(labelled[["doc_id", "target", "label", *PROBA]])
     cells = {key: cell for key, cell in cells.items() if key in included}
     rng_for = functools.partial(stable_rng, settings.seed, "stance-ppi")
     per_cell = document_estimates(cells, settings.level)

@@ -39,19 +39,18 @@ from pipeline.analysis.ppi_bootstrap import (
     hierarchical_ppi_bootstrap,
     percentile_interval,
 )
-from pipeline.paths import LABELS
+from pipeline.paths import PROBA
 
-PROBABILITIES = [f"p_{label}" for label in LABELS]
 Cells = Mapping[tuple[str, str], DocumentCell]
 
 
 def document_cells(units: pd.DataFrame) -> dict[tuple[str, str], DocumentCell]:
     """(doc_id, target) -> the cell's gold values and predictions, labelled and unlabelled units apart."""
-    missing = [c for c in ["doc_id", "target", "label", *PROBABILITIES] if c not in units.columns]
+    missing = [c for c in ["doc_id", "target", "label", *PROBA] if c not in units.columns]
     if missing:
         raise PPIInputError(f"ppi estimates: units lack column(s) {', '.join(missing)}")
     labelled = units["label"].notna().to_numpy()
-    f = prediction_values(units[PROBABILITIES].to_numpy(float))
+    f = prediction_values(units[PROBA].to_numpy(float))
     y = np.zeros_like(f)
     if labelled.any():
         y[labelled] = gold_values(units.loc[labelled, "label"])

@@ -49,13 +49,12 @@ from pipeline.analysis.ppi_bootstrap import (
     percentile_interval,
 )
 from pipeline.annotation.sampling import Strata, sample_masks, stratify
-from pipeline.paths import LABELS
+from pipeline.paths import LABELS, PROBA
 
 BUDGETS = (0.05, 0.10, 0.20, 0.40)
 SMALL_CELL = 40
 """Cells (document x target, or origin x target) with fewer units than this are reported as small."""
 COLUMNS = ["method", "budget", "level", "cell_size", "coverage", "median_width", "n", "labelled_fraction"]
-PROBABILITIES = [f"p_{label}" for label in LABELS]
 LEVELS = {"document_target_label": len(LABELS), "group_target": len(STATISTICS)}
 """Statistics scored per level: the three shares per document; the shares and the net index per group."""
 
@@ -120,7 +119,7 @@ def ppi_validation(
 
 def corpus_of(units: pd.DataFrame) -> Corpus:
     """The units sorted by cell with their values; refuses units without full gold or predictions."""
-    missing = [c for c in ["author_origin", "label", *PROBABILITIES] if c not in units.columns]
+    missing = [c for c in ["author_origin", "label", *PROBA] if c not in units.columns]
     if missing:
         raise PPIInputError(f"ppi validation: units lack column(s) {', '.join(missing)}")
     if units["label"].isna().any():
@@ -134,7 +133,7 @@ def corpus_of(units: pd.DataFrame) -> Corpus:
     groups: dict[tuple[str, str], list[int]] = {}
     for c, (origin, target) in enumerate(zip(cells["author_origin"], cells["target"])):
         groups.setdefault((origin, target), []).append(c)
-    p = sorted_units[PROBABILITIES].to_numpy(float)
+    p = sorted_units[PROBA].to_numpy(float)
     return Corpus(strata, gold_values(sorted_units["label"]), prediction_values(p), with_net(hard_labels(p)), groups)
 
 
