@@ -201,53 +201,6 @@ def check_parquet(path: Path) -> None:
         raise ValueError(problem)
 
 
-def write_table(
-    df: pd.DataFrame,
-    stem: str | Path,
-    caption: str,
-    float_format: str = "{:.3f}",
-    formats: tuple[str, ...] = ("csv", "md", "tex"),
-) -> None:
-    """Write one table as CSV (data), Markdown and LaTeX (people and papers), with its caption.
-
-    Row-level evidence tables pass ``formats=("csv",)``: nobody reads thousands of rows in a paper,
-    so their Markdown file holds only the caption and a pointer to the CSV.
-    """
-    stem = Path(stem)
-    if "csv" in formats:
-        with atomic_path(stem.with_suffix(".csv")) as tmp:
-            df.to_csv(tmp, index=False, float_format="%.6g", lineterminator="\n")
-    shown = df.copy()
-    for col in shown.select_dtypes("float").columns:
-        shown[col] = shown[col].map(lambda v: "" if pd.isna(v) else float_format.format(v))
-    if "md" in formats:
-        write_text(stem.with_suffix(".md"), f"{caption}\n\n{shown.to_markdown(index=False)}\n")
-    else:  # the caption still gets a readable home beside the data
-        write_text(stem.with_suffix(".md"), f"{caption}\n\n{len(df)} rows: see {stem.name}.csv\n")
-    if "tex" in formats:
-        latex = shown.to_latex(index=False, caption=latex_escape(caption), label=f"tab:{stem.name}", escape=True)
-        write_text(stem.with_suffix(".tex"), latex)
-
-
-_LATEX_SPECIAL = {
-    "\\": r"\textbackslash{}",
-    "&": r"\&",
-    "%": r"\%",
-    "$": r"\$",
-    "#": r"\#",
-    "_": r"\_",
-    "{": r"\{",
-    "}": r"\}",
-    "~": r"\textasciitilde{}",
-    "^": r"\textasciicircum{}",
-}
-
-
-def latex_escape(text: str) -> str:
-    """Escape LaTeX's special characters (pandas escapes cells, not the caption)."""
-    return "".join(_LATEX_SPECIAL.get(c, c) for c in text)
-
-
 def parquet_schema(dtypes: dict[str, str]) -> pa.Schema:
     """The schema (with pandas metadata) pandas writes for a frame of these column dtypes."""
     empty = pd.DataFrame({column: pd.Series(dtype=dtype) for column, dtype in dtypes.items()})

@@ -29,7 +29,8 @@ def gold_counts(units: pd.DataFrame, gold: pd.DataFrame, origins: pd.Series) -> 
     )
     table = cells.join(by_label).join(extra)
     counts = [*LABELS, "n_context_basis", "n_adjudicated"]
-    table[counts] = table[counts].fillna(0).astype(int)
+    # cells without gold join as missing (typed str when no gold exists at all): counted as zero
+    table[counts] = table[counts].apply(pd.to_numeric).fillna(0).astype(int)
     table = table.reset_index()
     table.insert(0, "author_origin", table["doc_id"].map(origins))
     totals = table.groupby("target", as_index=False)[["n_units", "n_gold", *counts]].sum()

@@ -24,6 +24,7 @@ from pipeline.analysis.ppi_validation import validation_if_census
 from pipeline.analysis.vocabulary import term_names, vocabulary_table
 from pipeline.nlp.coverage import coverage_gaps
 from pipeline.params import Params
+from pipeline.tables import write_table
 
 STAGE = "compare"
 EVIDENCE_ONLY = ("csv",)
@@ -97,5 +98,5 @@ def run(params: Params) -> None:
         folder = out.folder(paths.tables(STAGE))
         for name, table in tables.items():
             formats = EVIDENCE_ONLY if name in ("frame_matches", "stance_evidence") else ("csv", "md", "tex")
-            io.write_table(table, folder / name, captions[name], formats=formats)
+            write_table(table, folder / name, captions[name], formats=formats)
         io.write_json(out.file(paths.metrics(STAGE)), metrics)

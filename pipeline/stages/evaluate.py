@@ -42,6 +42,7 @@ from pipeline.evaluation.scoring import (
 )
 from pipeline.evaluation.sensitivity import sensitivity_caption, sensitivity_summary, sensitivity_table
 from pipeline.params import Params
+from pipeline.tables import write_table
 
 STAGE = "evaluate"
 READING_NOTES = {
@@ -125,7 +126,7 @@ def run(params: Params) -> None:
 
     with io.StageOutputs(params.root) as out:
         tables = out.folder(paths.tables(STAGE))
-        io.write_table(
+        write_table(
             summary,
             tables / "eval_classifiers",
             f"Out-of-fold scores of every stance classifier ({how}); the selected default has the "
@@ -133,23 +134,23 @@ def run(params: Params) -> None:
             "(simplest first). ECE: top-label calibration error; Brier: multiclass. net_index_sign_differs: "
             f"origin x target cells where the net index has another sign than under gold (sensitivity).{per_basis}",
         )
-        io.write_table(
+        write_table(
             classes,
             tables / "eval_per_class",
             f"Out-of-fold precision, recall and F1 per classifier, target and gold label ({how}).",
         )
-        io.write_table(
+        write_table(
             shares,
             tables / "eval_shares",
             "Document-weighted label shares per origin group and target: gold labels beside "
             f"model-coded (out-of-fold) and their difference in percentage points ({how}).",
         )
-        io.write_table(
+        write_table(
             sensitivity,
             tables / "sensitivity",
             sensitivity_caption(names, metrics["n_documents"], READING_NOTES[params.stance.basis]),
         )
-        io.write_table(
+        write_table(
             error_table(oof[oof["classifier"] == selected], labelled),
             tables / "eval_errors",
             f"Out-of-fold errors of the selected classifier ({selected}), most confident first ({how}).",

@@ -28,6 +28,7 @@ from pipeline.annotation.summaries import adjudication_table, confusion_table, g
 from pipeline.ingestion.manifest import load_manifest
 from pipeline.nlp.units import stance_units
 from pipeline.params import Params
+from pipeline.tables import write_table
 
 STAGE = "gold"
 
@@ -96,7 +97,7 @@ def run(params: Params) -> None:
     with io.StageOutputs(root) as out:
         io.write_parquet(gold, out.file(paths.GOLD))
         tables = out.folder(paths.tables(STAGE))
-        io.write_table(
+        write_table(
             table,
             tables / "agreement",
             f"Agreement between the annotation passes on the units two or more annotators labelled: raw agreement "
@@ -107,19 +108,19 @@ def run(params: Params) -> None:
             f"does not quote as an example. Annotators: {who}; agreement between model-based annotators that "
             "follow one guide overstates what independent human coders would reach.",
         )
-        io.write_table(
+        write_table(
             confusion_table(passes),
             tables / "agreement_confusion",
             f"Labels of each pair of annotators on the units both labelled (rows: annotator_a; columns: b_<label>), "
             f"overall and per target. Annotators: {who}.",
         )
-        io.write_table(
+        write_table(
             adjudication_table(passes, gold),
             tables / "adjudications",
             "Units where the passes disagreed (in label or basis): every annotator's label/basis, the adjudicated "
             f"decision and the spec or guide rule applied. {who[:1].upper() + who[1:]}.",
         )
-        io.write_table(
+        write_table(
             gold_counts(units, gold, manifest.set_index("doc_id")["author_origin"]),
             tables / "gold_counts",
             "Gold labels per document × target (rows 'all': totals per target): units, gold-labelled units, labels, "
