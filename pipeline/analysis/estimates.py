@@ -9,34 +9,52 @@ frame rates and actor salience.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
+from pipeline.analysis.jobs import Job, Runner
 from pipeline.analysis.resampling import DocumentUnits, hierarchical_bootstrap, percentile_interval, stable_rng
 from pipeline.params import Compare
 
 
 @dataclass(frozen=True)
 class Settings:
-    """How intervals and tests are drawn (params.yaml ``seed`` and ``compare``)."""
+    """How intervals and tests are drawn (params.yaml ``seed`` and ``compare``), and where (``runner``:
+    the stage's executor; every job has its own generator, so the numbers do not depend on it)."""
 
     seed: int
     min_mentions: int
     n_resamples: int
     level: float
     n_permutations: int
+    runner: Runner = field(default_factory=Runner, compare=False, repr=False)
 
     @classmethod
-    def from_params(cls, seed: int, compare: Compare) -> Settings:
+    def from_params(cls, seed: int, compare: Compare, runner: Runner | None = None) -> Settings:
         return cls(
             seed=seed,
             min_mentions=compare.min_mentions,
             n_resamples=compare.bootstrap.n_resamples,
             level=compare.bootstrap.level,
             n_permutations=compare.permutation.n_permutations,
+            runner=runner or Runner(),
         )
+
+
+def bootstrap_job(documents: Sequence[DocumentUnits], n_resamples: int, rng: np.random.Generator) -> Job:
+    """The hierarchical bootstrap of one group as a job (its cost: units drawn)."""
+    n_units = sum(len(d.denominators) for d in documents)
+    return Job(hierarchical_bootstrap, (list(documents), n_resamples, rng), n_resamples * n_units)
+
+
+def group_members(units_by_doc: dict[str, DocumentUnits], doc_group: dict[str, str]) -> dict[str, list[DocumentUnits]]:
+    """Each group's documents, groups and documents in sorted order (the order the draws follow)."""
+    members: dict[str, list[DocumentUnits]] = {}
+    for doc_id in sorted(units_by_doc):
+        members.setdefault(doc_group[doc_id], []).append(units_by_doc[doc_id])
+    return dict(sorted(members.items()))
 
 
 def group_estimates(
@@ -51,11 +69,19 @@ def group_estimates(
     Returns the table (one row per group) and each group's replicates, so
     group differences reuse the very draws behind the group intervals.
     """
-    rows, replicates = [], {}
-    for group in sorted(set(doc_group[d] for d in units_by_doc)):
-        docs = [units_by_doc[d] for d in sorted(units_by_doc) if doc_group[d] == group]
-        reps = hierarchical_bootstrap(docs, settings.n_resamples, rng_key(group))
-        lo, hi = percentile_interval(reps, settings.level)
+    members = group_members(units_by_doc, doc_group)
+    jobs = [bootstrap_job(docs, settings.n_resamples, rng_key(group)) for group, docs in members.items()]
+    replicates = dict(zip(members, settings.runner.run(jobs)))
+    return group_table(members, replicates, names, settings.level), replicates
+
+
+def group_table(
+    members: dict[str, list[DocumentUnits]], replicates: dict[str, np.ndarray], names: Sequence[str], level: float
+) -> pd.DataFrame:
+    """One row per group: the document-weighted estimate of each statistic and its percentile interval."""
+    rows = []
+    for group, docs in members.items():
+        lo, hi = percentile_interval(replicates[group], level)
         estimate = np.mean([d.ratio() for d in docs], axis=0)
         row: dict[str, object] = {
             "author_origin": group,
@@ -66,8 +92,7 @@ def group_estimates(
             row[name], row[f"{name}_lo"], row[f"{name}_hi"] = estimate[j], lo[j], hi[j]
         row["interval_over"] = "sentences within one document" if len(docs) == 1 else "documents, then sentences"
         rows.append(row)
-        replicates[group] = reps
-    return pd.DataFrame(rows), replicates
+    return pd.DataFrame(rows)
 
 
 def rates_by_document(

@@ -123,7 +123,9 @@ def ppi_tables(units: pd.DataFrame, model: SourceTables, settings: Settings) -> 
     cells = {key: cell for key, cell in cells.items() if key in included}
     rng_for = functools.partial(stable_rng, settings.seed, "stance-ppi")
     per_cell = document_estimates(cells, settings.level)
-    groups, replicates = group_estimates(cells, doc_group, settings.level, settings.n_resamples, rng_for)
+    groups, replicates = group_estimates(
+        cells, doc_group, settings.level, settings.n_resamples, rng_for, settings.runner
+    )
     per_doc = _with_estimates(model.per_doc, _wide(per_cell, ["doc_id", "target"]), ["doc_id", "target"])
     per_doc = per_doc.drop(columns=[f"n_{label}" for label in LABELS])
     per_group = _with_estimates(model.per_group, _wide(groups, GROUP), GROUP)

@@ -26,6 +26,7 @@ from pipeline.analysis.ppi import (
     ppi_point_estimate,
     sure_bounds,
 )
+from pipeline.analysis.resampling import slots_by_document
 
 
 @dataclass(frozen=True)
@@ -63,17 +64,16 @@ def hierarchical_ppi_bootstrap(
         raise PPIInputError(f"bootstrap: n_resamples must be positive, got {n_resamples}")
     n_docs = len(docs)
     picks = rng.integers(n_docs, size=(n_resamples, n_docs))
-    values = np.empty((n_resamples, n_docs, docs[0].y.shape[1]))
-    for i, doc in enumerate(docs):
-        slots = np.nonzero(picks == i)
-        n_slots = len(slots[0])
+    values = np.empty((n_resamples * n_docs, docs[0].y.shape[1]))
+    for doc, slots in zip(docs, slots_by_document(picks, n_docs)):
+        n_slots = len(slots)
         if n_slots == 0:
             continue
         lab = Labelled.of(resample_counts(rng, len(doc.y), n_slots), doc.y, doc.f)
         unl = Unlabelled.of(resample_counts(rng, len(doc.f_unlabelled), n_slots), doc.f_unlabelled)
         lam = power_tuned_lambda(lab, unl) if tuned else np.zeros((n_slots, 1))
         values[slots] = np.clip(ppi_point_estimate(lab, unl, lam), *sure_bounds(lab, unl))
-    return values.mean(axis=1)
+    return values.reshape(n_resamples, n_docs, -1).mean(axis=1)
 
 
 def resample_counts(rng: np.random.Generator, n_units: int, size: int) -> np.ndarray:

@@ -21,6 +21,7 @@ from collections.abc import Callable, Mapping
 import numpy as np
 import pandas as pd
 
+from pipeline.analysis.jobs import Job, Runner
 from pipeline.analysis.ppi import (
     STATISTICS,
     CellEstimate,
@@ -103,6 +104,7 @@ def group_estimates(
     level: float,
     n_resamples: int,
     rng_for: Callable[[str, str], np.random.Generator],
+    runner: Runner | None = None,
 ) -> tuple[pd.DataFrame, dict[tuple[str, str], np.ndarray]]:
     """Per origin x target x statistic: the document-weighted estimate with two intervals, and their hull.
 
@@ -111,17 +113,26 @@ def group_estimates(
     prediction-powered bootstrap, documents then units, for authors of that origin (like today's
     gold and model intervals). ``lo, hi``: the hull of both; the bootstrap alone gives [0, 0] to a
     label no sampled unit carries, the design interval does not. Returns the table and each
-    group's bootstrap replicates (for group differences). ``rng_for(origin, target)`` seeds them.
+    group's bootstrap replicates (for group differences). ``rng_for(origin, target)`` seeds them;
+    ``runner`` (pipeline.analysis.jobs, default: this process) runs the groups' bootstraps.
     """
     rows, replicates = [], {}
     by_group: dict[tuple[str, str], list[tuple[str, DocumentCell]]] = {}
     for (doc_id, target), cell in sorted(cells.items()):
         by_group.setdefault((doc_group[doc_id], target), []).append((doc_id, cell))
-    for (origin, target), members in sorted(by_group.items()):
+    groups = sorted(by_group.items())
+    jobs = [
+        Job(
+            hierarchical_ppi_bootstrap,
+            ([cell for _, cell in members], n_resamples, rng_for(origin, target)),
+            n_resamples * sum(len(cell.y) + len(cell.f_unlabelled) for _, cell in members),
+        )
+        for (origin, target), members in groups
+    ]
+    for ((origin, target), members), reps in zip(groups, (runner or Runner()).run(jobs)):
         docs = [cell for _, cell in members]
         design = document_weighted(stack_documents([cell_estimate(cell, level) for cell in docs]))
         lo_doc, hi_doc = interval(design, level)
-        reps = hierarchical_ppi_bootstrap(docs, n_resamples, rng_for(origin, target))
         lo_boot, hi_boot = percentile_interval(reps, level)
         replicates[(origin, target)] = reps
         sources = [source(cell) for cell in docs]

@@ -7,16 +7,17 @@ intervals and add a document-level permutation test.
 
 from __future__ import annotations
 
-import functools
 import itertools
+import math
 
 import numpy as np
 import pandas as pd
 
-from pipeline.analysis.estimates import Settings, group_estimates
+from pipeline.analysis.estimates import Settings, bootstrap_job, group_members, group_table
+from pipeline.analysis.jobs import Job
 from pipeline.analysis.resampling import (
     DocumentUnits,
-    hierarchical_bootstrap,
+    bootstrap_interval,
     percentile_interval,
     permutation_test,
     stable_rng,
@@ -72,16 +73,18 @@ def stance_by_document(
         out[f"share_{label}"] = (counts[label] / out["n_units"]).where(out["n_units"] > 0)
     out["net_index"] = ((counts["favor"] - counts["against"]) / out["n_units"]).where(out["n_units"] > 0)
     per_unit = stance_document_units(units)
+    cells = [(row, key) for row, key in enumerate(out.index) if key in per_unit]
+    jobs = [
+        Job(
+            bootstrap_interval,
+            ([per_unit[key]], settings.n_resamples, stable_rng(settings.seed, "stance-document", *key), settings.level),
+            settings.n_resamples * len(per_unit[key].denominators),
+        )
+        for _, key in cells
+    ]
     net_interval = np.full((len(out), 2), np.nan)
-    for row, (doc_id, target) in enumerate(out.index):
-        if (doc_id, target) in per_unit:
-            reps = hierarchical_bootstrap(
-                [per_unit[(doc_id, target)]],
-                settings.n_resamples,
-                stable_rng(settings.seed, "stance-document", doc_id, target),
-            )
-            lo, hi = percentile_interval(reps, settings.level)
-            net_interval[row] = lo[-1], hi[-1]
+    for (row, _), (lo, hi) in zip(cells, settings.runner.run(jobs)):
+        net_interval[row] = lo[-1], hi[-1]
     out["net_index_lo"], out["net_index_hi"] = net_interval[:, 0], net_interval[:, 1]
     out["n_mentions"] = mentions.groupby(["doc_id", "target"]).size().reindex(grid, fill_value=0)
     out = out.reset_index().merge(documents[["doc_id", "author_origin", "n_words"]], on="doc_id")
@@ -111,15 +114,22 @@ def stance_by_group(
     """Per origin × target: document-weighted shares and net index over included documents, with intervals."""
     per_unit = stance_document_units(units)
     doc_group = dict(zip(per_doc["doc_id"], per_doc["author_origin"]))
-    tables, replicates = [], {}
+    members = {}
     for target in targets:
         included = per_doc[(per_doc["target"] == target) & per_doc["included"]]
-        docs = {d: per_unit[(d, target)] for d in included["doc_id"]}
-        if not docs:
-            continue
-        table, reps = group_estimates(
-            docs, doc_group, STANCE_MEASURES, settings, functools.partial(_stance_rng, settings.seed, target)
-        )
+        if len(included):
+            members[target] = group_members({d: per_unit[(d, target)] for d in included["doc_id"]}, doc_group)
+    # every target's groups in one list of jobs, so an executor runs them side by side
+    jobs = [
+        bootstrap_job(docs, settings.n_resamples, _stance_rng(settings.seed, target, group))
+        for target, groups in members.items()
+        for group, docs in groups.items()
+    ]
+    drawn = iter(settings.runner.run(jobs))
+    tables, replicates = [], {}
+    for target, groups in members.items():
+        reps = {group: next(drawn) for group in groups}
+        table = group_table(groups, reps, STANCE_MEASURES, settings.level)
         table.insert(1, "target", target)
         tables.append(table)
         replicates.update({(g, target): r for g, r in reps.items()})
@@ -155,7 +165,7 @@ def group_differences(
 ) -> pd.DataFrame:
     """Every pair of origins × target × measure: difference of document-weighted means, its
     bootstrap interval (independent resamples of the two groups) and a document-level permutation test."""
-    rows = []
+    rows, jobs = [], []
     included = per_doc[per_doc["included"]]
     for target in targets:
         d = included[included["target"] == target]
@@ -165,11 +175,10 @@ def group_differences(
             diff_reps = replicates[(a, target)] - replicates[(b, target)]
             lo, hi = percentile_interval(diff_reps, settings.level)
             for j, measure in enumerate(STANCE_MEASURES):
-                test = permutation_test(
-                    da[measure].to_numpy(),
-                    db[measure].to_numpy(),
-                    settings.n_permutations,
-                    stable_rng(settings.seed, "permutation", a, b, target, measure),
+                rng = stable_rng(settings.seed, "permutation", a, b, target, measure)
+                values = (da[measure].to_numpy(), db[measure].to_numpy())
+                jobs.append(
+                    Job(permutation_test, (*values, settings.n_permutations, rng), _permutation_cost(values, settings))
                 )
                 rows.append(
                     {
@@ -179,18 +188,27 @@ def group_differences(
                         "group_b": b,
                         "n_docs_a": len(da),
                         "n_docs_b": len(db),
-                        "difference": test.statistic,
                         "difference_lo": lo[j],
                         "difference_hi": hi[j],
-                        "p_permutation": test.p_value,
-                        "min_attainable_p": test.min_attainable_p,
-                        "n_assignments": test.n_assignments,
-                        "exact": test.exact,
                         "single_document_group": min(len(da), len(db)) == 1,
                     }
                 )
+    for row, test in zip(rows, settings.runner.run(jobs)):
+        row.update(
+            difference=test.statistic,
+            p_permutation=test.p_value,
+            min_attainable_p=test.min_attainable_p,
+            n_assignments=test.n_assignments,
+            exact=test.exact,
+        )
     # With fewer than two origin groups there is nothing to compare: an empty table, same columns.
     return pd.DataFrame(rows, columns=DIFFERENCE_COLUMNS)
+
+
+def _permutation_cost(values: tuple[np.ndarray, np.ndarray], settings: Settings) -> int:
+    """Assignments drawn (or enumerated) x documents: the size of a permutation test, for batching."""
+    n = len(values[0]) + len(values[1])
+    return min(settings.n_permutations, math.comb(n, len(values[0]))) * n
 
 
 def stance_evidence(

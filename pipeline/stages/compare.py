@@ -18,10 +18,12 @@ from pipeline.analysis import shares
 from pipeline.analysis.captions import CaptionFacts, compare_captions, coverage_note, design_note
 from pipeline.analysis.estimates import Settings, rates_by_document, rates_by_group
 from pipeline.analysis.headline import headline_metrics
+from pipeline.analysis.jobs import Runner
 from pipeline.analysis.label_sources import compare_sources, source_phrase
 from pipeline.analysis.labels import CompareInputError, source_units
 from pipeline.analysis.ppi_validation import validation_if_census
 from pipeline.analysis.vocabulary import term_names, vocabulary_table
+from pipeline.executor import make_executor
 from pipeline.nlp.coverage import coverage_gaps
 from pipeline.params import Params
 from pipeline.tables import write_table
@@ -32,57 +34,58 @@ EVIDENCE_ONLY = ("csv",)
 
 
 def run(params: Params) -> None:
-    settings = Settings.from_params(params.seed, params.compare)
-    documents = io.read_parquet(params.root / paths.DOCUMENTS)
-    sentences = io.read_parquet(params.root / paths.SENTENCES).sort_values(["doc_id", "sent_id"])
-    sentences = sentences.reset_index(drop=True)
-    mentions = io.read_parquet(params.root / paths.MENTIONS)
-    entities = io.read_parquet(params.root / paths.ENTITIES)
-    targets = params.target_names
-    units, classifier, cells = source_units(params, sentences, mentions, documents)
-    if units.empty:
-        raise CompareInputError(
-            f"no document mentions any of the targets {targets}, so there is no stance to "
-            "compare; check the aliases under targets in params.yaml (tag warned per document)"
-        )
-    doc_counts = {str(g): int(n) for g, n in documents.groupby("author_origin")["doc_id"].nunique().items()}
+    with make_executor(params.executor) as executor:
+        settings = Settings.from_params(params.seed, params.compare, Runner(executor))
+        documents = io.read_parquet(params.root / paths.DOCUMENTS)
+        sentences = io.read_parquet(params.root / paths.SENTENCES).sort_values(["doc_id", "sent_id"])
+        sentences = sentences.reset_index(drop=True)
+        mentions = io.read_parquet(params.root / paths.MENTIONS)
+        entities = io.read_parquet(params.root / paths.ENTITIES)
+        targets = params.target_names
+        units, classifier, cells = source_units(params, sentences, mentions, documents)
+        if units.empty:
+            raise CompareInputError(
+                f"no document mentions any of the targets {targets}, so there is no stance to "
+                "compare; check the aliases under targets in params.yaml (tag warned per document)"
+            )
+        doc_counts = {str(g): int(n) for g, n in documents.groupby("author_origin")["doc_id"].nunique().items()}
 
-    comparison = compare_sources(documents, mentions, units, cells, targets, settings, params.stance.labels)
-    per_doc, per_group = comparison.per_doc, comparison.per_group
-    differences = shares.group_differences(per_doc, comparison.replicates, targets, settings)
-    validation = validation_if_census(units, documents, cells, settings, params.annotate.min_per_cell)
+        comparison = compare_sources(documents, mentions, units, cells, targets, settings, params.stance.labels)
+        per_doc, per_group = comparison.per_doc, comparison.per_group
+        differences = shares.group_differences(per_doc, comparison.replicates, targets, settings)
+        validation = validation_if_census(units, documents, cells, settings, params.annotate.min_per_cell)
 
-    categories = frame_analysis.frame_categories(params.frames.categories)
-    names = [c.name for c in categories]
-    matches = frame_analysis.match_frames(sentences, mentions, categories)
-    frame_counts = frame_analysis.frame_counts(matches, sentences, names)
-    frames_group = rates_by_group(documents, sentences, frame_counts, names, "category", settings)
+        categories = frame_analysis.frame_categories(params.frames.categories)
+        names = [c.name for c in categories]
+        matches = frame_analysis.match_frames(sentences, mentions, categories)
+        frame_counts = frame_analysis.frame_counts(matches, sentences, names)
+        frames_group = rates_by_group(documents, sentences, frame_counts, names, "category", settings)
 
-    vocabulary = vocabulary_table(units, sentences, documents, term_names(params), targets, params.compare.log_odds)
+        vocabulary = vocabulary_table(units, sentences, documents, term_names(params), targets, params.compare.log_odds)
 
-    actors = [*targets, *[a for a in params.nlp.actors if a not in targets]]
-    actor_counts = actor_analysis.actor_counts_by_sentence(sentences, entities, actors)
-    window = params.compare.cooccurrence.window
-    pairs = actor_analysis.actor_cooccurrence(documents, sentences, actor_counts, actors, window)
-    shown = actor_analysis.most_mentioned(actors, actor_counts, params.compare.cooccurrence.max_actors)
+        actors = [*targets, *[a for a in params.nlp.actors if a not in targets]]
+        actor_counts = actor_analysis.actor_counts_by_sentence(sentences, entities, actors)
+        window = params.compare.cooccurrence.window
+        pairs = actor_analysis.actor_cooccurrence(documents, sentences, actor_counts, actors, window)
+        shown = actor_analysis.most_mentioned(actors, actor_counts, params.compare.cooccurrence.max_actors)
 
-    tables = {
-        "stance_by_document": per_doc,
-        "stance_by_group": per_group,
-        "stance_by_group_sources": comparison.by_source,
-        "stance_group_differences": differences,
-        "framing_terms": vocabulary,
-        "frame_rates_by_document": rates_by_document(documents, sentences, frame_counts, names, "category"),
-        "frame_rates_by_group": frames_group,
-        "frame_matches": frame_analysis.frame_evidence(matches, sentences, documents),
-        "actor_salience_by_document": rates_by_document(documents, sentences, actor_counts, actors, "actor"),
-        "actor_salience_by_group": rates_by_group(documents, sentences, actor_counts, actors, "actor", settings),
-        "actor_cooccurrence": pairs,
-        "actor_cooccurrence_matrix": actor_analysis.cooccurrence_matrix(pairs, shown),
-        "stance_evidence": shares.stance_evidence(comparison.units, documents, matches, per_doc),
-    }
-    if validation is not None:
-        tables["ppi_validation"] = validation
+        tables = {
+            "stance_by_document": per_doc,
+            "stance_by_group": per_group,
+            "stance_by_group_sources": comparison.by_source,
+            "stance_group_differences": differences,
+            "framing_terms": vocabulary,
+            "frame_rates_by_document": rates_by_document(documents, sentences, frame_counts, names, "category"),
+            "frame_rates_by_group": frames_group,
+            "frame_matches": frame_analysis.frame_evidence(matches, sentences, documents),
+            "actor_salience_by_document": rates_by_document(documents, sentences, actor_counts, actors, "actor"),
+            "actor_salience_by_group": rates_by_group(documents, sentences, actor_counts, actors, "actor", settings),
+            "actor_cooccurrence": pairs,
+            "actor_cooccurrence_matrix": actor_analysis.cooccurrence_matrix(pairs, shown),
+            "stance_evidence": shares.stance_evidence(comparison.units, documents, matches, per_doc),
+        }
+        if validation is not None:
+            tables["ppi_validation"] = validation
     facts = CaptionFacts(
         labels=source_phrase(comparison.by_source, classifier, params.stance.basis),
         design=design_note(doc_counts),
