@@ -8,7 +8,7 @@ frame rates and actor salience.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -57,24 +57,6 @@ def group_members(units_by_doc: dict[str, DocumentUnits], doc_group: dict[str, s
     return dict(sorted(members.items()))
 
 
-def group_estimates(
-    units_by_doc: dict[str, DocumentUnits],
-    doc_group: dict[str, str],
-    names: Sequence[str],
-    settings: Settings,
-    rng_key: Callable[[str], np.random.Generator],
-) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
-    """Per group: document-weighted mean of each statistic with its hierarchical bootstrap interval.
-
-    Returns the table (one row per group) and each group's replicates, so
-    group differences reuse the very draws behind the group intervals.
-    """
-    members = group_members(units_by_doc, doc_group)
-    jobs = [bootstrap_job(docs, settings.n_resamples, rng_key(group)) for group, docs in members.items()]
-    replicates = dict(zip(members, settings.runner.run(jobs)))
-    return group_table(members, replicates, names, settings.level), replicates
-
-
 def group_table(
     members: dict[str, list[DocumentUnits]], replicates: dict[str, np.ndarray], names: Sequence[str], level: float
 ) -> pd.DataFrame:
@@ -114,20 +96,39 @@ def rates_by_document(
 def rates_by_group(
     documents: pd.DataFrame,
     sentences: pd.DataFrame,
-    counts: np.ndarray,
-    names: list[str],
-    item: str,
+    counts: dict[str, tuple[np.ndarray, list[str]]],
     settings: Settings,
-) -> pd.DataFrame:
-    """Per origin × item: document-weighted rate per 1,000 words with a hierarchical bootstrap interval."""
+) -> dict[str, pd.DataFrame]:
+    """Per origin × item: document-weighted rate per 1,000 words with a hierarchical bootstrap interval.
+
+    ``counts``: per kind of item (``category`` for frames, ``actor``), the matches per sentence
+    (sentences × names) and the names; one table each. The bootstraps of every kind and group are
+    one list of jobs, so an executor runs them side by side.
+    """
     n_words = sentences["n_words"].to_numpy(float)
-    units = {
-        doc_id: DocumentUnits(1000 * counts[idx], n_words[idx])
-        for doc_id, idx in sentences.groupby("doc_id").indices.items()
-    }
+    rows_of = sentences.groupby("doc_id").indices
     doc_group = dict(zip(documents["doc_id"], documents["author_origin"]))
-    table, _ = group_estimates(units, doc_group, names, settings, lambda g: stable_rng(settings.seed, item, g))
-    n_matches = pd.DataFrame(counts, columns=names).groupby(sentences["doc_id"].map(doc_group).to_numpy()).sum()
+    members = {
+        item: group_members({d: DocumentUnits(1000 * c[idx], n_words[idx]) for d, idx in rows_of.items()}, doc_group)
+        for item, (c, _) in counts.items()
+    }
+    jobs = [
+        bootstrap_job(docs, settings.n_resamples, stable_rng(settings.seed, item, group))
+        for item, groups in members.items()
+        for group, docs in groups.items()
+    ]
+    drawn = iter(settings.runner.run(jobs))
+    tables = {}
+    for item, groups in members.items():
+        c, names = counts[item]
+        table = group_table(groups, {group: next(drawn) for group in groups}, names, settings.level)
+        n_matches = pd.DataFrame(c, columns=names).groupby(sentences["doc_id"].map(doc_group).to_numpy()).sum()
+        tables[item] = _long_rates(table, n_matches, names, item)
+    return tables
+
+
+def _long_rates(table: pd.DataFrame, n_matches: pd.DataFrame, names: list[str], item: str) -> pd.DataFrame:
+    """One row per origin × item name, from group_table's wide row per origin."""
     rows = []
     for r in table.to_dict("records"):
         for name in names:

@@ -59,6 +59,10 @@ def document_weighted_mean(documents: Sequence[DocumentUnits]) -> np.ndarray:
     return np.mean([d.ratio() for d in documents], axis=0)
 
 
+MEAN_BLOCK = 256
+"""Replicates averaged at a time (memory of nanmean's temporaries, not a statistical choice)."""
+
+
 def hierarchical_bootstrap(
     documents: Sequence[DocumentUnits], n_resamples: int, rng: np.random.Generator
 ) -> np.ndarray:
@@ -86,7 +90,10 @@ def hierarchical_bootstrap(
         den = weights @ doc.denominators
         with np.errstate(invalid="ignore", divide="ignore"):
             ratios[slots] = (weights @ doc.numerators) / den[:, None]
-    return np.nanmean(ratios.reshape(n_resamples, n_docs, n_stats), axis=1)
+    ratios = ratios.reshape(n_resamples, n_docs, n_stats)
+    # a block of replicates at a time: nanmean's copies stay small, and each row's mean is the same
+    blocks = range(0, n_resamples, MEAN_BLOCK)
+    return np.concatenate([np.nanmean(ratios[start : start + MEAN_BLOCK], axis=1) for start in blocks])
 
 
 def slots_by_document(picks: np.ndarray, n_docs: int) -> list[np.ndarray]:

@@ -59,7 +59,6 @@ def run(params: Params) -> None:
         names = [c.name for c in categories]
         matches = frame_analysis.match_frames(sentences, mentions, categories)
         frame_counts = frame_analysis.frame_counts(matches, sentences, names)
-        frames_group = rates_by_group(documents, sentences, frame_counts, names, "category", settings)
 
         vocabulary = vocabulary_table(units, sentences, documents, term_names(params), targets, params.compare.log_odds)
 
@@ -68,6 +67,9 @@ def run(params: Params) -> None:
         window = params.compare.cooccurrence.window
         pairs = actor_analysis.actor_cooccurrence(documents, sentences, actor_counts, actors, window)
         shown = actor_analysis.most_mentioned(actors, actor_counts, params.compare.cooccurrence.max_actors)
+        rates = rates_by_group(
+            documents, sentences, {"category": (frame_counts, names), "actor": (actor_counts, actors)}, settings
+        )
 
         tables = {
             "stance_by_document": per_doc,
@@ -76,10 +78,10 @@ def run(params: Params) -> None:
             "stance_group_differences": differences,
             "framing_terms": vocabulary,
             "frame_rates_by_document": rates_by_document(documents, sentences, frame_counts, names, "category"),
-            "frame_rates_by_group": frames_group,
+            "frame_rates_by_group": rates["category"],
             "frame_matches": frame_analysis.frame_evidence(matches, sentences, documents),
             "actor_salience_by_document": rates_by_document(documents, sentences, actor_counts, actors, "actor"),
-            "actor_salience_by_group": rates_by_group(documents, sentences, actor_counts, actors, "actor", settings),
+            "actor_salience_by_group": rates["actor"],
             "actor_cooccurrence": pairs,
             "actor_cooccurrence_matrix": actor_analysis.cooccurrence_matrix(pairs, shown),
             "stance_evidence": shares.stance_evidence(comparison.units, documents, matches, per_doc),
