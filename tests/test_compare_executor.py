@@ -14,14 +14,17 @@ from conftest import make_project
 
 from pipeline import paths
 from pipeline.analysis.jobs import Job, Runner, batches
+from pipeline.analysis.ppi_bootstrap import DocumentCell, hierarchical_ppi_bootstrap
 from pipeline.analysis.resampling import (
     PERMUTATION_CHUNK,
     DocumentUnits,
+    bootstrap_interval,
     hierarchical_bootstrap,
     permutation_test,
     slots_by_document,
     stable_rng,
 )
+from pipeline.executor import DaskExecutor
 from pipeline.params import load_params
 from pipeline.stages import compare, gold, ingest, stance, tag
 
@@ -127,3 +130,28 @@ def test_chunked_permutation_draws_equal_one_draw():
     diffs = np.abs(sum_a / len(a) - (pooled.sum() - sum_a) / len(b))
     hits = int((diffs >= abs(a.mean() - b.mean()) - 1e-12 * max(1.0, pooled.max())).sum())
     assert not result.exact and result.p_value == (1 + hits) / (1 + n_permutations)
+
+
+def every_kind_of_job() -> list[Job]:
+    """One job of each kind compare sends (fresh generators: a job's generator is consumed when it runs)."""
+    rng = np.random.default_rng(4)
+    docs = group(rng, 5)
+    y = np.eye(3)[rng.integers(0, 3, 6)]
+    cell = DocumentCell(np.column_stack([y, y[:, 1] - y[:, 0]]), np.full((6, 4), 0.25), np.full((9, 4), 0.25))
+    return [
+        Job(hierarchical_bootstrap, (docs, 200, stable_rng(1, "group")), 1),
+        Job(bootstrap_interval, (docs[:1], 200, stable_rng(1, "doc"), 0.95), 1),
+        Job(permutation_test, (rng.random(7), rng.random(30), 500, stable_rng(1, "pair")), 1),
+        Job(hierarchical_ppi_bootstrap, ([cell, cell], 200, stable_rng(1, "ppi")), 1),
+    ]
+
+
+def test_every_kind_of_job_gives_the_same_result_on_dask_workers():
+    local = Runner().run(every_kind_of_job())
+    with DaskExecutor(workers=2) as executor:
+        remote = Runner(executor, batch_cost=1).run(every_kind_of_job())
+    assert len(remote) == 4
+    assert np.array_equal(local[0], remote[0])  # a group's replicates
+    assert all(np.array_equal(a, b) for a, b in zip(local[1], remote[1]))  # a document's interval
+    assert local[2] == remote[2]  # a permutation test
+    assert np.array_equal(local[3], remote[3])  # a ppi group's replicates
