@@ -40,6 +40,7 @@ from pipeline.analysis.ppi_validation import (
     COLUMNS,
     SMALL_CELL,
     ppi_validation,
+    width_vs_classical,
 )
 from pipeline.annotation.sampling import sample_masks, stratify
 from pipeline.paths import LABELS
@@ -257,6 +258,15 @@ def test_ppi_covers_the_full_gold_value_and_is_narrower_than_the_gold_sample(har
     assert (scored["coverage"] >= coverage_floor(n_samples)).all(), scored
     wide = table.pivot_table(index=["budget", "level", "cell_size"], columns="method", values="median_width")
     assert (wide["ppi"] <= wide["classical"]).all(), wide
+    paired = scored.set_index(["method", "budget", "level", "cell_size"])["width_vs_classical"]
+    assert (paired.loc["classical"] == 1).all()
+    assert (paired.loc["ppi"] <= 1).all(), paired
+
+
+def test_width_vs_classical_pairs_intervals_and_counts_exact_statistics_as_equal():
+    ppi = np.array([0.1, 0.3, 0.0])
+    classical = np.array([0.2, 0.3, 0.0])
+    assert width_vs_classical(ppi, classical) == pytest.approx((0.5 + 1.0 + 1.0) / 3)
 
 
 def test_a_biased_model_s_own_intervals_miss_and_ppi_repairs_them():

@@ -11,9 +11,10 @@ from conftest import ATTACK, ATTACK_AUTHOR, ATTACK_INPUT, ATTACK_TITLE
 from markupsafe import escape
 
 from pipeline.figures import registered_figures
+from pipeline.figures.provenance import gold_version
 from pipeline.report.examples import examples, gold_labels, is_prose
 from pipeline.report.findings import MINUS, interval, signed
-from pipeline.report.provenance import gold_name, gold_version, provenance
+from pipeline.report.provenance import gold_name, provenance
 from pipeline.report.render import md_escape
 
 

@@ -90,7 +90,9 @@ def compare_captions(facts: CaptionFacts, settings: Settings, log_odds: LogOdds)
         "document x target cell) and cross-fitted (leave-one-document-out) predictions; for each method (ppi, "
         "classical = the gold sample alone, model = model labels for every unit), budget, level (document x target x "
         f"label share, or origin x target share and net index) and cell size (small: under 40 units), the share of "
-        f"{level} intervals containing the full-gold value (coverage) and their median width; n intervals scored.",
+        f"{level} intervals containing the full-gold value (coverage), their median and mean width, and "
+        "width_vs_classical: the mean ratio of each interval's width to the gold-sample-only interval's for the same "
+        "sample and statistic (below 1: ppi is narrower); n intervals scored.",
         "framing_terms": "Framing vocabulary: for each target, terms each origin group uses more than the other groups in "
         "sentences mentioning that target. Log-odds ratio with an informative Dirichlet prior (Monroe, Colaresi "
         f"& Quinn 2008; prior = term frequencies of the whole corpus scaled to {log_odds.prior_scale:g} "

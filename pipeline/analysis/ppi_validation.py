@@ -54,7 +54,18 @@ from pipeline.paths import LABELS, PROBA
 BUDGETS = (0.05, 0.10, 0.20, 0.40)
 SMALL_CELL = 40
 """Cells (document x target, or origin x target) with fewer units than this are reported as small."""
-COLUMNS = ["method", "budget", "level", "cell_size", "coverage", "median_width", "n", "labelled_fraction"]
+COLUMNS = [
+    "method",
+    "budget",
+    "level",
+    "cell_size",
+    "coverage",
+    "median_width",
+    "mean_width",
+    "width_vs_classical",
+    "n",
+    "labelled_fraction",
+]
 LEVELS = {"document_target_label": len(LABELS), "group_target": len(STATISTICS)}
 """Statistics scored per level: the three shares per document; the shares and the net index per group."""
 
@@ -100,21 +111,37 @@ def ppi_validation(
         strata = stratify(units, round(budget * len(units)), min_per_cell=min_per_cell)
         masks = sample_masks(strata, np.random.default_rng([seed, b]), n_samples)
         fraction = float(masks[0].mean())
-        for method, scores in [*sample_scores(corpus, strata, masks, level).items(), ("model", model)]:
-            for (lvl, size), (covered, width) in scores.items():
+        sampled = sample_scores(corpus, strata, masks, level)
+        for method, scores in [*sampled.items(), ("model", model)]:
+            for key, (covered, width) in scores.items():
+                paired = width_vs_classical(width, sampled["classical"][key][1]) if method != "model" else np.nan
                 rows.append(
                     {
                         "method": method,
                         "budget": budget,
-                        "level": lvl,
-                        "cell_size": size,
+                        "level": key[0],
+                        "cell_size": key[1],
                         "coverage": float(np.mean(covered)),
                         "median_width": float(np.median(width)),
+                        "mean_width": float(np.mean(width)),
+                        "width_vs_classical": paired,
                         "n": int(covered.size),
                         "labelled_fraction": fraction,
                     }
                 )
     return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def width_vs_classical(width: np.ndarray, classical: np.ndarray) -> float:
+    """Mean ratio of each interval's width to the classical interval's for the same sample and statistic.
+
+    The paired comparison the width goal needs: a median pooled over cells of different sizes can land in
+    the gap between two cells' widths and move with which side of the gap a few intervals fall on. Pairs
+    whose classical interval has width 0 (a statistic known exactly) count as 1.
+    """
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(classical > 0, width / classical, 1.0)
+    return float(ratio.mean())
 
 
 def corpus_of(units: pd.DataFrame) -> Corpus:

@@ -17,6 +17,7 @@ The report uses the same phrases, so a figure and the text around it agree.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -45,8 +46,7 @@ class Provenance:
         """``gold v2 (annotation guide 2.1)``, or the version as unknown with where it would be."""
         if not self.guide_versions:
             return f"gold labels, version unknown (no guide_version in {PASSES}/*.csv)"
-        majors = sorted({v.split(".")[0] for v in self.guide_versions})
-        return f"gold v{'/v'.join(majors)} (annotation guide {', '.join(self.guide_versions)})"
+        return f"gold {gold_version(self.guide_versions)} (annotation guide {', '.join(self.guide_versions)})"
 
     @property
     def annotators(self) -> str:
@@ -68,6 +68,12 @@ class Provenance:
     @property
     def model(self) -> str:
         return f"the {self.classifier} classifier" if self.classifier else "a classifier (name unknown)"
+
+
+def gold_version(guide_versions: Iterable[str]) -> str:
+    """The gold version from the guide versions its labels were made under: guide 2.0 and 2.1 give 'v2'."""
+    majors = sorted({str(v).split(".")[0] for v in guide_versions if str(v).strip()})
+    return "/".join(f"v{m}" for m in majors)
 
 
 def _recorded(files: list[Path], column: str) -> tuple[str, ...]:

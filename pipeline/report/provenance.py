@@ -12,7 +12,7 @@ stage adds from the gold table's guide versions), the evaluation headline
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,12 +21,6 @@ SOURCES = {
     "ppi": "prediction-powered estimates (gold labels of a random sample corrected by model labels)",
     "model": "model labels",
 }
-
-
-def gold_version(guide_versions: Iterable[str]) -> str:
-    """The gold version from the guide versions its labels were made under: guide 2.0 and 2.1 give 'v2'."""
-    majors = sorted({str(v).split(".")[0] for v in guide_versions if str(v).strip()})
-    return "/".join(f"v{m}" for m in majors)
 
 
 def gold_name(gold: Mapping[str, Any] | None) -> str:

@@ -25,13 +25,14 @@ from pipeline import io, paths
 from pipeline.analysis.headline import reported_rows
 from pipeline.analysis.vocabulary import compare_vectorizer, term_names
 from pipeline.figures import FigureContext, render_all
+from pipeline.figures.provenance import gold_version
 from pipeline.nlp.units import stance_units
 from pipeline.params import Params
 from pipeline.report.examples import examples, gold_labels
 from pipeline.report.explorer import explorer_html
 from pipeline.report.explorer_units import explorer_units
 from pipeline.report.findings import findings, reading_note
-from pipeline.report.provenance import Provenance, gold_version, provenance
+from pipeline.report.provenance import Provenance, provenance
 from pipeline.report.render import (
     figure_entries,
     not_drawn_entries,
