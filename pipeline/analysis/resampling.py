@@ -90,10 +90,10 @@ def hierarchical_bootstrap(
         den = weights @ doc.denominators
         with np.errstate(invalid="ignore", divide="ignore"):
             ratios[slots] = (weights @ doc.numerators) / den[:, None]
-    ratios = ratios.reshape(n_resamples, n_docs, n_stats)
+    by_replicate = ratios.reshape(n_resamples, n_docs, n_stats)
     # a block of replicates at a time: nanmean's copies stay small, and each row's mean is the same
     blocks = range(0, n_resamples, MEAN_BLOCK)
-    return np.concatenate([np.nanmean(ratios[start : start + MEAN_BLOCK], axis=1) for start in blocks])
+    return np.concatenate([np.nanmean(by_replicate[start : start + MEAN_BLOCK], axis=1) for start in blocks])
 
 
 def slots_by_document(picks: np.ndarray, n_docs: int) -> list[np.ndarray]:
