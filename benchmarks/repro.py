@@ -9,10 +9,14 @@ embedding cache (``.cache`` is git-ignored, so it is never copied): its
 median over ``repeats`` such copies; the no-op is a second ``dvc repro``
 in the last copy, which finds nothing to do.
 
-Per-stage seconds come from DVC's own log, read line by line as it
+Per-stage wall seconds come from DVC's own log, read line by line as it
 arrives: a stage runs from its ``Running stage`` line to the next one (or
 the end), so DVC's hashing and lock-file update of that stage count in
-it. CPU seconds are those of the whole ``dvc repro`` process tree.
+it. CPU seconds (user + system) are those of the whole ``dvc repro``
+process tree, and of each stage's process tree: bin/stage runs the stage
+through ``$STANCE_PYTHON``, here a shell wrapper that appends the shell's
+``times`` (its children's CPU) to a log. On a machine other jobs share,
+CPU seconds vary less than wall seconds.
 """
 
 from __future__ import annotations
@@ -32,11 +36,41 @@ from typing import Any
 from benchmarks.common import ROOT, WORK, bench_env
 
 STAGE_LINE = re.compile(r"Running stage '([^']+)'")
+TIMES = re.compile(r"(\d+)m([\d.]+)s (\d+)m([\d.]+)s")
+TIMED_PYTHON = """#!/bin/sh
+# `sh bin/stage <stage>` runs "$STANCE_PYTHON -m pipeline <stage>": run it, then log the stage's CPU seconds
+"{python}" "$@"
+status=$?
+{{ echo "stage $3"; times; }} >> "{log}"
+exit $status
+"""
+
+
+def _timed_python(folder: Path) -> tuple[Path, Path]:
+    """The wrapper bin/stage runs each stage through (as STANCE_PYTHON), and the log it appends to."""
+    folder.mkdir(parents=True, exist_ok=True)
+    wrapper, log = folder / "timed_python", folder / "stage_cpu.log"
+    wrapper.write_text(TIMED_PYTHON.format(python=sys.executable, log=log), encoding="utf-8")
+    wrapper.chmod(0o755)
+    log.unlink(missing_ok=True)
+    return wrapper, log
+
+
+def _stage_cpu(log: Path) -> dict[str, float]:
+    """Stage -> CPU seconds of its process tree, from the wrapper's log (stage line, then ``times``' two lines)."""
+    lines = log.read_text(encoding="utf-8").splitlines() if log.is_file() else []
+    cpu = {}
+    for i, line in enumerate(lines):
+        if line.startswith("stage ") and i + 2 < len(lines) and (found := TIMES.fullmatch(lines[i + 2].strip())):
+            m_user, s_user, m_sys, s_sys = found.groups()
+            cpu[line.split(" ", 1)[1]] = 60 * (int(m_user) + int(m_sys)) + float(s_user) + float(s_sys)
+    return cpu
 
 
 def _dvc(copy: Path) -> dict[str, Any]:
-    """One ``dvc repro`` in ``copy``: wall and CPU seconds, and the seconds of each stage it ran."""
-    env = bench_env() | {"PYTHONPATH": str(copy), "STANCE_PYTHON": sys.executable}  # the copy has no .venv
+    """One ``dvc repro`` in ``copy``: wall and CPU seconds, and the wall and CPU seconds of each stage it ran."""
+    wrapper, cpu_log = _timed_python(copy.parent / f"{copy.name}_timing")
+    env = bench_env() | {"PYTHONPATH": str(copy), "STANCE_PYTHON": str(wrapper)}  # the copy has no .venv
     dvc = Path(sys.executable).with_name("dvc")
     started = perf_counter()
     marks: list[tuple[str, float]] = []
@@ -58,6 +92,7 @@ def _dvc(copy: Path) -> dict[str, Any]:
         "wall_s": ended - started,
         "cpu_s": usage.ru_utime + usage.ru_stime,  # the dvc process and every reaped stage process
         "stages_s": {name: end - start for (name, start), end in zip(marks, bounds, strict=True)},
+        "stages_cpu_s": _stage_cpu(cpu_log),
     }
 
 
@@ -95,6 +130,10 @@ def repro_times(repeats: int = 3) -> dict[str, Any]:
         "cold_runs_s": [round(c["wall_s"], 2) for c in colds],
         "cold_cpu_s": round(statistics.median(c["cpu_s"] for c in colds), 2),
         "cold_stages_s": _rounded({s: statistics.median(c["stages_s"][s] for c in colds) for s in stages}),
+        "cold_stages_cpu_s": _rounded(
+            {s: statistics.median(c["stages_cpu_s"].get(s, 0.0) for c in colds) for s in stages}
+        ),
+        "cold_dvc_cpu_s": round(statistics.median(c["cpu_s"] - sum(c["stages_cpu_s"].values()) for c in colds), 2),
         "stages_run_cold": len(stages),
         "noop_s": round(noop["wall_s"], 2),
         "stages_run_noop": len(noop["stages_s"]),
