@@ -6,9 +6,8 @@ run: thinc (under spaCy) imports torch to offer PyTorch layers; skops
 imports every scikit-learn subpackage, so torch and dask through
 scikit-learn's array-API shims; jsonschema (under Altair) builds 39
 grammars of the optional rfc3987-syntax package for a URI format the
-Vega-Lite schema never uses. That was about 3 CPU-seconds per stage for
-torch and 2-5 for the grammars, on a cold ``dvc repro`` of a few seconds
-of real work per stage (docs/performance.md).
+Vega-Lite schema never uses. Leaving them out saved 2-7 CPU-seconds per
+stage of a cold ``dvc repro`` on the seeds (docs/performance.md).
 
 :func:`hidden` makes such a package look uninstalled while one library
 is imported, so the library takes the fallback it has for a missing
