@@ -235,7 +235,13 @@ def markdown(results: dict[str, Any]) -> str:
         _table(
             ["run", "seconds", "stages run", "goal", ""],
             [
-                ["cold", f"{rp['cold_s']:.1f}", rp["stages_run_cold"], "<= 60 s", _goal(rp["cold_s"] <= 60)],
+                [
+                    "cold (median of 3)",
+                    f"{rp['cold_s']:.1f}",
+                    rp["stages_run_cold"],
+                    "<= 35 s",
+                    _goal(rp["cold_s"] <= 35),
+                ],
                 ["no-op", f"{rp['noop_s']:.1f}", rp["stages_run_noop"], "<= 3 s", _goal(rp["noop_s"] <= 3)],
             ],
         ),

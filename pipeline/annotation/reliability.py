@@ -80,13 +80,18 @@ def stratified_resample(groups: list[np.ndarray], rng: np.random.Generator) -> n
 
 
 def resample_weights(strata: np.ndarray, n_boot: int, rng: np.random.Generator) -> np.ndarray:
-    """Replicates x units: how often a stratified bootstrap replicate draws each unit."""
-    weights = np.zeros((n_boot, len(strata)))
-    replicate = np.arange(n_boot)[:, None]
+    """Replicates x units: how often a stratified bootstrap replicate draws each unit.
+
+    Draws are counted with one bincount over (replicate, unit) cells per stratum
+    (``np.add.at`` gave the same counts, an order of magnitude slower)."""
+    n_units = len(strata)
+    weights = np.zeros(n_boot * n_units)
+    offsets = (np.arange(n_boot) * n_units)[:, None]
     for stratum in np.unique(strata):
         rows = np.flatnonzero(strata == stratum)
-        np.add.at(weights, (replicate, rows[rng.integers(0, len(rows), size=(n_boot, len(rows)))]), 1)
-    return weights
+        drawn = rows[rng.integers(0, len(rows), size=(n_boot, len(rows)))]
+        weights += np.bincount((offsets + drawn).ravel(), minlength=n_boot * n_units)
+    return weights.reshape(n_boot, n_units)
 
 
 def percentile_interval(replicates: np.ndarray, level: float) -> tuple[float, float]:

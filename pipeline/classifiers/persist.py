@@ -32,23 +32,46 @@ saved, never labels a corpus.
 from __future__ import annotations
 
 import copy
+import functools
 import hashlib
 import io as bytes_io
 import json
 import zipfile
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import pandas as pd
-import skops.io as sio
 from sklearn.base import BaseEstimator
 
 from pipeline import io
 from pipeline.classifiers.base import StanceClassifier
+from pipeline.imports import hidden
 from pipeline.params import Params
 
 SUFFIX = ".skops"
 _EPOCH = (1980, 1, 1, 0, 0, 0)  # the earliest time a zip entry can carry: no date in the file
+
+
+@functools.cache
+def _skops_io() -> ModuleType:
+    """skops.io, imported when a model is saved or loaded, without torch, dask and pytest.
+
+    Importing skops.io lists scikit-learn's estimators (``all_estimators``),
+    which imports every scikit-learn subpackage: the array-API shims of
+    sklearn.externals import torch and dask when they are installed, and
+    sklearn.utils._testing imports pytest for its test markers. Hidden, the
+    shims fail to import and the walk skips them (pkgutil.walk_packages
+    passes over a package that raises ImportError), and _testing leaves its
+    markers out: skops' trusted-type lists come out the same (no estimator
+    lives in either; tests/test_imports.py checks), without seconds of
+    imports no model file needs. Stages that never save or load a model
+    (evaluate) do not import skops at all.
+    """
+    with hidden("torch", "dask", "pytest"):
+        import skops.io
+
+    return skops.io
 
 
 class ModelMismatchError(ValueError):
@@ -164,8 +187,8 @@ def save_model(model: StanceClassifier, name: str, digest: str, models_dir: Path
     # no absolute project path in the file: the same fit gives the same bytes wherever the
     # project lives (load_model relocates it to the loading checkout)
     portable = copy.deepcopy(model).relocate(".")
-    data = canonical_zip(sio.dumps({"classifier": name, "training_hash": digest, "model": portable}))
-    untrusted = sorted(set(sio.get_untrusted_types(data=data)) - trusted_types())
+    data = canonical_zip(_skops_io().dumps({"classifier": name, "training_hash": digest, "model": portable}))
+    untrusted = sorted(set(_skops_io().get_untrusted_types(data=data)) - trusted_types())
     if untrusted:
         raise ModelFormatError(
             f"classifier '{name}': its fitted state holds types the model loader does not trust ({', '.join(untrusted)}); "
@@ -235,7 +258,7 @@ def read_trusted(path: Path) -> Any:
     """
     data = path.read_bytes()
     try:
-        untrusted = set(sio.get_untrusted_types(data=data))
+        untrusted = set(_skops_io().get_untrusted_types(data=data))
     except Exception as exc:  # any parse failure: not a file the train stage wrote
         raise ModelFormatError(
             f"{path}: not a skops model file ({type(exc).__name__}: {exc}); it is not loaded (model files are never "
@@ -247,7 +270,7 @@ def read_trusted(path: Path) -> Any:
             f"{path}: holds types outside the trusted list ({', '.join(refused)}); it is not loaded. "
             "Refit it with `dvc repro train`."
         )
-    return sio.loads(data, trusted=sorted(untrusted))
+    return _skops_io().loads(data, trusted=sorted(untrusted))
 
 
 def check_binding(path: Path, record: dict[str, Any], name: str, digest: str) -> None:

@@ -2,10 +2,11 @@
 
 ``style`` holds what every figure shares (style sheet, palettes, saving
 without dates); ``marks`` the shared group-estimate marks; ``registry``
-the context a draw function gets and how the set is drawn and saved. The
-figure modules (``shares``, ``annotation``, ``evaluation``, ``framing``,
-``actors``) are found automatically: a new figure is one decorated function
-in a module here or in the project's plugins/ folder.
+the context a draw function gets; ``rendering`` how the set is drawn and
+saved (in worker processes). The figure modules (``shares``,
+``annotation``, ``evaluation``, ``framing``, ``actors``) are found
+automatically: a new figure is one decorated function in a module here or
+in the project's plugins/ folder.
 """
 
 from pipeline.figures.registry import (
@@ -17,8 +18,8 @@ from pipeline.figures.registry import (
     draw,
     get_figure,
     registered_figures,
-    render_all,
 )
+from pipeline.figures.rendering import render_all, submit, worker_pool
 from pipeline.figures.style import MIN_FONT_PT, Palette, load_palette, palette_names, publication_style, save_figure
 
 __all__ = [
@@ -37,4 +38,6 @@ __all__ = [
     "registered_figures",
     "render_all",
     "save_figure",
+    "submit",
+    "worker_pool",
 ]

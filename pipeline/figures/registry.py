@@ -1,11 +1,12 @@
-"""What a figure draws with and returns, and how the registered set is drawn and saved.
+"""What a figure draws with and returns; what the drawn set records.
 
 A figure is a function ``draw(ctx) -> Drawn`` registered with
 ``@figures.register(stem, order=..., title=..., sources=(...))`` (``from
 pipeline.plugins import figures``), giving its file stem, title, the files
-it is drawn from and its place in the figure set (``order``). The report stage draws every
-registered figure in that order, numbers them 1, 2, ..., saves each as PNG,
-SVG and PDF, and lists them in outputs/figures/README.md and the report.
+it is drawn from and its place in the figure set (``order``). The report
+stage draws every registered figure (pipeline.figures.rendering), numbers
+them 1, 2, ... in that order, saves each as PNG, SVG and PDF, and lists
+them in outputs/figures/README.md and the report.
 
 Order slots (gaps leave room): 10 stance shares, 20 net stance index,
 25 group differences, 30 gold vs model shares, 40 confusion
@@ -33,7 +34,7 @@ from matplotlib.figure import Figure
 
 from pipeline import io, paths
 from pipeline.figures.provenance import Provenance, read_provenance
-from pipeline.figures.style import Palette, load_palette, publication_style, save_figure
+from pipeline.figures.style import Palette, load_palette, publication_style
 from pipeline.params import Params
 from pipeline.plugins import FigureSpec, figures
 
@@ -197,28 +198,3 @@ class NotDrawn:
 
 def missing_sources(spec: FigureSpec, root: Path) -> tuple[str, ...]:
     return tuple(source for source in spec.sources if not (root / source).is_file())
-
-
-def render_all(
-    ctx: FigureContext, out_dir: Path, formats: list[str], dpi: int
-) -> tuple[list[Rendered], list[NotDrawn]]:
-    """Draw and save every registered figure, numbered in order. Optional figures whose sources
-    this project lacks, and figures with nothing to show, are left out and returned with the
-    reason, so the index and the report can say so."""
-    rendered: list[Rendered] = []
-    not_drawn: list[NotDrawn] = []
-    for spec in registered_figures():
-        missing = missing_sources(spec, ctx.params.root) if spec.optional else ()
-        if missing:
-            not_drawn.append(NotDrawn(spec, f"needs {', '.join(missing)}"))
-            continue
-        try:
-            drawn = draw(spec, ctx)
-        except NothingToDraw as empty:
-            not_drawn.append(NotDrawn(spec, str(empty)))
-            continue
-        number = len(rendered) + 1
-        width, height = (float(v) for v in drawn.fig.get_size_inches())
-        files = save_figure(drawn.fig, out_dir / spec.stem, formats, dpi, title=spec.title, description=drawn.alt)
-        rendered.append(Rendered(number, spec, drawn.caption, drawn.alt, drawn.labels, tuple(files), (width, height)))
-    return rendered, not_drawn

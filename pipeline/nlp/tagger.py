@@ -7,10 +7,12 @@ columns and dtypes are pipeline.paths' row schemas.
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from pipeline.imports import hidden
 from pipeline.nlp.mentions import MentionFinder
 from pipeline.params import Params
 from pipeline.paths import ENTITY_DTYPES, MENTION_DTYPES, SENTENCE_DTYPES
@@ -38,9 +40,11 @@ class Tagger:
     def tag(self, documents: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
         """Run spaCy over the documents; returns (sentences, entities, mentions) in document order."""
         if self._nlp is None:
-            # spaCy (and torch, which thinc imports) loads only where tagging runs,
-            # not in a process that merely unpickles a Tagger.
-            from pipeline.nlp.spacy_pipeline import build_nlp
+            # spaCy loads only where tagging runs, not in a process that merely unpickles a Tagger.
+            # thinc, under spaCy, imports torch to offer PyTorch layers; the blank pipeline has
+            # no thinc layer at all, so it imports spaCy without torch (pipeline.imports).
+            with hidden("torch") if self.params.nlp.model == "blank" else nullcontext():
+                from pipeline.nlp.spacy_pipeline import build_nlp
 
             self._nlp = build_nlp(self.params)
             self._finder = MentionFinder(self.params.aliases())

@@ -24,12 +24,12 @@ import pandas as pd
 from pipeline import io, paths
 from pipeline.analysis.headline import reported_rows
 from pipeline.analysis.vocabulary import compare_vectorizer, term_names
-from pipeline.figures import FigureContext, render_all
+from pipeline.figures import FigureContext, Palette, render_all, submit, worker_pool
 from pipeline.figures.provenance import gold_version
+from pipeline.imports import hidden
 from pipeline.nlp.units import stance_units
 from pipeline.params import Params
 from pipeline.report.examples import examples, gold_labels
-from pipeline.report.explorer import explorer_html
 from pipeline.report.explorer_units import explorer_units
 from pipeline.report.findings import findings, reading_note
 from pipeline.report.provenance import Provenance, provenance
@@ -82,26 +82,34 @@ def _gold_record(root: Path) -> dict[str, Any] | None:
     return {**record, "gold_version": gold_version(io.read_parquet(root / paths.GOLD)["guide_version"])}
 
 
-def _explorer(
-    params: Params,
-    ctx: FigureContext,
-    documents: pd.DataFrame,
-    sentences: pd.DataFrame,
-    stances: pd.DataFrame,
-    gold: pd.DataFrame,
-    labels: Provenance,
-) -> str:
-    """The explorer page from the compare stage's evidence, in the figures' colours and compare's term counts."""
+def _read_oof(root: Path) -> pd.DataFrame | None:
+    return io.read_parquet(root / paths.OOF_STANCES) if (root / paths.OOF_STANCES).is_file() else None
+
+
+def _explorer(params: Params, palette: Palette, labels_note: str) -> str:
+    """The explorer page from the compare stage's evidence, in the figures' colours and compare's term counts.
+
+    A task for the report's worker processes, so it reads its own inputs
+    (cheaper than sending them), and Altair is imported only here: in the
+    worker that builds the page, without jsonschema's optional URI grammars
+    (pipeline.imports; the Vega-Lite schema has no such format).
+    """
+    with hidden("rfc3987_syntax"):
+        from pipeline.report.explorer import explorer_html
     root = params.root
+    documents = io.read_parquet(root / paths.DOCUMENTS)
+    sentences = io.read_parquet(root / paths.SENTENCES)
     units = stance_units(sentences, io.read_parquet(root / paths.MENTIONS), documents)
-    rows = explorer_units(pd.read_csv(root / EVIDENCE), units, stances, gold, params.stance.labels)
+    stances = io.read_parquet(root / paths.STANCES)
+    rows = explorer_units(
+        pd.read_csv(root / EVIDENCE), units, stances, gold_labels(_read_oof(root)), params.stance.labels
+    )
     return explorer_html(
         rows,
-        stance_colours=ctx.palette.stance,
-        origin_colours=ctx.palette.origins(sorted(rows["author_origin"].unique())),
+        stance_colours=palette.stance,
+        origin_colours=palette.origins(sorted(rows["author_origin"].unique())),
         vectorizer=compare_vectorizer(term_names(params), sentences["text"], params.compare.log_odds),
-        labels_note=f"label used (figures and tables): {labels.findings}"
-        + (f". Gold column: {labels.gold}" if labels.gold else ". No gold labels in this run"),
+        labels_note=labels_note,
     )
 
 
@@ -110,8 +118,7 @@ def run(params: Params) -> None:
     documents = io.read_parquet(root / paths.DOCUMENTS)
     sentences = io.read_parquet(root / paths.SENTENCES)
     stances = io.read_parquet(root / paths.STANCES)
-    oof = io.read_parquet(root / paths.OOF_STANCES) if (root / paths.OOF_STANCES).is_file() else None
-    gold = gold_labels(oof)
+    gold = gold_labels(_read_oof(root))
     ctx = FigureContext.from_params(params)
     formats: list[str] = list(settings.formats)
     per_group = pd.read_csv(root / BY_GROUP)
@@ -121,9 +128,16 @@ def run(params: Params) -> None:
     sources = sorted(set(reported_rows(per_group)["label_source"])) if "label_source" in per_group else []
     labels = provenance(params.stance.labels, sources, ctx.describe_labels("model"), gold_metrics, evaluation)
 
-    with io.StageOutputs(root) as out:
+    labels_note = f"label used (figures and tables): {labels.findings}" + (
+        f". Gold column: {labels.gold}" if labels.gold else ". No gold labels in this run"
+    )
+
+    with io.StageOutputs(root) as out, worker_pool(ctx) as pool:
+        # the two longest tasks first (seconds each: Altair, Vega bundles), then the figures
+        explorer = submit(pool, _explorer, params, ctx.palette, labels_note)
+        plots_page = submit(pool, plots_template)
         staging = out.folder(paths.FIGURES)
-        rendered, not_drawn = render_all(ctx, staging, formats, settings.dpi)
+        rendered, not_drawn = render_all(ctx, staging, formats, settings.dpi, pool)
         write_figure_index(rendered, staging / "README.md", ctx, formats, settings.dpi, not_drawn)
 
         overview = corpus_overview(documents, sentences, stances, params.target_names)
@@ -159,7 +173,5 @@ def run(params: Params) -> None:
         io.write_text(out.file(paths.REPORT_HTML), render("html", {**model, "figures": html_figures}))
         md_figures = figure_entries(rendered, "png", LINKS["figures"], page)
         io.write_text(out.file(paths.REPORT_MD), render("md", {**model, "figures": md_figures}))
-        io.write_text(
-            out.file(paths.EXPLORER_HTML), _explorer(params, ctx, documents, sentences, stances, gold, labels)
-        )
-        io.write_text(out.file(paths.PLOTS_TEMPLATE), plots_template())
+        io.write_text(out.file(paths.EXPLORER_HTML), explorer.result())
+        io.write_text(out.file(paths.PLOTS_TEMPLATE), plots_page.result())
