@@ -84,7 +84,7 @@ def main(argv: list[str] | None = None) -> None:
                 continue
         print(f"scaling: {scale}x", flush=True)
         results["scaling"].append(
-            scaling.one_size(scale, seed_documents, seed_sentences, seed, dask=scale <= args.dask_max_size)
+            scaling.one_size(scale, seed_documents, seed_sentences, root, seed, dask=scale <= args.dask_max_size)
         )
         if scale == 10:
             results["ceilings"]["tag"]["10x"] = ceilings.tag_vs_spacy(WORK / "scale_10x" / "params.yaml")
