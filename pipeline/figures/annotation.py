@@ -41,9 +41,8 @@ def pooled_by_origin(gold: pd.DataFrame) -> pd.DataFrame:
     of its documents have gold (for a figure that would otherwise need a row per document)."""
     sums = gold.groupby(["author_origin", "target"], as_index=False)[[*LABELS, "n_gold", "n_units"]].sum()
     with_gold = gold[gold["n_gold"] > 0].groupby(["author_origin", "target"])["doc_id"].nunique()
-    names = [
-        f"{o}: {int(with_gold.get((o, t), 0)):,} docs with gold" for o, t in zip(sums["author_origin"], sums["target"])
-    ]
+    n_docs = [int(with_gold.get((o, t), 0)) for o, t in zip(sums["author_origin"], sums["target"])]
+    names = [f"{o}: {n:,} doc{'' if n == 1 else 's'} with gold" for o, n in zip(sums["author_origin"], n_docs)]
     return sums.assign(doc_id=names)
 
 

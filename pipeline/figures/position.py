@@ -130,7 +130,7 @@ def _position_by_group(ctx: FigureContext, units: pd.DataFrame, n_documents: int
     for (i, origin), (j, target) in ((a, b) for a in enumerate(origins) for b in enumerate(targets)):
         ax = axes[i, j]
         cell = shares[(shares["author_origin"] == origin) & (shares["target"] == target)].set_index("bin")
-        cell = cell.reindex(range(POSITION_BINS), fill_value=0)
+        cell = cell[[*LABELS, "n"]].reindex(range(POSITION_BINS), fill_value=0)  # a bin without units stays empty
         bottom = np.zeros(POSITION_BINS)
         for label in order:
             ax.bar(centres, cell[label], width=100 / POSITION_BINS, bottom=bottom, color=stance_colour[label], lw=0)
