@@ -20,6 +20,7 @@ from pipeline.figures.annotation import pooled_by_origin
 from pipeline.figures.position import POSITION_BINS, position_shares
 from pipeline.params import CrossValidation, load_params
 from pipeline.paths import LABELS
+from pipeline.report.sections import documents_by_origin
 
 PLAN = CrossValidation(loo_max_documents=20, k_folds=10)
 
@@ -164,3 +165,25 @@ def test_figures_with_a_row_per_document_pool_documents_by_origin_above_the_limi
     assert all("with gold" in row for row in rows)
     for d in drawn.values():
         assert d.fig.get_size_inches()[1] <= 9.0
+
+
+def test_the_report_lists_one_row_per_origin_group_when_documents_are_many():
+    overview = pd.DataFrame(
+        {
+            "doc_id": [f"d{i}" for i in range(5000)],
+            "author_origin": np.repeat(["A", "B", "C", "D", "E"], 1000),
+            "author": "x",
+            "title": "y",
+            "outlet": "z",
+            "published": "2024",
+            "n_words": 100,
+            "n_sentences": 5,
+            "units_russia": 2,
+            "units_ukraine": 1,
+        }
+    )
+    rows = documents_by_origin(overview)
+    assert len(rows) == 5
+    assert set(overview.columns) <= set(rows.columns)  # the report's template reads the same fields
+    assert rows.loc[0, "doc_id"] == "1,000 documents"
+    assert rows["n_words"].sum() == overview["n_words"].sum() and rows["units_russia"].tolist() == [2000] * 5
