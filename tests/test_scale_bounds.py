@@ -187,3 +187,11 @@ def test_the_report_lists_one_row_per_origin_group_when_documents_are_many():
     assert set(overview.columns) <= set(rows.columns)  # the report's template reads the same fields
     assert rows.loc[0, "doc_id"] == "1,000 documents"
     assert rows["n_words"].sum() == overview["n_words"].sum() and rows["units_russia"].tolist() == [2000] * 5
+
+
+def test_below_the_limit_every_document_keeps_its_own_row(built_project):
+    ctx = FigureContext.from_params(load_params(built_project / "params.yaml"))
+    (spec,) = [s for s in registered_figures() if s.stem == "net_stance"]
+    labels = [t.get_text() for t in draw(spec, ctx).fig.axes[0].get_yticklabels()]
+    assert {"ua-getmanchuk-2021", "ua-polishchuk-2024", "ua-shagina-2018"} <= set(labels)
+    assert "Ukrainian: mean of 3" in labels

@@ -170,13 +170,11 @@ def stance_by_group(ctx: FigureContext) -> Drawn:
     return Drawn(fig, caption, alt, "label sources" if len(sources) > 1 else ctx.labels)
 
 
-ALL_DOCUMENTS = "*"
-"""Row of a group's documents pooled into one strip (more documents than ``report.max_document_rows``)."""
+ALL_DOCUMENTS = "*"  # the row of a group's documents pooled into one strip (above report.max_document_rows)
 
 
 def _net_rows(per_doc: pd.DataFrame, origins: list[str], max_rows: int) -> list[tuple[str, str | None]]:
-    """Rows of the net-stance forest: a group, then its documents (a one-document group is one row), or,
-    above ``max_rows`` documents in all, one strip of all the group's documents."""
+    """Rows of the net-stance forest: a group, then its documents (or one strip of them above ``max_rows``)."""
     pooled = per_doc["doc_id"].nunique() > max_rows
     rows: list[tuple[str, str | None]] = []
     for origin in origins:
@@ -192,6 +190,8 @@ def _net_row_label(per_doc: pd.DataFrame, origin: str, doc_id: str | None) -> st
     docs = sorted(per_doc.loc[per_doc["author_origin"] == origin, "doc_id"].unique())
     if doc_id == ALL_DOCUMENTS:
         return f"{len(docs):,} documents"
+    if doc_id is not None:
+        return doc_id
     return wrap(f"{origin} ({docs[0]})" if len(docs) == 1 else f"{origin}: mean of {len(docs)}", 28)
 
 
