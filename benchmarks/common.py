@@ -87,6 +87,7 @@ class Measured:
 def bench_env() -> dict[str, str]:
     env = dict(os.environ)
     env.update(PYTHONPATH=str(ROOT), HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1", MPLBACKEND="Agg", TQDM_DISABLE="1")
+    env["STANCE_PYTHON"] = sys.executable  # bin/stage in a scratch copy without .venv (the dvc repro benchmark)
     return env
 
 
