@@ -183,6 +183,5 @@ def _plot_scaling(results: dict[str, Any], stem: Path) -> None:
     ax_t.set_title("Run time against corpus size (log-log)")
     ax_m.set_title("Peak memory against corpus size")
     handles, labels = ax_t.get_legend_handles_labels()
-    fig.legend(handles, labels, loc="upper center", ncol=6, bbox_to_anchor=(0.5, -0.02))
-    fig.subplots_adjust(bottom=0.3)
+    fig.legend(handles, labels, loc="outside lower center", ncol=6)  # the style's constrained layout makes room
     save_figure(fig, stem, formats=("png", "svg"), dpi=200)
