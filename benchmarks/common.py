@@ -87,6 +87,7 @@ class Measured:
 def bench_env() -> dict[str, str]:
     env = dict(os.environ)
     env.update(PYTHONPATH=str(ROOT), HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1", MPLBACKEND="Agg", TQDM_DISABLE="1")
+    env["STANCE_PYTHON"] = sys.executable  # bin/stage in a scratch copy without .venv (the dvc repro benchmark)
     return env
 
 
@@ -123,30 +124,42 @@ def run_stage(params_path: Path, stage: str) -> Measured:
     )
 
 
-def make_project(dest: Path, executor: dict[str, Any] | None = None) -> Path:
-    """A throwaway copy of this project's params.yaml and cleaning rules in ``dest``
-    (the corpus is added by the caller), with ``executor`` keys overridden."""
+def make_project(
+    dest: Path, executor: dict[str, Any] | None = None, overrides: dict[str, dict[str, Any]] | None = None
+) -> Path:
+    """A throwaway copy of this project's params.yaml, cleaning rules and annotation guide in ``dest``
+    (the corpus is added by the caller), with ``executor`` keys (and keys of other ``overrides``
+    sections) overridden."""
     if dest.exists():
         shutil.rmtree(dest)
     (dest / "corpus").mkdir(parents=True)
     shutil.copy(ROOT / "corpus" / "cleaning_rules.yaml", dest / "corpus" / "cleaning_rules.yaml")
-    return write_params(dest, "params.yaml", executor or {})
+    (dest / "docs").mkdir()
+    shutil.copy(ROOT / "docs" / "annotation-guide.md", dest / "docs" / "annotation-guide.md")
+    return write_params(dest, "params.yaml", executor or {}, overrides)
 
 
-def write_params(dest: Path, name: str, executor: dict[str, Any]) -> Path:
-    """A params file in ``dest`` (outputs land beside it) with ``executor`` keys overridden."""
-    raw = yaml.safe_load((ROOT / "params.yaml").read_text(encoding="utf-8"))
-    raw["executor"] = {**raw.get("executor", {}), **executor}
+def write_params(
+    dest: Path, name: str, executor: dict[str, Any], overrides: dict[str, dict[str, Any]] | None = None
+) -> Path:
+    """A params file in ``dest`` (outputs land beside it) with ``executor`` keys (and those of other
+    ``overrides`` sections) overridden; later calls keep the project's own params.yaml as the base."""
+    base = dest / "params.yaml" if (dest / "params.yaml").is_file() else ROOT / "params.yaml"
+    raw = yaml.safe_load(base.read_text(encoding="utf-8"))
+    for section, keys in {"executor": executor, **(overrides or {})}.items():
+        raw[section] = {**raw.get(section, {}), **keys}
     path = dest / name
     path.write_text(yaml.safe_dump(raw, sort_keys=False), encoding="utf-8")
     return path
 
 
 def seed_project(dest: Path) -> Path:
-    """The seed corpus as a throwaway project; returns its params.yaml."""
+    """The seed corpus with its annotation passes as a throwaway project; returns its params.yaml."""
     params = make_project(dest)
     shutil.copy(ROOT / "corpus" / "manifest.csv", dest / "corpus" / "manifest.csv")
     shutil.copytree(ROOT / "corpus" / "raw", dest / "corpus" / "raw")
+    shutil.copytree(ROOT / "corpus" / "annotations" / "passes", dest / "corpus" / "annotations" / "passes")
+    shutil.copy(ROOT / "corpus" / "annotations" / "adjudication.csv", dest / "corpus" / "annotations")
     return params
 
 

@@ -1,12 +1,19 @@
 """Synthetic corpora of any size built from the seed corpus's own sentences.
 
-Document ``k`` of an ``s``-times corpus copies the metadata of seed
-document ``k mod 5`` and holds that document's sentences in a random order
-(numpy Generator seeded from params ``seed`` and ``k``), in paragraphs of
-three to six sentences. So ``s``x has exactly ``s`` times the seed words,
-sentences and target mentions, with the seeds' mix of long and short
-documents and the seeds' vocabulary: the work per word stays the same,
-and time and memory can be read against size.
+Document ``k`` of an ``s``-times corpus holds the sentences of seed
+document ``k mod 5`` (its template) in a random order (numpy Generator
+seeded from params ``seed`` and ``k``), in paragraphs of three to six
+sentences. So ``s``x has exactly ``s`` times the seed words, sentences and
+target mentions, with the seeds' mix of long and short documents and the
+seeds' vocabulary: the work per word stays the same, and time and memory
+can be read against size.
+
+Origin groups: documents come in blocks of five (one per template); of
+every five blocks, three keep their templates' seed origins (Ukrainian,
+Indian, Russian) and the fourth and fifth belong to two synthetic origins
+(``SYNTHETIC_ORIGINS``) that mix all templates. A corpus of ``s``x thus has
+five origin groups, each with about ``s`` documents or more, and the
+project's ``corpus.origins`` lists all five.
 """
 
 from __future__ import annotations
@@ -19,6 +26,7 @@ import pandas as pd
 
 from benchmarks.common import make_project
 
+SYNTHETIC_ORIGINS = ("Japanese", "Korean")
 MANIFEST_COLUMNS = [
     "doc_id",
     "path",
@@ -38,7 +46,8 @@ def synthetic_project(
     dest: Path, seed_documents: pd.DataFrame, seed_sentences: pd.DataFrame, scale: int, seed: int
 ) -> Path:
     """Write a project with ``scale`` x the seed documents into ``dest``; returns its params.yaml."""
-    params = make_project(dest)
+    origins = [*dict.fromkeys(seed_documents["author_origin"]), *SYNTHETIC_ORIGINS]
+    params = make_project(dest, overrides={"corpus": {"origins": origins}})
     raw = dest / "corpus" / "raw"
     raw.mkdir()
     by_doc = {doc_id: group["text"].tolist() for doc_id, group in seed_sentences.groupby("doc_id", sort=False)}
@@ -53,14 +62,14 @@ def synthetic_project(
             size = int(rng.integers(3, 7))
             paragraphs.append(" ".join(sentences[start : start + size]))
             start += size
-        doc_id = f"syn{scale}-{k:06d}"
+        doc_id = synthetic_doc_id(scale, k)
         (raw / f"{doc_id}.txt").write_text("\n\n".join(paragraphs) + "\n", encoding="utf-8")
         rows.append(
             {
                 **{c: "" for c in MANIFEST_COLUMNS},
                 "doc_id": doc_id,
                 "path": f"raw/{doc_id}.txt",
-                "author_origin": template["author_origin"],
+                "author_origin": origin_of(k, template["author_origin"]),
                 "origin_basis": "synthetic",
                 "notes": f"synthetic: sentences of {template['doc_id']} reshuffled",
             }
@@ -70,3 +79,18 @@ def synthetic_project(
         writer.writeheader()
         writer.writerows(rows)
     return params
+
+
+def synthetic_doc_id(scale: int, k: int) -> str:
+    return f"syn{scale}-{k:06d}"
+
+
+def template_index(doc_id: str, n_templates: int) -> int:
+    """Which seed document (position in the seed documents table) a synthetic document reshuffles."""
+    return int(doc_id.rsplit("-", 1)[1]) % n_templates
+
+
+def origin_of(k: int, template_origin: str) -> str:
+    """Blocks of five documents: three of every five blocks keep the seed origin, two are synthetic origins."""
+    block = (k // 5) % 5
+    return template_origin if block < 3 else SYNTHETIC_ORIGINS[block - 3]

@@ -8,41 +8,16 @@ and the numbers are never copied by hand.
 from __future__ import annotations
 
 import json
-import math
 from pathlib import Path
 from typing import Any
 
-import matplotlib.pyplot as plt
-import numpy as np
-
-from pipeline.figures import publication_style, save_figure
-from pipeline.params import Widths
+from benchmarks.report_scaling import goal, plot_scaling, scaling_markdown, table
 
 BEGIN, END = "<!-- BEGIN RESULTS (benchmarks/report.py) -->", "<!-- END RESULTS -->"
-SERIES = [("ingest", "local"), ("tag", "local"), ("stance", "local"), ("tag", "dask"), ("stance", "dask")]
-COLOURS = {"ingest": "#999999", "tag": "#0072B2", "stance": "#D55E00"}
-
-
-def _table(header: list[str], rows: list[list[Any]]) -> str:
-    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
-    return "\n".join(lines)
-
-
-def _goal(ok: bool | None) -> str:
-    return "n/a" if ok is None else ("met" if ok else "**not met**")
 
 
 def _fmt(x: float, digits: int = 0) -> str:
     return f"{x:,.{digits}f}"
-
-
-def scaling_slope(points: list[tuple[float, float]]) -> float | None:
-    """Exponent b of time ~ words^b between the two largest sizes (1 = linear)."""
-    if len(points) < 2:
-        return None
-    (w1, t1), (w2, t2) = sorted(points)[-2:]
-    return math.log(t2 / t1) / math.log(w2 / w1)
 
 
 def markdown(results: dict[str, Any]) -> str:
@@ -80,7 +55,7 @@ def markdown(results: dict[str, Any]) -> str:
             ]
         )
     out.append(
-        _table(
+        table(
             [
                 "stage",
                 "run (s)",
@@ -113,7 +88,7 @@ def markdown(results: dict[str, Any]) -> str:
                 f"{_fmt(t['bare_spacy_words_per_cpu_s'])} words/CPU-s",
                 f"{t['ratio']:.2f}",
                 ">= 0.5",
-                _goal(t["ratio"] >= 0.5),
+                goal(t["ratio"] >= 0.5),
             ]
         )
         rows.append(
@@ -136,7 +111,7 @@ def markdown(results: dict[str, Any]) -> str:
             f"{e['bare_encoder_units_per_cpu_s']} units/CPU-s",
             f"{e['batched_path_ratio']:.2f}",
             ">= 0.8",
-            _goal(e["batched_path_ratio"] >= 0.8),
+            goal(e["batched_path_ratio"] >= 0.8),
         ]
     )
     ratio = e["stance_stage_ratio"]
@@ -147,92 +122,19 @@ def markdown(results: dict[str, Any]) -> str:
             f"{e['bare_encoder_units_per_cpu_s']} units/CPU-s",
             "n/a" if ratio is None else f"{ratio:.2f}",
             ">= 0.8 (embedding classifier)",
-            _goal(None if ratio is None else ratio >= 0.8),
+            goal(None if ratio is None else ratio >= 0.8),
         ]
     )
-    out.append(_table(["comparison", "stage", "ceiling", "ratio", "goal", ""], rows))
+    out.append(table(["comparison", "stage", "ceiling", "ratio", "goal", ""], rows))
 
-    sc = results["scaling"]
-    base = {f"{s}/{ex}": sc[0]["runs"].get(f"{s}/{ex}") for s, ex in SERIES}
-    out += ["", "### Scaling: synthetic corpora from the seed sentences", ""]
-    rows = []
-    for size in sc:
-        cc = size["corpus"]
-        for key, r in size["runs"].items():
-            b = base.get(key)
-            rows.append(
-                [
-                    f"{size['scale']}x",
-                    cc["documents"],
-                    _fmt(cc["words"]),
-                    _fmt(cc["sentences"]),
-                    _fmt(cc["units"]),
-                    key,
-                    f"{r['run_s']:.2f}",
-                    _fmt(cc["words"] / r["run_s"]),
-                    f"{1e6 * r['run_s'] / cc['words']:.1f}",
-                    f"{r['peak_rss_mib']:.0f}",
-                    f"{r['peak_rss_mib'] / b['peak_rss_mib']:.2f}" if b else "",
-                    {True: "yes", False: "**no**"}.get(size.get("dask_identical")) if key.endswith("dask") else "",
-                ]
-            )
-    out.append(
-        _table(
-            [
-                "size",
-                "docs",
-                "words",
-                "sentences",
-                "units",
-                "stage/executor",
-                "run (s)",
-                "words/s",
-                "s per M words",
-                "peak RSS (MiB)",
-                "RSS / 1x",
-                "Dask = local bytes",
-            ],
-            rows,
-        )
-    )
-    summary = []
-    for stage, ex in SERIES:
-        key = f"{stage}/{ex}"
-        pts = [(s["corpus"]["words"], s["runs"][key]["run_s"]) for s in sc if key in s["runs"]]
-        slope = scaling_slope(pts)
-        rss = [(s["scale"], s["runs"][key]["peak_rss_mib"]) for s in sc if key in s["runs"]]
-        at100 = dict(rss).get(100)
-        flat = None if at100 is None else at100 <= 1.5 * rss[0][1]
-        summary.append(
-            [
-                key,
-                "" if slope is None else f"{slope:.2f}",
-                "" if at100 is None else f"{at100 / rss[0][1]:.2f}",
-                _goal(flat),
-            ]
-        )
-    out += [
-        "",
-        _table(
-            [
-                "stage/executor",
-                "time exponent between the two largest sizes (1 = linear)",
-                "peak RSS 100x / 1x",
-                "memory goal (<= 1.5)",
-            ],
-            summary,
-        ),
-    ]
-    skipped = results.get("scaling_skipped")
-    if skipped:
-        out += ["", f"Not run: {skipped}"]
+    out += scaling_markdown(results)
 
     rp = results["repro"]
     out += [
         "",
         "### `dvc repro` on the seed corpus (scratch copy, empty cache)",
         "",
-        _table(
+        table(
             ["run", "seconds", "stages run", "goal", ""],
             [
                 [
@@ -240,9 +142,9 @@ def markdown(results: dict[str, Any]) -> str:
                     f"{rp['cold_s']:.1f}",
                     rp["stages_run_cold"],
                     "<= 35 s",
-                    _goal(rp["cold_s"] <= 35),
+                    goal(rp["cold_s"] <= 35),
                 ],
-                ["no-op", f"{rp['noop_s']:.1f}", rp["stages_run_noop"], "<= 3 s", _goal(rp["noop_s"] <= 3)],
+                ["no-op", f"{rp['noop_s']:.1f}", rp["stages_run_noop"], "<= 3 s", goal(rp["noop_s"] <= 3)],
             ],
         ),
     ]
@@ -257,43 +159,6 @@ def write_markdown(results: dict[str, Any], doc: Path) -> None:
     head, rest = text.split(BEGIN, 1)
     _, tail = rest.split(END, 1)
     doc.write_text(head + markdown(results) + tail, encoding="utf-8")
-
-
-def plot_scaling(results: dict[str, Any], stem: Path) -> None:
-    """Run time (log-log, with a linear reference) and peak RSS against words, per stage and executor."""
-    with publication_style():
-        _plot_scaling(results, stem)
-
-
-def _plot_scaling(results: dict[str, Any], stem: Path) -> None:
-    sc = results["scaling"]
-    fig, (ax_t, ax_m) = plt.subplots(1, 2, figsize=(Widths().double, 2.6))
-    for stage, ex in SERIES:
-        key = f"{stage}/{ex}"
-        pts = [(s["corpus"]["words"], s["runs"][key]) for s in sc if key in s["runs"]]
-        if not pts:
-            continue
-        words = np.array([w for w, _ in pts])
-        style = {
-            "color": COLOURS[stage],
-            "marker": "o" if ex == "local" else "s",
-            "linestyle": "-" if ex == "local" else "--",
-            "label": f"{stage} ({ex})",
-        }
-        ax_t.plot(words, [r["run_s"] for _, r in pts], **style)
-        ax_m.plot(words, [r["peak_rss_mib"] for _, r in pts], **style)
-    words_all = np.array(sorted({s["corpus"]["words"] for s in sc}))
-    ref = sc[-1]["runs"]["tag/local"]["run_s"] * words_all / words_all[-1]
-    ax_t.plot(words_all, ref, color="black", linewidth=0.6, linestyle=":", label="proportional to size")
-    ax_t.set(xscale="log", yscale="log", xlabel="Corpus size (words)", ylabel="Time inside the stage (s)")
-    ax_m.set(xscale="log", xlabel="Corpus size (words)", ylabel="Peak RSS of one process (MiB)")
-    ax_m.set_ylim(bottom=0)
-    ax_t.set_title("Run time against corpus size (log-log)")
-    ax_m.set_title("Peak memory against corpus size")
-    handles, labels = ax_t.get_legend_handles_labels()
-    fig.legend(handles, labels, loc="upper center", ncol=6, bbox_to_anchor=(0.5, -0.02))
-    fig.subplots_adjust(bottom=0.22)
-    save_figure(fig, stem, formats=("png", "svg"), dpi=200)
 
 
 def main() -> None:

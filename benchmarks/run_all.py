@@ -51,6 +51,11 @@ def commit() -> str:
     return head + ("+uncommitted changes" if dirty else "")
 
 
+def save(results: dict[str, Any]) -> None:
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / "latest.json").write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+
+
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
     results: dict[str, Any] = {
@@ -83,19 +88,20 @@ def main(argv: list[str] | None = None) -> None:
                 )
                 continue
         print(f"scaling: {scale}x", flush=True)
+        save(results)  # what was measured so far survives a later failure
         results["scaling"].append(
-            scaling.one_size(scale, seed_documents, seed_sentences, seed, dask=scale <= args.dask_max_size)
+            scaling.one_size(scale, seed_documents, seed_sentences, root, seed, dask=scale <= args.dask_max_size)
         )
         if scale == 10:
             results["ceilings"]["tag"]["10x"] = ceilings.tag_vs_spacy(WORK / "scale_10x" / "params.yaml")
     results["scaling_skipped"] = "; ".join(skipped)
 
+    save(results)
     print("dvc repro: cold and no-op", flush=True)
     results["repro"] = repro.repro_times()
     results["machine"]["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
 
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "latest.json").write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    save(results)
     report.write_markdown(results, ROOT / "docs" / "performance.md")
     report.plot_scaling(results, ROOT / "docs" / "figures" / "benchmarks_scaling")
     print("wrote benchmarks/results/latest.json, docs/performance.md, docs/figures/benchmarks_scaling.{png,svg}")

@@ -1,10 +1,14 @@
-"""Time and peak memory against corpus size, local vs Dask.
+"""Every stage against corpus size: time, CPU time and peak memory, local vs Dask.
 
-For each size a synthetic corpus (benchmarks.corpus) goes through ingest,
-tag and stance in fresh processes on the local executor, then tag and
-stance again on a 2-worker Dask LocalCluster, whose outputs must be
-byte-identical to the local ones. Goal: time linear in size, peak memory
-flat (100x within 1.5x of 1x).
+For each size a synthetic corpus (benchmarks.corpus: five origin groups)
+goes through ingest and tag; then gold for a fixed share of its documents
+is written as two annotation passes and an adjudication
+(benchmarks.gold_share), and gold, evaluate, train, stance, compare and
+report run, each in a fresh process on the local executor, in the order
+``dvc repro`` runs them. Tag and stance run again on a 2-worker Dask
+LocalCluster, whose outputs must be byte-identical to the local ones.
+Goals: time linear in size (exponent <= 1.15 between the two largest
+sizes), peak memory flat (100x within 1.5x of 1x).
 """
 
 from __future__ import annotations
@@ -16,11 +20,14 @@ import pandas as pd
 
 from benchmarks.common import WORK, file_digest, run_stage, write_params
 from benchmarks.corpus import synthetic_project
-from benchmarks.stages import corpus_size
+from benchmarks.gold_share import write_gold_share
+from benchmarks.stages import STAGE_ORDER, corpus_size
 from pipeline.params import load_params
 from pipeline.paths import ENTITIES, MENTIONS, SENTENCES, STANCES
 
 OUTPUTS = (SENTENCES, ENTITIES, MENTIONS, STANCES)
+GOLD_SHARE = 0.1
+"""Share of the documents with complete (census) gold at every size (at least two documents)."""
 
 
 def digests(root: Path) -> dict[str, str]:
@@ -28,17 +35,24 @@ def digests(root: Path) -> dict[str, str]:
 
 
 def one_size(
-    scale: int, seed_documents: pd.DataFrame, seed_sentences: pd.DataFrame, seed: int, dask: bool = True
+    scale: int,
+    seed_documents: pd.DataFrame,
+    seed_sentences: pd.DataFrame,
+    seed_root: Path,
+    seed: int,
+    dask: bool = True,
 ) -> dict[str, Any]:
     dest = WORK / f"scale_{scale}x"
     params_path = synthetic_project(dest, seed_documents, seed_sentences, scale, seed)
     runs: dict[str, Any] = {}
-    for stage in ("ingest", "tag", "gold", "stance"):
+    gold: dict[str, Any] = {}
+    for stage in STAGE_ORDER:
+        if stage == "gold":
+            gold = write_gold_share(dest, seed_root, seed_documents["doc_id"].tolist(), GOLD_SHARE, seed)
+        print(f"  {scale}x {stage}", flush=True)
         runs[f"{stage}/local"] = run_stage(params_path, stage).as_dict()
-    result: dict[str, Any] = {"scale": scale, "corpus": corpus_size(params_path), "runs": runs}
-    result["partitions"] = -(
-        -result["corpus"]["documents"] // int(load_params(params_path).get("executor.partition_docs"))
-    )
+    result: dict[str, Any] = {"scale": scale, "corpus": corpus_size(params_path), "gold": gold, "runs": runs}
+    result["partitions"] = -(-result["corpus"]["documents"] // load_params(params_path).executor.partition_docs)
     if dask:
         local = digests(dest)
         dask_params = write_params(dest, "params.dask.yaml", {"kind": "dask", "workers": 2, "threads_per_worker": 1})

@@ -16,7 +16,8 @@ from pipeline import io
 from pipeline.params import load_params
 from pipeline.paths import DOCUMENTS, SENTENCES, STANCES
 
-STAGE_ORDER = ("ingest", "tag", "stance", "compare", "report")
+STAGE_ORDER = ("ingest", "tag", "gold", "evaluate", "train", "stance", "compare", "report")
+"""Every DVC stage, in the order ``dvc repro`` runs them."""
 
 
 def corpus_size(params_path: Path) -> dict[str, int]:

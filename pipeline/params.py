@@ -126,6 +126,12 @@ class Evaluate(Section):
         return names
 
 
+class CrossValidation(Section):
+    loo_max_documents: PositiveInt | None = 20
+    """Leave-one-document-out up to this many documents (None: always); grouped K folds above."""
+    k_folds: Annotated[int, Field(ge=2)] = 10
+
+
 class Resampling(Section):
     n_resamples: PositiveInt
     level: Level
@@ -187,6 +193,8 @@ class Report(Section):
     title: str
     embed: Literal["svg", "png"]
     examples_per_label: NonNegativeInt
+    max_document_rows: PositiveInt = 30
+    """Figures list documents one per row up to this many; above, they pool documents by origin group."""
 
     @model_validator(mode="after")
     def _embed_is_written(self) -> Report:
@@ -225,6 +233,7 @@ class Params(Section):
     classifiers: dict[str, dict[str, Any]] = {}
     """Keyword arguments of each classifier's factory (checked against its signature by pipeline.plugins)."""
     evaluate: Evaluate
+    cross_validation: CrossValidation = CrossValidation()
     compare: Compare
     frames: Frames
     report: Report

@@ -56,12 +56,12 @@ def sensitivity_summary(table: pd.DataFrame, name: str) -> dict[str, float | int
     return {"cells": int(len(table)), "sign_differs": int(flips), "max_abs_diff": float(diff.max())}
 
 
-def sensitivity_caption(names: list[str], n_documents: int, reading: str) -> str:
+def sensitivity_caption(names: list[str], n_documents: int, reading: str, folds: str = "leave-one-document-out") -> str:
     return (
         "Sensitivity of the conclusions to the classifier: net index toward each target ((favor - against) / "
         "units of a document, averaged over the group's documents, each document once) per author-origin "
         f"group, under the gold labels ({reading}) and under the out-of-fold labels of every evaluated "
-        f"classifier ({', '.join(names)}; leave-one-document-out, so no document is labelled by a model that "
+        f"classifier ({', '.join(names)}; {folds}, so no document is labelled by a model that "
         f"saw it), on the {n_documents} gold documents. sign_differs names the classifiers whose net index has "
         "another sign than gold's (0 counts as a sign of its own): a conclusion about the direction of that "
         "group's stance depends on the classifier there. max_abs_diff: the largest distance of a classifier's "

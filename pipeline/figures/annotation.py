@@ -36,6 +36,16 @@ def _document_rows(gold: pd.DataFrame) -> pd.DataFrame:
     return gold[gold["doc_id"] != "all"].reset_index(drop=True)
 
 
+def pooled_by_origin(gold: pd.DataFrame) -> pd.DataFrame:
+    """gold_counts' document rows summed per origin group and target; ``doc_id`` names the group and how many
+    of its documents have gold (for a figure that would otherwise need a row per document)."""
+    sums = gold.groupby(["author_origin", "target"], as_index=False)[[*LABELS, "n_gold", "n_units"]].sum()
+    with_gold = gold[gold["n_gold"] > 0].groupby(["author_origin", "target"])["doc_id"].nunique()
+    n_docs = [int(with_gold.get((o, t), 0)) for o, t in zip(sums["author_origin"], sums["target"])]
+    names = [f"{o}: {n:,} doc{'' if n == 1 else 's'} with gold" for o, n in zip(sums["author_origin"], n_docs)]
+    return sums.assign(doc_id=names)
+
+
 def _shares(counts: pd.DataFrame) -> pd.DataFrame:
     total = counts[list(LABELS)].sum(axis=1)
     return counts[list(LABELS)].div(total.where(total > 0), axis=0)
@@ -151,6 +161,9 @@ def gold_agreement(ctx: FigureContext) -> Drawn:
     if gold.empty or agreement.empty:
         raise NothingToDraw("no gold labels, or no unit labelled by two or more annotators")
     who = str(ctx.read_json(AGREEMENT_METRICS).get("annotators", "annotators of unknown kind"))
+    pooled = gold["doc_id"].nunique() > ctx.params.report.max_document_rows
+    if pooled:
+        gold = pooled_by_origin(gold)
     width = ctx.width("double")
     if width >= 5:  # side by side
         fig, (left, right) = plt.subplots(
@@ -220,7 +233,9 @@ def gold_agreement(ctx: FigureContext) -> Drawn:
     overall = agreement[(agreement["scope"] == "all") & (agreement["subset"] == "all")].iloc[0]
     totals = {label: int(gold[label].sum()) for label in LABELS}
     caption = (
-        f"Left: the {p.gold}, {int(gold['n_gold'].sum())} gold-labelled units per document and target "
+        f"Left: the {p.gold}, {int(gold['n_gold'].sum())} gold-labelled units per "
+        + ("origin group (more than report.max_document_rows documents) " if pooled else "document ")
+        + "and target "
         f"({', '.join(f'{n} {label}' for label, n in totals.items())}). Right: Krippendorff's alpha between the "
         f"independent blind annotation passes on the {int(overall['n_units'])} units labelled more than once, "
         "overall, per target and on the units the guide does not quote, with the gold stage's bootstrap "

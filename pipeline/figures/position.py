@@ -1,12 +1,19 @@
 """Stance along each document: every labelled unit at its position in the text.
 
 Drawn from the compare stage's evidence table and the sentences' positions.
+Up to ``report.max_document_rows`` documents, one strip per document; above,
+one panel per origin group and target with the label shares of its units in
+each tenth of the documents' text, so the figure's size depends on the
+groups, never on the number of documents.
 """
 
 from __future__ import annotations
 
 import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
 from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
 
 from pipeline import paths
 from pipeline.figures.layout import line_chars, wrap
@@ -33,6 +40,8 @@ def stance_position(ctx: FigureContext) -> Drawn:
         sentences[["doc_id", "sent_id", "position"]], on=["doc_id", "sent_id"], how="left", validate="many_to_one"
     )
     doc_ids = sorted(origin_of.index, key=lambda d: (origin_of[d], d))
+    if len(doc_ids) > ctx.params.report.max_document_rows:
+        return _position_by_group(ctx, units.assign(author_origin=units["doc_id"].map(origin_of)), len(doc_ids))
     height = min(0.75 + 0.5 * len(doc_ids), 9.0)
     fig, axes = plt.subplots(len(doc_ids), 1, figsize=(ctx.width("double"), height), sharex=True, squeeze=False)
     stance_colour = ctx.palette.stance
@@ -84,5 +93,72 @@ def stance_position(ctx: FigureContext) -> Drawn:
     alt = (
         "Strip plot with one row per document and target; ticks along a 0–100% axis of document "
         "position. " + "; ".join(alt_parts) + "."
+    )
+    return Drawn(fig, caption, alt, ctx.labels)
+
+
+POSITION_BINS = 10
+
+
+def position_shares(units: pd.DataFrame, bins: int = POSITION_BINS) -> pd.DataFrame:
+    """Label shares of the units in each of ``bins`` equal slices of document position, per origin and target
+    (columns: author_origin, target, bin, n, and one share column per label)."""
+    binned = units.assign(bin=np.minimum((units["position"].to_numpy(float) * bins).astype(int), bins - 1))
+    counts = binned.groupby(["author_origin", "target", "bin", "label"]).size().unstack("label", fill_value=0)
+    counts = counts.reindex(columns=list(LABELS), fill_value=0)
+    n = counts.sum(axis=1)
+    return counts.div(n, axis=0).assign(n=n).reset_index()
+
+
+def _position_by_group(ctx: FigureContext, units: pd.DataFrame, n_documents: int) -> Drawn:
+    """Many documents: per origin group (rows) and target (columns), stacked label shares along the text."""
+    targets = ctx.params.target_names
+    origins = sorted(units["author_origin"].dropna().unique())
+    shares = position_shares(units)
+    fig, axes = plt.subplots(
+        len(origins),
+        len(targets),
+        figsize=(ctx.width("double"), 1.1 + 0.75 * len(origins)),
+        sharex=True,
+        sharey=True,
+        squeeze=False,
+    )
+    stance_colour = ctx.palette.stance
+    order = ("against", "neutral", "favor")
+    centres = (np.arange(POSITION_BINS) + 0.5) * 100 / POSITION_BINS
+    alt_parts = []
+    for (i, origin), (j, target) in ((a, b) for a in enumerate(origins) for b in enumerate(targets)):
+        ax = axes[i, j]
+        cell = shares[(shares["author_origin"] == origin) & (shares["target"] == target)].set_index("bin")
+        cell = cell[[*LABELS, "n"]].reindex(range(POSITION_BINS), fill_value=0)  # a bin without units stays empty
+        bottom = np.zeros(POSITION_BINS)
+        for label in order:
+            ax.bar(centres, cell[label], width=100 / POSITION_BINS, bottom=bottom, color=stance_colour[label], lw=0)
+            bottom += cell[label].to_numpy(float)
+        ax.set_xlim(0, 100)
+        ax.set_ylim(0, 1)
+        ax.set_yticks([0, 1], ["0", "1"])
+        ax.grid(False)
+        if i == 0:
+            ax.set_title(f"Toward {target.capitalize()}")
+        if j == 0:
+            ax.set_ylabel(wrap(origin, 14), rotation=0, ha="right", va="center", fontsize=7)
+        polar = cell["n"] * (cell["against"] + cell["favor"])
+        alt_parts.append(f"{origin} toward {target}: {int(cell['n'].sum())} units, {int(polar.sum())} against or favor")
+    fig.supxlabel(
+        wrap("Position of the sentence in its document (% of text before it)", line_chars(ctx.width("double"))),
+        fontsize=8,
+    )
+    handles = [Patch(color=stance_colour[label], label=label.capitalize()) for label in order]
+    fig.legend(handles=handles, loc="outside upper center", ncol=len(order), title=None)
+    caption = (
+        f"Where in the documents the stance toward each target is expressed, over {n_documents:,} documents "
+        f"(more than report.max_document_rows = {ctx.params.report.max_document_rows}, so documents are pooled "
+        "by author origin): the share of the units (sentences mentioning the target) labelled against, neutral "
+        f"and favor in each tenth of the documents' text, by the sentence's start. Labels: {ctx.describe_labels()}."
+    )
+    alt = (
+        "Grid of stacked bar charts, one row per author-origin group and one column per target; ten bars along "
+        "a 0–100% axis of document position give the label shares. " + "; ".join(alt_parts) + "."
     )
     return Drawn(fig, caption, alt, ctx.labels)

@@ -170,22 +170,28 @@ def stance_by_group(ctx: FigureContext) -> Drawn:
     return Drawn(fig, caption, alt, "label sources" if len(sources) > 1 else ctx.labels)
 
 
-def _net_rows(per_doc: pd.DataFrame, origins: list[str]) -> list[tuple[str, str | None]]:
-    """Rows of the net-stance forest: a group, then its documents (a one-document group is one row)."""
+ALL_DOCUMENTS = "*"  # the row of a group's documents pooled into one strip (above report.max_document_rows)
+
+
+def _net_rows(per_doc: pd.DataFrame, origins: list[str], max_rows: int) -> list[tuple[str, str | None]]:
+    """Rows of the net-stance forest: a group, then its documents (or one strip of them above ``max_rows``)."""
+    pooled = per_doc["doc_id"].nunique() > max_rows
     rows: list[tuple[str, str | None]] = []
     for origin in origins:
         docs = sorted(per_doc.loc[per_doc["author_origin"] == origin, "doc_id"].unique())
         rows.append((origin, None))
         if len(docs) > 1:
-            rows += [(origin, doc_id) for doc_id in docs]
+            rows += [(origin, ALL_DOCUMENTS)] if pooled else [(origin, doc_id) for doc_id in docs]
     return rows
 
 
 def _net_row_label(per_doc: pd.DataFrame, origin: str, doc_id: str | None) -> str:
-    """A document's id; a group's name with its one document's id, or ``mean of k``."""
+    """A document's id, or ``k documents``; a group's name with its one document's id, or ``mean of k``."""
+    docs = sorted(per_doc.loc[per_doc["author_origin"] == origin, "doc_id"].unique())
+    if doc_id == ALL_DOCUMENTS:
+        return f"{len(docs):,} documents"
     if doc_id is not None:
         return doc_id
-    docs = sorted(per_doc.loc[per_doc["author_origin"] == origin, "doc_id"].unique())
     return wrap(f"{origin} ({docs[0]})" if len(docs) == 1 else f"{origin}: mean of {len(docs)}", 28)
 
 
@@ -214,7 +220,7 @@ def net_stance(ctx: FigureContext) -> Drawn:
     origins = sorted(per_group["author_origin"].unique())
     sources = sources_in(per_group)
     colours = ctx.palette.origins(origins)
-    rows = _net_rows(per_doc, origins)
+    rows = _net_rows(per_doc, origins, ctx.params.report.max_document_rows)
     width = ctx.width("double")
     side_by_side = width >= 5
     band = 0.2 + 0.05 * (len(sources) - 1)
@@ -246,6 +252,10 @@ def net_stance(ctx: FigureContext) -> Drawn:
                     f"{target.capitalize()}, {origin}: {g['net_index']:+.2f} "
                     f"{interval_text(g['net_index_lo'], g['net_index_hi'], digits=2)}"
                 )
+            elif doc_id == ALL_DOCUMENTS:  # each document a faint tick: darker where many documents lie
+                mine = docs.loc[docs["author_origin"] == origin, "net_index"].dropna()
+                ax.plot(mine, [y] * len(mine), ls="", marker="|", ms=6, mew=0.6, alpha=0.25, color=colours[origin])
+                _n_note(ax, y, f"{len(mine):,} docs")
             elif doc_id is not None and doc_id in docs.index:
                 d = docs.loc[doc_id]
                 ax.plot([d["net_index_lo"], d["net_index_hi"]], [y, y], color=colours[origin], lw=0.7, zorder=3)
@@ -273,8 +283,15 @@ def net_stance(ctx: FigureContext) -> Drawn:
     caption = (
         "Net stance index, the share of a document's units labelled favor minus the share labelled against, per "
         f"origin group (bold rows: mean over the group's documents with its {ctx.bootstrap_phrase()}) and per "
-        "document (bars: the document's index with the interval from resampling its sentences; the reported label "
-        "source). Right of each row: its n (documents, sentence–target units)." + _caption_tail(per_group, ctx, "index")
+        + (
+            "document (below each group, one faint tick per document, darker where documents crowd: more than "
+            "report.max_document_rows documents are pooled by group; the reported label source). "
+            if any(doc_id == ALL_DOCUMENTS for _, doc_id in rows)
+            else "document (bars: the document's index with the interval from resampling its sentences; the "
+            "reported label source). "
+        )
+        + "Right of each row: its n (documents, sentence–target units)."
+        + _caption_tail(per_group, ctx, "index")
     )
     alt = (
         "Forest plot with one panel per target; rows are origin groups and, for groups with several, their "

@@ -45,6 +45,15 @@ def corpus_overview(
     return out.sort_values(["author_origin", "doc_id"]).reset_index(drop=True)
 
 
+def documents_by_origin(overview: pd.DataFrame) -> pd.DataFrame:
+    """``corpus_overview`` summed per origin group, in its columns (``doc_id`` says how many documents), for a
+    corpus with more documents than a report lists one by one."""
+    counts = [c for c in overview.columns if c == "n_words" or c == "n_sentences" or c.startswith("units_")]
+    out = overview.groupby("author_origin", as_index=False)[counts].sum()
+    n_docs = overview.groupby("author_origin")["doc_id"].size().to_numpy()
+    return out.assign(doc_id=[f"{n:,} documents" for n in n_docs], author="", title="", outlet="", published="")
+
+
 def significance_limit(differences: pd.DataFrame | None) -> str | None:
     """What the permutation tests can show with these documents, from stance_group_differences."""
     if differences is None or differences.empty:

@@ -1,8 +1,10 @@
-"""evaluate: leave-one-document-out cross-validation of every configured classifier.
+"""evaluate: document-grouped cross-validation of every configured classifier.
 
 Each classifier in ``evaluate.classifiers`` is scored on the gold units with
-one document held out per fold, so no unit is predicted by a model that saw
-its document (pipeline.evaluation.scoring). Outputs: the out-of-fold
+one document held out per fold (whole documents in ``cross_validation.k_folds``
+folds above ``cross_validation.loo_max_documents`` gold documents:
+pipeline.classifiers.cv), so no unit is predicted by a model that saw its
+document (pipeline.evaluation.scoring). Outputs: the out-of-fold
 probabilities (which the stance stage reuses for gold documents), macro-F1
 per target and overall, per-class precision / recall / F1, confusion
 matrices, calibration (ECE, Brier, reliability), and per origin group x
@@ -27,6 +29,7 @@ import pandas as pd
 
 from pipeline import io, paths
 from pipeline.classifiers import check_settings, make_classifier
+from pipeline.classifiers.cv import fold_phrase, folds_from
 from pipeline.classifiers.training import all_units, gold_units
 from pipeline.evaluation.scoring import (
     BASES,
@@ -60,7 +63,9 @@ def run(params: Params) -> None:
     for name in names:  # errors a factory finds (an unset model) before minutes of cross-validation
         make_classifier(name, params)
 
-    oof = cross_validate(labelled, names, params)
+    with folds_from(params.cross_validation):
+        oof = cross_validate(labelled, names, params)
+    folds = fold_phrase(labelled["doc_id"].nunique(), params.cross_validation)
     basis = labelled["basis"]
     scores = {
         name: score_classifier(oof[oof["classifier"] == name], targets, params.evaluate.calibration_bins, basis)
@@ -89,7 +94,7 @@ def run(params: Params) -> None:
     metrics: dict[str, Any] = {
         "selected": selected,
         "criterion": (
-            "out-of-fold macro-F1, mean over targets (leave-one-document-out): the first classifier "
+            f"out-of-fold macro-F1, mean over targets ({folds}): the first classifier "
             f"in evaluate.classifiers within {tolerance} of the best"
         ),
         "n_units": int(len(labelled)),
@@ -118,7 +123,7 @@ def run(params: Params) -> None:
             for n, s in scores.items()
         ]
     )
-    how = f"leave-one-document-out, {metrics['n_units']} gold units, {metrics['n_documents']} documents"
+    how = f"{folds}, {metrics['n_units']} gold units, {metrics['n_documents']} documents"
     per_basis = (
         " recall_text_basis / recall_context_basis: share of polar gold units whose stance the sentence's "
         "own words carry / the author's argument around it carries (STANCE-SPEC v2 basis) labelled correctly."
@@ -148,7 +153,7 @@ def run(params: Params) -> None:
         write_table(
             sensitivity,
             tables / "sensitivity",
-            sensitivity_caption(names, metrics["n_documents"], READING_NOTES[params.stance.basis]),
+            sensitivity_caption(names, metrics["n_documents"], READING_NOTES[params.stance.basis], folds),
         )
         write_table(
             error_table(oof[oof["classifier"] == selected], labelled),

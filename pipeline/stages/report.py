@@ -41,7 +41,7 @@ from pipeline.report.render import (
     table_index,
     write_figure_index,
 )
-from pipeline.report.sections import corpus_overview, limits, method, question
+from pipeline.report.sections import corpus_overview, documents_by_origin, limits, method, question
 from pipeline.report.vega import plots_template
 
 BY_GROUP = paths.table("compare", "stance_by_group")
@@ -142,6 +142,7 @@ def run(params: Params) -> None:
 
         overview = corpus_overview(documents, sentences, stances, params.target_names)
         groups = overview.groupby("author_origin")["doc_id"].nunique().to_dict()
+        pooled = settings.max_document_rows if len(overview) > settings.max_document_rows else 0
         shown_examples, examples_source = examples(stances, sentences, documents, gold, settings.examples_per_label)
         model = {
             "title": settings.title,
@@ -159,7 +160,8 @@ def run(params: Params) -> None:
             "bootstrap": ctx.bootstrap_phrase(),
             "findings": findings(per_group, differences, params.stance.labels),
             "reading_note": reading_note(differences, ctx.interval),
-            "documents": overview.to_dict("records"),
+            "documents": (overview if pooled == 0 else documents_by_origin(overview)).to_dict("records"),
+            "documents_pooled": pooled,
             "tables": table_index(root / paths.TABLES, LINKS["tables"]),
             "stage_notes": _stage_notes(labels),
             "metrics": [m for m in (read_metrics(root, p) for p in (paths.EVALUATION, paths.GOLD_METRICS)) if m],
