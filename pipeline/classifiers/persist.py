@@ -187,8 +187,9 @@ def save_model(model: StanceClassifier, name: str, digest: str, models_dir: Path
     # no absolute project path in the file: the same fit gives the same bytes wherever the
     # project lives (load_model relocates it to the loading checkout)
     portable = copy.deepcopy(model).relocate(".")
-    data = canonical_zip(_skops_io().dumps({"classifier": name, "training_hash": digest, "model": portable}))
-    untrusted = sorted(set(_skops_io().get_untrusted_types(data=data)) - trusted_types())
+    sio = _skops_io()
+    data = canonical_zip(sio.dumps({"classifier": name, "training_hash": digest, "model": portable}))
+    untrusted = sorted(set(sio.get_untrusted_types(data=data)) - trusted_types())
     if untrusted:
         raise ModelFormatError(
             f"classifier '{name}': its fitted state holds types the model loader does not trust ({', '.join(untrusted)}); "
@@ -257,8 +258,9 @@ def read_trusted(path: Path) -> Any:
     file naming an untrusted type is refused before any object is built.
     """
     data = path.read_bytes()
+    sio = _skops_io()
     try:
-        untrusted = set(_skops_io().get_untrusted_types(data=data))
+        untrusted = set(sio.get_untrusted_types(data=data))
     except Exception as exc:  # any parse failure: not a file the train stage wrote
         raise ModelFormatError(
             f"{path}: not a skops model file ({type(exc).__name__}: {exc}); it is not loaded (model files are never "
@@ -270,7 +272,7 @@ def read_trusted(path: Path) -> Any:
             f"{path}: holds types outside the trusted list ({', '.join(refused)}); it is not loaded. "
             "Refit it with `dvc repro train`."
         )
-    return _skops_io().loads(data, trusted=sorted(untrusted))
+    return sio.loads(data, trusted=sorted(untrusted))
 
 
 def check_binding(path: Path, record: dict[str, Any], name: str, digest: str) -> None:
