@@ -147,6 +147,14 @@ def scaling_markdown(results: dict[str, Any]) -> list[str]:
             summary_rows(results),
         ),
     ]
+    for entry in results["scaling"]:
+        if "measured" in entry:  # added later by run_all --extend
+            m = entry["measured"]
+            out += [
+                "",
+                f"{entry['scale']}x was measured apart (`run_all --extend`) on commit `{m['commit']}`, load average "
+                f"{m['load_average_at_start']} at its start and {m['load_average_at_end']} at its end.",
+            ]
     skipped = results.get("scaling_skipped")
     if skipped:
         out += ["", f"Not run: {skipped}"]

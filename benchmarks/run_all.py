@@ -17,7 +17,7 @@ from typing import Any
 import pandas as pd
 
 from benchmarks import ceilings, report, repro, scaling, stages
-from benchmarks.common import RESULTS, ROOT, WORK, machine, seed_project
+from benchmarks.common import RESULTS, ROOT, WORK, machine, run_stage, seed_project
 from pipeline.params import load_params
 
 
@@ -38,6 +38,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="skip a size above 100x whose time, projected linearly from the previous size, exceeds this (default: 20)",
     )
     parser.add_argument("--repeats", type=int, default=3, help="fresh processes per stage on the seeds (default: 3)")
+    parser.add_argument(
+        "--extend",
+        action="store_true",
+        help="run only the scaling of --sizes and add them to benchmarks/results/latest.json (replacing those sizes), "
+        "keeping its other measurements: a long size can run apart from the rest, e.g. --extend --sizes 1000",
+    )
     return parser.parse_args(argv)
 
 
@@ -56,8 +62,38 @@ def save(results: dict[str, Any]) -> None:
     (RESULTS / "latest.json").write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
 
 
+def extend(args: argparse.Namespace) -> None:
+    """Measure more sizes into the existing results; each added size records its own commit and load."""
+    results = json.loads((RESULTS / "latest.json").read_text(encoding="utf-8"))
+    seeds = seed_project(WORK / "seeds")
+    for stage in ("ingest", "tag"):  # the synthetic corpora are cut from the seeds' documents and sentences
+        run_stage(seeds, stage)
+    root = load_params(seeds).root
+    seed_documents = pd.read_parquet(root / "outputs/data/documents.parquet")
+    seed_sentences = pd.read_parquet(root / "outputs/data/sentences.parquet")
+    seed = int(load_params(seeds).seed)
+    for scale in sorted(args.sizes):
+        print(f"scaling: {scale}x", flush=True)
+        started = {"commit": commit(), "load_average_at_start": [round(x, 2) for x in os.getloadavg()]}
+        entry = scaling.one_size(scale, seed_documents, seed_sentences, root, seed, dask=scale <= args.dask_max_size)
+        entry["measured"] = started | {"load_average_at_end": [round(x, 2) for x in os.getloadavg()]}
+        results["scaling"] = sorted(
+            [r for r in results["scaling"] if r["scale"] != scale] + [entry], key=lambda r: r["scale"]
+        )
+        done = {r["scale"] for r in results["scaling"]}
+        results["scaling_skipped"] = "; ".join(
+            s for s in results.get("scaling_skipped", "").split("; ") if s and int(s.split("x")[0]) not in done
+        )
+        save(results)
+    report.write_markdown(results, ROOT / "docs" / "performance.md")
+    report.plot_scaling(results, ROOT / "docs" / "figures" / "benchmarks_scaling")
+
+
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
+    if args.extend:
+        extend(args)
+        return
     results: dict[str, Any] = {
         "command": "make bench  # python -m benchmarks.run_all " + " ".join(argv or sys.argv[1:]),
         "commit": commit(),
