@@ -152,6 +152,12 @@ def test_figures_with_a_row_per_document_pool_documents_by_origin_above_the_limi
     position = drawn["stance_position"]
     assert len(position.fig.axes) == origins * targets  # a panel per group and target, none per document
     assert "pooled by author origin" in position.caption
+    # every panel names its n (units), every row its documents: shares are never shown without them
+    evidence = ctx.read("outputs/tables/compare/stance_evidence.csv")
+    units_shown = sum(int(ax.get_title(loc="right").split()[2].replace(",", "")) for ax in position.fig.axes)
+    assert units_shown == len(evidence)
+    row_labels = [ax.get_ylabel() for ax in position.fig.axes if ax.get_ylabel()]
+    assert len(row_labels) == origins and any("(3 docs)" in label for label in row_labels)
 
     net = drawn["net_stance"]
     labels = [t.get_text() for t in net.fig.axes[0].get_yticklabels()]

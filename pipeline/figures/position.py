@@ -41,7 +41,7 @@ def stance_position(ctx: FigureContext) -> Drawn:
     )
     doc_ids = sorted(origin_of.index, key=lambda d: (origin_of[d], d))
     if len(doc_ids) > ctx.params.report.max_document_rows:
-        return _position_by_group(ctx, units.assign(author_origin=units["doc_id"].map(origin_of)), len(doc_ids))
+        return _position_by_group(ctx, units.assign(author_origin=units["doc_id"].map(origin_of)), origin_of)
     height = min(0.75 + 0.5 * len(doc_ids), 9.0)
     fig, axes = plt.subplots(len(doc_ids), 1, figsize=(ctx.width("double"), height), sharex=True, squeeze=False)
     stance_colour = ctx.palette.stance
@@ -110,15 +110,19 @@ def position_shares(units: pd.DataFrame, bins: int = POSITION_BINS) -> pd.DataFr
     return counts.div(n, axis=0).assign(n=n).reset_index()
 
 
-def _position_by_group(ctx: FigureContext, units: pd.DataFrame, n_documents: int) -> Drawn:
-    """Many documents: per origin group (rows) and target (columns), stacked label shares along the text."""
+def _position_by_group(ctx: FigureContext, units: pd.DataFrame, origin_of: pd.Series) -> Drawn:
+    """Many documents: per origin group (rows) and target (columns), stacked label shares along the text.
+
+    Each row names its documents and each panel its units, so a share is never read without its n.
+    """
     targets = ctx.params.target_names
     origins = sorted(units["author_origin"].dropna().unique())
+    documents_of = origin_of.value_counts()
     shares = position_shares(units)
     fig, axes = plt.subplots(
         len(origins),
         len(targets),
-        figsize=(ctx.width("double"), 1.1 + 0.75 * len(origins)),
+        figsize=(ctx.width("double"), 1.1 + 0.9 * len(origins)),
         sharex=True,
         sharey=True,
         squeeze=False,
@@ -139,12 +143,16 @@ def _position_by_group(ctx: FigureContext, units: pd.DataFrame, n_documents: int
         ax.set_ylim(0, 1)
         ax.set_yticks([0, 1], ["0", "1"])
         ax.grid(False)
+        n_units = int(cell["n"].sum())
         if i == 0:
             ax.set_title(f"Toward {target.capitalize()}")
+        ax.set_title(f"n = {n_units:,} units", loc="right", fontsize=6, fontweight="normal")
         if j == 0:
-            ax.set_ylabel(wrap(origin, 14), rotation=0, ha="right", va="center", fontsize=7)
+            k = int(documents_of.get(origin, 0))
+            label = f"{wrap(origin, 14)}\n({k:,} doc{'s' if k != 1 else ''})"
+            ax.set_ylabel(label, rotation=0, ha="right", va="center", fontsize=7)
         polar = cell["n"] * (cell["against"] + cell["favor"])
-        alt_parts.append(f"{origin} toward {target}: {int(cell['n'].sum())} units, {int(polar.sum())} against or favor")
+        alt_parts.append(f"{origin} toward {target}: {n_units} units, {int(polar.sum())} against or favor")
     fig.supxlabel(
         wrap("Position of the sentence in its document (% of text before it)", line_chars(ctx.width("double"))),
         fontsize=8,
@@ -152,9 +160,10 @@ def _position_by_group(ctx: FigureContext, units: pd.DataFrame, n_documents: int
     handles = [Patch(color=stance_colour[label], label=label.capitalize()) for label in order]
     fig.legend(handles=handles, loc="outside upper center", ncol=len(order), title=None)
     caption = (
-        f"Where in the documents the stance toward each target is expressed, over {n_documents:,} documents "
+        f"Where in the documents the stance toward each target is expressed, over {len(origin_of):,} documents "
         f"(more than report.max_document_rows = {ctx.params.report.max_document_rows}, so documents are pooled "
-        "by author origin): the share of the units (sentences mentioning the target) labelled against, neutral "
+        "by author origin; each row gives its documents, each panel its units n): the share of the units "
+        "(sentences mentioning the target) labelled against, neutral "
         f"and favor in each tenth of the documents' text, by the sentence's start. Labels: {ctx.describe_labels()}."
     )
     alt = (
