@@ -84,14 +84,14 @@ def test_evaluate_writes_scores_for_every_classifier(project):
         assert scores["sensitivity"]["cells"] == 6
     shares = pd.read_csv(params.root / "outputs/tables/evaluate/eval_shares.csv")
     assert set(shares["author_origin"]) == {"Ukrainian", "Russian", "Indian"}
-    assert np.allclose(shares.groupby(["classifier", "author_origin", "target"])["human_share"].sum(), 1.0)
+    assert np.allclose(shares.groupby(["classifier", "author_origin", "target"])["gold_share"].sum(), 1.0)
     summary = pd.read_csv(params.root / "outputs/tables/evaluate/eval_classifiers.csv")
     assert {"recall_text_basis", "recall_context_basis", "net_index_sign_differs"} <= set(summary.columns)
     sensitivity = pd.read_csv(params.root / "outputs/tables/evaluate/sensitivity.csv", keep_default_na=False)
     assert list(sensitivity.columns[:5]) == ["author_origin", "target", "n_docs", "n_units", "gold"]
     assert list(sensitivity.columns[5:8]) == ["lexicon", "roles", "propagation"]
     gold_net = shares[shares["classifier"] == "lexicon"].pivot_table(
-        index=["author_origin", "target"], columns="label", values="human_share"
+        index=["author_origin", "target"], columns="label", values="gold_share"
     )
     expected = (gold_net["favor"] - gold_net["against"]).rename("gold").reset_index()
     joined = sensitivity.merge(expected, on=["author_origin", "target"], suffixes=("", "_shares"))

@@ -132,12 +132,12 @@ def selection_text(metrics: dict, targets: list[str]) -> str:
 def shares_table(metrics: dict, shares: pd.DataFrame) -> str:
     chosen = metrics["selected"]
     mine = shares[shares["classifier"] == chosen]
-    head = ["origin (docs)", "target", *(f"{label} human / model (pp)" for label in LABELS)]
+    head = ["origin (docs)", "target", *(f"{label} gold / model (pp)" for label in LABELS)]
     lines = ["| " + " | ".join(head) + " |", "|---|---|" + "---|" * len(LABELS)]
     for (origin, target), g in mine.groupby(["author_origin", "target"], sort=True):
         by_label = g.set_index("label")
         cells = [
-            f"{100 * by_label.loc[label, 'human_share']:.1f} / {100 * by_label.loc[label, 'model_share']:.1f} "
+            f"{100 * by_label.loc[label, 'gold_share']:.1f} / {100 * by_label.loc[label, 'model_share']:.1f} "
             f"({by_label.loc[label, 'diff_pp']:+.1f})"
             for label in LABELS
         ]

@@ -1,4 +1,4 @@
-"""Scores of out-of-fold predictions: F1, calibration, and human vs model group shares.
+"""Scores of out-of-fold predictions: F1, calibration, and gold vs model group shares.
 
 Macro-F1 is the selection criterion because the classes are very unequal
 (favor Russia and against Ukraine are rare) and a researcher's question is

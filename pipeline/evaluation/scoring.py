@@ -102,15 +102,15 @@ def share_table(oof: pd.DataFrame, documents: pd.DataFrame) -> pd.DataFrame:
     frames = []
     for name, g in oof.groupby("classifier", sort=False):
         g = g.merge(origins, on="doc_id", validate="many_to_one")
-        human = document_weighted_shares(g, "label").rename(columns={"share": "human_share"})
+        gold = document_weighted_shares(g, "label").rename(columns={"share": "gold_share"})
         model = document_weighted_shares(g, "predicted")[["author_origin", "target", "label", "share"]]
-        both = human.merge(model.rename(columns={"share": "model_share"}), on=["author_origin", "target", "label"])
+        both = gold.merge(model.rename(columns={"share": "model_share"}), on=["author_origin", "target", "label"])
         both.insert(0, "classifier", name)
         frames.append(both)
     table = pd.concat(frames, ignore_index=True)
-    table["diff_pp"] = 100 * (table["model_share"] - table["human_share"])
+    table["diff_pp"] = 100 * (table["model_share"] - table["gold_share"])
     return table[
-        ["classifier", "author_origin", "target", "label", "n_docs", "n_units", "human_share", "model_share", "diff_pp"]
+        ["classifier", "author_origin", "target", "label", "n_docs", "n_units", "gold_share", "model_share", "diff_pp"]
     ]
 
 

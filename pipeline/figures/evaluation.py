@@ -82,7 +82,7 @@ def eval_shares(ctx: FigureContext) -> Drawn:
                     continue
                 row = t.loc[(origin, label)]
                 x = i + offsets[label]
-                gold, model = 100 * row["human_share"], 100 * row["model_share"]
+                gold, model = 100 * row["gold_share"], 100 * row["model_share"]
                 ax.plot([x - 0.05, x + 0.05], [gold, model], color=colours[label], linewidth=0.8)
                 ax.scatter(
                     [x - 0.05], [gold], color=colours[label], s=14, zorder=3, label=f"{label}, gold" if i == 0 else None
