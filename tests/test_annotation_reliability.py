@@ -8,10 +8,15 @@ import pytest
 
 from pipeline.annotation.reliability import (
     alpha,
+    alpha_columns,
+    alpha_from_totals,
     alpha_table,
     bootstrap_alpha,
     field_values,
+    kappa_columns,
+    kappa_from_totals,
     kappa_table,
+    resampled_totals,
     stratified_resample,
     wilson_interval,
 )
@@ -129,6 +134,35 @@ def test_bootstrap_interval_brackets_alpha():
     strata = np.repeat(["s1", "s2"], 20)
     low, high = bootstrap_alpha(counts, strata, n_boot=300, level=0.95, rng=np.random.default_rng(0))
     assert low < alpha(counts) < high and high - low < 0.6
+
+
+def test_resampled_totals_are_the_totals_of_each_replicates_draws():
+    """The totals equal summing the drawn units replicate by replicate, with the same integer draws."""
+    rng = np.random.default_rng(5)
+    values = rng.integers(0, 4, size=(23, 3)).astype(float)
+    strata = np.array(list("bacbbcaacbbbcaaacbcbabc"))
+    totals = resampled_totals(values, strata, n_boot=7, rng=np.random.default_rng(1), block=3)
+    reference_rng = np.random.default_rng(1)
+    drawn = [np.flatnonzero(strata == s) for s in ("a", "b", "c")]  # sorted strata, rows ascending
+    drawn = [rows[reference_rng.integers(0, len(rows), size=(7, len(rows)))] for rows in drawn]
+    expected = np.stack([sum(values[d[b]].sum(axis=0) for d in drawn) for b in range(7)])
+    assert np.array_equal(totals, expected)
+
+
+def test_alpha_and_kappa_from_totals_match_the_reference_implementations():
+    """Unweighted totals give krippendorff's alpha and scikit-learn's kappa."""
+    from sklearn.metrics import cohen_kappa_score
+
+    rng = np.random.default_rng(2)
+    first, second = rng.integers(0, 3, 60), rng.integers(0, 3, 60)
+    second[:40] = first[:40]  # agreement well above chance
+    counts = np.zeros((60, 3))
+    np.add.at(counts, (np.arange(60), first), 1)
+    np.add.at(counts, (np.arange(60), second), 1)
+    counts[0] = [1, 0, 0]  # a unit coded once: alpha leaves it out
+    assert alpha_from_totals(alpha_columns(counts).sum(axis=0, keepdims=True))[0] == pytest.approx(alpha(counts))
+    kappa_value = kappa_from_totals(kappa_columns(first, second, 3).sum(axis=0, keepdims=True), 3)[0]
+    assert kappa_value == pytest.approx(cohen_kappa_score(first, second))
 
 
 def test_alpha_is_nan_when_undefined():
