@@ -155,6 +155,9 @@ def scaling_markdown(results: dict[str, Any]) -> list[str]:
                 f"{entry['scale']}x was measured apart (`run_all --extend`) on commit `{m['commit']}`, load average "
                 f"{m['load_average_at_start']} at its start and {m['load_average_at_end']} at its end.",
             ]
+        if entry.get("incomplete"):
+            missing = [stage for stage in STAGE_ORDER if f"{stage}/local" not in entry["runs"]]
+            out += ["", f"{entry['scale']}x is incomplete: {', '.join(missing)} did not run (see the prose below)."]
     skipped = results.get("scaling_skipped")
     if skipped:
         out += ["", f"Not run: {skipped}"]

@@ -75,16 +75,20 @@ def extend(args: argparse.Namespace) -> None:
     for scale in sorted(args.sizes):
         print(f"scaling: {scale}x", flush=True)
         started = {"commit": commit(), "load_average_at_start": [round(x, 2) for x in os.getloadavg()]}
-        entry = scaling.one_size(scale, seed_documents, seed_sentences, root, seed, dask=scale <= args.dask_max_size)
-        entry["measured"] = started | {"load_average_at_end": [round(x, 2) for x in os.getloadavg()]}
-        results["scaling"] = sorted(
-            [r for r in results["scaling"] if r["scale"] != scale] + [entry], key=lambda r: r["scale"]
-        )
-        done = {r["scale"] for r in results["scaling"]}
-        results["scaling_skipped"] = "; ".join(
-            s for s in results.get("scaling_skipped", "").split("; ") if s and int(s.split("x")[0]) not in done
-        )
-        save(results)
+
+        def record(entry: dict[str, Any], scale: int = scale, started: dict[str, Any] = started) -> None:
+            entry["measured"] = started | {"load_average_at_end": [round(x, 2) for x in os.getloadavg()]}
+            results["scaling"] = sorted(
+                [r for r in results["scaling"] if r["scale"] != scale] + [entry], key=lambda r: r["scale"]
+            )
+            done = {r["scale"] for r in results["scaling"]}
+            results["scaling_skipped"] = "; ".join(
+                s for s in results.get("scaling_skipped", "").split("; ") if s and int(s.split("x")[0]) not in done
+            )
+            save(results)
+
+        dask = scale <= args.dask_max_size
+        record(scaling.one_size(scale, seed_documents, seed_sentences, root, seed, dask=dask, after_stage=record))
     report.write_markdown(results, ROOT / "docs" / "performance.md")
     report.plot_scaling(results, ROOT / "docs" / "figures" / "benchmarks_scaling")
 

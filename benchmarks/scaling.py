@@ -13,6 +13,7 @@ sizes), peak memory flat (100x within 1.5x of 1x).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +31,10 @@ GOLD_SHARE = 0.1
 """Share of the documents with complete (census) gold at every size (at least two documents)."""
 
 
+INCOMPLETE = {"incomplete": True}
+"""Marks a size whose later stages have not run (yet): benchmarks.report_scaling names them."""
+
+
 def digests(root: Path) -> dict[str, str]:
     return {out: file_digest(root / out) for out in OUTPUTS}
 
@@ -41,7 +46,10 @@ def one_size(
     seed_root: Path,
     seed: int,
     dask: bool = True,
+    after_stage: Callable[[dict[str, Any]], None] | None = None,
 ) -> dict[str, Any]:
+    """Every stage at ``scale`` x the seeds; ``after_stage`` gets the partial result after each local stage
+    (marked ``"incomplete": True`` until the last), so a long size can be saved as it goes."""
     dest = WORK / f"scale_{scale}x"
     params_path = synthetic_project(dest, seed_documents, seed_sentences, scale, seed)
     runs: dict[str, Any] = {}
@@ -51,6 +59,8 @@ def one_size(
             gold = write_gold_share(dest, seed_root, seed_documents["doc_id"].tolist(), GOLD_SHARE, seed)
         print(f"  {scale}x {stage}", flush=True)
         runs[f"{stage}/local"] = run_stage(params_path, stage).as_dict()
+        if after_stage is not None and stage != STAGE_ORDER[-1] and "tag/local" in runs:
+            after_stage({"scale": scale, "corpus": corpus_size(params_path), "gold": gold, "runs": runs} | INCOMPLETE)
     result: dict[str, Any] = {"scale": scale, "corpus": corpus_size(params_path), "gold": gold, "runs": runs}
     result["partitions"] = -(-result["corpus"]["documents"] // load_params(params_path).executor.partition_docs)
     if dask:
