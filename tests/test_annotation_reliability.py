@@ -13,6 +13,7 @@ from pipeline.annotation.reliability import (
     field_values,
     kappa_table,
     stratified_resample,
+    wilson_interval,
 )
 
 # Krippendorff (2011), "Computing Krippendorff's Alpha-Reliability", section C: four observers,
@@ -133,3 +134,14 @@ def test_bootstrap_interval_brackets_alpha():
 def test_alpha_is_nan_when_undefined():
     assert np.isnan(alpha(np.array([[2, 0, 0], [2, 0, 0]])))  # one value only
     assert np.isnan(alpha(np.array([[1, 0, 0], [0, 1, 0]])))  # no unit coded twice
+
+
+@pytest.mark.parametrize("level", [0.9, 0.95, 0.99])
+def test_wilson_interval_is_scipys_to_the_last_bit(level):
+    """The gold stage computes the Wilson interval itself (no scipy.stats import); the floats must be scipy's."""
+    from scipy.stats import binomtest
+
+    for n in (1, 2, 7, 60, 459, 918):
+        for k in sorted({0, 1, n // 3, n // 2, n - 1, n}):
+            ci = binomtest(k, n).proportion_ci(confidence_level=level, method="wilson")
+            assert wilson_interval(k, n, level) == (float(ci.low), float(ci.high)), (k, n)

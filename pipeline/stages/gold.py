@@ -88,7 +88,11 @@ def run(params: Params) -> None:
     gold = derive_gold(passes, adjudication, units, root / paths.ANNOTATIONS)
 
     quotes = guide_quotes((root / paths.GUIDE).read_text(encoding="utf-8")) if (root / paths.GUIDE).is_file() else []
-    quoted = passes["sentence"].map(lambda s: quoted_in_guide(s, quotes)) if len(passes) else pd.Series(dtype=bool)
+    if len(passes):  # each sentence once: every pass repeats the sentences of the units it labels
+        quoted_by_sentence = {s: quoted_in_guide(s, quotes) for s in passes["sentence"].unique()}
+        quoted = passes["sentence"].map(quoted_by_sentence)
+    else:
+        quoted = pd.Series(dtype=bool)
     bootstrap = params.gold.bootstrap
     table = agreement_table(passes, quoted, n_boot=bootstrap.n_resamples, level=bootstrap.level, seed=params.seed)
     who = annotators_phrase(passes, adjudication)
