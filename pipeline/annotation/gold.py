@@ -172,15 +172,16 @@ COMPARED = ["label", "basis", "source", "rule"]
 def drift(gold: pd.DataFrame, expected: pd.DataFrame) -> str | None:
     """The first row of ``gold`` (1-based, as stored) that the passes and adjudication do not give, if any."""
     table = gold.reset_index(drop=True)
+    # a dict, not a .loc lookup per row: those cost each stage that reads gold a second or more
+    expected_rows = dict(zip(expected.index, expected[COMPARED].itertuples(index=False, name=None), strict=True))
     for row, rec in enumerate(table.to_dict("records"), start=1):
         key = tuple(rec[c] for c in UNIT_KEY)
         unit = f"row {row} ({rec['doc_id']}, sent {rec['sent_id']}, {rec['target']})"
-        if key not in expected.index:
+        if key not in expected_rows:
             return f"{unit}: no pass labels this unit"
-        want = expected.loc[key, COMPARED]
-        for column in COMPARED:
-            if rec[column] != want[column]:
-                return f"{unit}: {column} {rec[column]!r}, but the passes and adjudication give {want[column]!r}"
+        for column, want in zip(COMPARED, expected_rows[key], strict=True):
+            if rec[column] != want:
+                return f"{unit}: {column} {rec[column]!r}, but the passes and adjudication give {want!r}"
     keys = set(zip(*(table[c] for c in UNIT_KEY)))
     missing = [key for key in expected.index if key not in keys]
     if missing:

@@ -136,11 +136,13 @@ def save_figure(
     hash salt and font types from rcParams at save time. The layout is
     computed once and then frozen, so every format shows the same layout
     (and the constrained-layout solver does not run again for each file).
+    That layout pass measures text but paints no pixels
+    (``draw_without_rendering``): every file is drawn anew when it is saved.
     """
     stem = Path(stem)
     written = []
     with publication_style():
-        fig.canvas.draw()
+        fig.draw_without_rendering()
         fig.set_layout_engine("none")
         for fmt in formats:
             path = stem.with_suffix(f".{fmt}")

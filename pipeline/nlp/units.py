@@ -66,7 +66,13 @@ def sentence_context(sentences: pd.DataFrame, documents: pd.DataFrame) -> pd.Dat
     by_document = out.groupby("doc_id", sort=False)["text"]
     out["context_before"] = by_document.shift(1).fillna("")
     out["context_after"] = by_document.shift(-1).fillna("")
-    out["paragraph_text"] = out.groupby(["doc_id", "paragraph"], sort=False)["text"].transform("\n".join)
+    # joined in plain Python: a groupby transform with a Python function builds a Series per paragraph
+    paragraphs = list(zip(out["doc_id"], out["paragraph"]))
+    texts: dict[tuple, list[str]] = {}
+    for paragraph, text in zip(paragraphs, out["text"]):
+        texts.setdefault(paragraph, []).append(text)
+    joined = {paragraph: "\n".join(parts) for paragraph, parts in texts.items()}
+    out["paragraph_text"] = pd.Series([joined[p] for p in paragraphs], index=out.index, dtype=out["text"].dtype)
     return out.drop(columns="text")
 
 
