@@ -163,5 +163,16 @@ def seed_project(dest: Path) -> Path:
     return params
 
 
+def commit() -> str:
+    """The short HEAD commit, with "+uncommitted changes" when tracked files differ from it."""
+    head = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout.strip()
+    dirty = subprocess.run(
+        ["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout.strip()
+    return head + ("+uncommitted changes" if dirty else "")
+
+
 def file_digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()

@@ -33,7 +33,7 @@ from pathlib import Path
 from time import perf_counter
 from typing import Any
 
-from benchmarks.common import ROOT, WORK, bench_env
+from benchmarks.common import RESULTS, ROOT, WORK, bench_env, commit
 
 STAGE_LINE = re.compile(r"Running stage '([^']+)'")
 TIMES = re.compile(r"(\d+)m([\d.]+)s (\d+)m([\d.]+)s")
@@ -144,8 +144,24 @@ def repro_times(repeats: int = 3) -> dict[str, Any]:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.repro", description=__doc__)
     parser.add_argument("--repeats", type=int, default=3, help="cold runs, each in a fresh copy (default: 3)")
+    parser.add_argument(
+        "--save",
+        action="store_true",
+        help="also store the result (with its commit and load) in benchmarks/results/latest.json and re-render "
+        "docs/performance.md: the idle-machine measurement can be taken apart from a long make bench",
+    )
     args = parser.parse_args(argv)
-    print(json.dumps(repro_times(args.repeats), indent=2))
+    started = {"commit": commit(), "load_average_at_start": [round(x, 2) for x in os.getloadavg()]}
+    times = repro_times(args.repeats)
+    print(json.dumps(times, indent=2))
+    if args.save:
+        from benchmarks import report  # matplotlib only when rendering
+
+        latest = RESULTS / "latest.json"
+        results = json.loads(latest.read_text(encoding="utf-8"))
+        results["repro"] = times | {"measured": started | {"repeats": args.repeats}}
+        latest.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+        report.write_markdown(results, ROOT / "docs" / "performance.md")
 
 
 if __name__ == "__main__":

@@ -10,14 +10,13 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import subprocess
 import sys
 from typing import Any
 
 import pandas as pd
 
 from benchmarks import ceilings, report, repro, scaling, stages
-from benchmarks.common import RESULTS, ROOT, WORK, machine, run_stage, seed_project
+from benchmarks.common import RESULTS, ROOT, WORK, commit, machine, run_stage, seed_project
 from pipeline.params import load_params
 
 
@@ -45,16 +44,6 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "keeping its other measurements: a long size can run apart from the rest, e.g. --extend --sizes 1000",
     )
     return parser.parse_args(argv)
-
-
-def commit() -> str:
-    head = subprocess.run(
-        ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=True
-    ).stdout.strip()
-    dirty = subprocess.run(
-        ["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT, capture_output=True, text=True, check=True
-    ).stdout.strip()
-    return head + ("+uncommitted changes" if dirty else "")
 
 
 def save(results: dict[str, Any]) -> None:
