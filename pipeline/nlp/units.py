@@ -55,6 +55,19 @@ def stance_units(sentences: pd.DataFrame, mentions: pd.DataFrame, documents: pd.
     return units[UNIT_COLUMNS]
 
 
+def unit_keys(sentences: pd.DataFrame, mentions: pd.DataFrame) -> pd.DataFrame:
+    """The units' ``KEY`` and ``sent_key`` (the rows and order of :func:`stance_units`) without their text.
+
+    Deriving and counting gold needs to know which units exist, not what
+    they say: this reads two narrow columns per row where the unit table
+    holds each sentence, its paragraph and its neighbours per unit.
+    ``sentences``: doc_id, sent_id, sent_key; ``mentions``: doc_id, sent_id, target.
+    """
+    keys = mentions[KEY].drop_duplicates()
+    keys = keys.merge(sentences[["doc_id", "sent_id", "sent_key"]], on=["doc_id", "sent_id"], validate="many_to_one")
+    return keys.sort_values(KEY).reset_index(drop=True)
+
+
 def sentence_context(sentences: pd.DataFrame, documents: pd.DataFrame) -> pd.DataFrame:
     """Per sentence (doc_id, sent_id): ``paragraph`` (index of the blank-line block of the document text it
     starts in), ``paragraph_text`` (the paragraph's sentences, its own included, joined by newlines: rule 6

@@ -26,7 +26,7 @@ from pipeline.annotation.passes import read_adjudication, read_passes
 from pipeline.annotation.reliability import agreement_table
 from pipeline.annotation.summaries import adjudication_table, confusion_table, gold_counts
 from pipeline.ingestion.manifest import load_manifest
-from pipeline.nlp.units import stance_units
+from pipeline.nlp.units import unit_keys
 from pipeline.params import Params
 from pipeline.tables import write_table
 
@@ -81,8 +81,10 @@ def headline(gold: pd.DataFrame, table: pd.DataFrame, who: str) -> dict[str, Any
 def run(params: Params) -> None:
     root = params.root
     manifest = load_manifest(root / paths.MANIFEST, params.corpus.origins)
-    sentences = io.read_parquet(root / paths.SENTENCES)
-    units = stance_units(sentences, io.read_parquet(root / paths.MENTIONS), io.read_parquet(root / paths.DOCUMENTS))
+    units = unit_keys(
+        io.read_parquet(root / paths.SENTENCES, columns=["doc_id", "sent_id", "sent_key"]),
+        io.read_parquet(root / paths.MENTIONS, columns=["doc_id", "sent_id", "target"]),
+    )
     passes = read_passes(root / paths.ANNOTATIONS)
     adjudication = read_adjudication(root / paths.ANNOTATIONS)
     gold = derive_gold(passes, adjudication, units, root / paths.ANNOTATIONS)
