@@ -12,7 +12,9 @@ from pipeline.annotation.reliability import (
     bootstrap_alpha,
     field_values,
     kappa_table,
+    resample_weights,
     stratified_resample,
+    weighted_alpha,
 )
 
 # Krippendorff (2011), "Computing Krippendorff's Alpha-Reliability", section C: four observers,
@@ -133,3 +135,30 @@ def test_bootstrap_interval_brackets_alpha():
 def test_alpha_is_nan_when_undefined():
     assert np.isnan(alpha(np.array([[2, 0, 0], [2, 0, 0]])))  # one value only
     assert np.isnan(alpha(np.array([[1, 0, 0], [0, 1, 0]])))  # no unit coded twice
+
+
+def test_resample_weights_count_each_replicates_draws_within_strata():
+    strata = np.array(["a", "b", "a", "c", "b", "a"])
+    weights = resample_weights(strata, 40, np.random.default_rng(3))
+    rng, expected = np.random.default_rng(3), np.zeros((40, len(strata)))
+    for stratum in np.unique(strata):  # the same draws, counted one at a time
+        rows = np.flatnonzero(strata == stratum)
+        drawn = rows[rng.integers(0, len(rows), size=(40, len(rows)))]
+        for replicate, units in enumerate(drawn):
+            np.add.at(expected[replicate], units, 1)
+    assert np.array_equal(weights, expected)
+    for stratum, size in zip(*np.unique(strata, return_counts=True)):
+        assert (weights[:, strata == stratum].sum(axis=1) == size).all()  # every replicate keeps the sizes
+
+
+def test_weighted_alpha_with_every_unit_drawn_once_is_alpha_with_or_without_unpairable_units():
+    counts = np.zeros((12, 5), dtype=int)
+    for observer in KRIPPENDORFF_C:
+        for unit, value in enumerate(observer):
+            if value is not None:
+                counts[unit, value - 1] += 1
+    assert not (counts.sum(axis=1) >= 2).all()  # unit 12 has one coding only
+    ones = np.ones((1, len(counts)))
+    assert weighted_alpha(counts, ones)[0] == pytest.approx(alpha(counts), abs=1e-12)
+    pairable = counts[counts.sum(axis=1) >= 2]
+    assert weighted_alpha(pairable, ones[:, : len(pairable)])[0] == pytest.approx(alpha(counts), abs=1e-12)

@@ -63,8 +63,11 @@ def weighted_alpha(counts: np.ndarray, weights: np.ndarray) -> np.ndarray:
     the unit's disagreeing pairs, n_c the pairable values of c and n their total (Krippendorff 2011).
     """
     counts = np.asarray(counts, dtype=float)
-    pairable = counts[counts.sum(axis=1) >= 2]
-    weights = np.asarray(weights, dtype=float)[:, counts.sum(axis=1) >= 2]
+    is_pairable = counts.sum(axis=1) >= 2
+    pairable = counts[is_pairable]
+    weights = np.asarray(weights, dtype=float)
+    if not is_pairable.all():  # a copy of replicates x units: skipped when every unit is pairable
+        weights = weights[:, is_pairable]
     m = pairable.sum(axis=1)
     disagreeing = (m**2 - (pairable**2).sum(axis=1)) / (m - 1)
     n_c = weights @ pairable
@@ -83,15 +86,16 @@ def resample_weights(strata: np.ndarray, n_boot: int, rng: np.random.Generator) 
     """Replicates x units: how often a stratified bootstrap replicate draws each unit.
 
     Draws are counted with one bincount over (replicate, unit) cells per stratum
-    (``np.add.at`` gave the same counts, an order of magnitude slower)."""
-    n_units = len(strata)
-    weights = np.zeros(n_boot * n_units)
-    offsets = (np.arange(n_boot) * n_units)[:, None]
+    (``np.add.at`` gave the same counts, an order of magnitude slower), over the
+    stratum's own units only: the result is the one replicates x units array in memory.
+    """
+    weights = np.zeros((n_boot, len(strata)))
     for stratum in np.unique(strata):
         rows = np.flatnonzero(strata == stratum)
-        drawn = rows[rng.integers(0, len(rows), size=(n_boot, len(rows)))]
-        weights += np.bincount((offsets + drawn).ravel(), minlength=n_boot * n_units)
-    return weights.reshape(n_boot, n_units)
+        drawn = rng.integers(0, len(rows), size=(n_boot, len(rows)))
+        cells = (np.arange(n_boot) * len(rows))[:, None] + drawn
+        weights[:, rows] = np.bincount(cells.ravel(), minlength=n_boot * len(rows)).reshape(n_boot, len(rows))
+    return weights
 
 
 def percentile_interval(replicates: np.ndarray, level: float) -> tuple[float, float]:

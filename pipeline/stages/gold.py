@@ -81,18 +81,20 @@ def headline(gold: pd.DataFrame, table: pd.DataFrame, who: str) -> dict[str, Any
 def run(params: Params) -> None:
     root = params.root
     manifest = load_manifest(root / paths.MANIFEST, params.corpus.origins)
-    units = unit_keys(
-        io.read_parquet(root / paths.SENTENCES, columns=["doc_id", "sent_id", "sent_key"]),
-        io.read_parquet(root / paths.MENTIONS, columns=["doc_id", "sent_id", "target"]),
-    )
     passes = read_passes(root / paths.ANNOTATIONS)
     adjudication = read_adjudication(root / paths.ANNOTATIONS)
-    gold = derive_gold(passes, adjudication, units, root / paths.ANNOTATIONS)
 
     quotes = guide_quotes((root / paths.GUIDE).read_text(encoding="utf-8")) if (root / paths.GUIDE).is_file() else []
     quoted = passes["sentence"].map(lambda s: quoted_in_guide(s, quotes)) if len(passes) else pd.Series(dtype=bool)
     bootstrap = params.gold.bootstrap
+    # Agreement first: its bootstrap arrays (replicates x units) are freed before the corpus's units are
+    # read, and memory the allocators keep from that read does not add to their peak.
     table = agreement_table(passes, quoted, n_boot=bootstrap.n_resamples, level=bootstrap.level, seed=params.seed)
+    units = unit_keys(
+        io.read_parquet(root / paths.SENTENCES, columns=["doc_id", "sent_id", "sent_key"]),
+        io.read_parquet(root / paths.MENTIONS, columns=["doc_id", "sent_id", "target"]),
+    )
+    gold = derive_gold(passes, adjudication, units, root / paths.ANNOTATIONS)
     who = annotators_phrase(passes, adjudication)
     pct = f"{bootstrap.level:.0%}"
 
