@@ -1,5 +1,6 @@
-"""What keeps the gold, evaluate and train stages' memory bounded by what they need, not by the corpus size:
-narrow columns and only some documents' rows read from Parquet, unit keys without the units' text."""
+"""What keeps the gold, evaluate, train and compare stages' memory bounded by what they need, not by the corpus
+size: narrow columns and only some documents' rows read from Parquet, unit keys without the units' text, units
+without their context."""
 
 from __future__ import annotations
 
@@ -8,8 +9,8 @@ import pytest
 from annotation_data import corpus_tables
 
 from pipeline import io
-from pipeline.nlp.units import stance_units, unit_keys
-from pipeline.paths import KEY
+from pipeline.nlp.units import MENTION_UNIT_COLUMNS, mention_units, stance_units, unit_keys
+from pipeline.paths import KEY, UNIT_CONTEXT_COLUMNS
 
 
 def test_unit_keys_are_the_unit_tables_keys_in_its_order():
@@ -26,6 +27,13 @@ def test_unit_keys_leave_out_mentions_of_sentences_that_are_gone():
     keys = unit_keys(kept, mentions)
     assert set(keys["doc_id"]) == {"doc-a", "doc-c"}
     assert len(keys) == len(mentions[mentions["doc_id"] != "doc-b"].drop_duplicates(KEY))
+
+
+def test_mention_units_are_the_unit_table_without_its_context():
+    sentences, mentions, documents = corpus_tables()
+    units = stance_units(sentences, mentions, documents)
+    pd.testing.assert_frame_equal(mention_units(sentences, mentions), units.drop(columns=UNIT_CONTEXT_COLUMNS))
+    assert list(mention_units(sentences, mentions.iloc[:0]).columns) == MENTION_UNIT_COLUMNS
 
 
 @pytest.fixture
