@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
 
+from pipeline.io import empty_table
 from pipeline.params import Executor
 
 P = TypeVar("P")
@@ -162,8 +163,8 @@ def document_partitions(
     secondary = secondary or {}
     streams = {name: _rows_by_document(path, cols, batch_rows) for name, (path, cols) in secondary.items()}
     heads: dict[str, tuple[str, pd.DataFrame] | None] = {name: next(s, None) for name, s in streams.items()}
-    empty = {name: _empty_frame(path, cols) for name, (path, cols) in secondary.items()}
-    empty["primary"] = _empty_frame(primary, columns)
+    empty = {name: empty_table(path, cols) for name, (path, cols) in secondary.items()}
+    empty["primary"] = empty_table(primary, columns)
     parts: dict[str, list[pd.DataFrame]] = {name: [] for name in ["primary", *secondary]}
     n_docs = 0
     for doc_id, rows in _rows_by_document(primary, columns, batch_rows):
@@ -186,11 +187,6 @@ def document_partitions(
                 f"{secondary[name][0]}: document '{head[0]}' is missing from {primary} or listed in a "
                 "different order; rerun the stage that writes both"
             )
-
-
-def _empty_frame(path: Path, columns: list[str] | None) -> pd.DataFrame:
-    schema = pq.read_schema(path)
-    return schema.empty_table().select(columns or schema.names).to_pandas()
 
 
 def _concat(frames: list[pd.DataFrame], empty: pd.DataFrame) -> pd.DataFrame:

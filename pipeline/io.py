@@ -182,12 +182,27 @@ def write_parquet(df: pd.DataFrame, path: str | Path) -> None:
         df.reset_index(drop=True).to_parquet(tmp, index=False, engine="pyarrow")
 
 
-def read_parquet(path: str | Path) -> pd.DataFrame:
+def read_parquet(path: str | Path, columns: list[str] | None = None, doc_ids: list[str] | None = None) -> pd.DataFrame:
+    """The table at ``path``, schema-checked; only ``columns`` and the rows of ``doc_ids`` when given.
+
+    Reading only what a stage needs keeps its memory bounded by that share
+    of a large corpus (Parquet filters skip the other rows as they are read).
+    """
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"{path}: not found; run the stage that writes it first")
     check_parquet(path)
-    return pd.read_parquet(path, engine="pyarrow")
+    if doc_ids is None:
+        return pd.read_parquet(path, engine="pyarrow", columns=columns)
+    if not doc_ids:  # Arrow cannot type an empty value set
+        return empty_table(path, columns)
+    return pd.read_parquet(path, engine="pyarrow", columns=columns, filters=[("doc_id", "in", doc_ids)])
+
+
+def empty_table(path: Path, columns: list[str] | None) -> pd.DataFrame:
+    """No rows, with the file's columns (or ``columns``) and their types."""
+    schema = pq.read_schema(path)
+    return schema.empty_table().select(columns or schema.names).to_pandas()
 
 
 def check_parquet(path: Path) -> None:

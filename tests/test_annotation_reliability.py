@@ -179,3 +179,18 @@ def test_wilson_interval_is_scipys_to_the_last_bit(level):
         for k in sorted({0, 1, n // 3, n // 2, n - 1, n}):
             ci = binomtest(k, n).proportion_ci(confidence_level=level, method="wilson")
             assert wilson_interval(k, n, level) == (float(ci.low), float(ci.high)), (k, n)
+
+
+def test_alpha_from_totals_is_alpha_with_or_without_unpairable_units():
+    """Krippendorff's published example (unit 12 coded once): the totals give alpha either way."""
+    counts = np.zeros((12, 5), dtype=int)
+    for observer in KRIPPENDORFF_C:
+        for unit, value in enumerate(observer):
+            if value is not None:
+                counts[unit, value - 1] += 1
+    assert not (counts.sum(axis=1) >= 2).all()
+    pairable = counts[counts.sum(axis=1) >= 2]
+    for table in (counts, pairable):
+        assert alpha_from_totals(alpha_columns(table).sum(axis=0, keepdims=True))[0] == pytest.approx(
+            alpha(counts), abs=1e-12
+        )

@@ -9,10 +9,12 @@ from conftest import make_project, write_census_pass
 from stance_data import labelled_sentences
 
 from pipeline import io
-from pipeline.annotation.gold import read_gold
+from pipeline.annotation.gold import attach_gold, read_gold
 from pipeline.classifiers.persist import ModelMismatchError
-from pipeline.classifiers.training import all_units
+from pipeline.classifiers.training import gold_units
 from pipeline.evaluation.metrics import brier, document_weighted_shares, expected_calibration_error, reliability
+from pipeline.nlp.units import stance_units
+from pipeline.paths import DOCUMENTS, KEY, MENTIONS, SENTENCES
 from pipeline.paths import OOF_STANCES as OOF
 from pipeline.stages import evaluate, ingest, stance, tag, train
 
@@ -22,7 +24,7 @@ ORIGIN = {"doc-a": "Ukrainian", "doc-b": "Russian", "doc-c": "Indian", "doc-d": 
 def write_gold(params, label_of):
     """A census pass labelling every unit but doc-new's, and the gold stage run on it; STANCE-SPEC v2 shape:
     every polar label of a sentence with "aid" has basis context."""
-    units = all_units(params)
+    units = stance_units(*(io.read_parquet(params.root / p) for p in (SENTENCES, MENTIONS, DOCUMENTS)))
     units = units[units["doc_id"] != "doc-new"]
     labels = [label_of[(t, g)] for t, g in zip(units["text"], units["target"])]
     basis = [
@@ -55,6 +57,15 @@ def project(tmp_path_factory):
     train.run(params)
     stance.run(params)
     return params, label_of
+
+
+def test_gold_units_from_the_gold_documents_alone_equal_the_gold_rows_of_every_unit(project):
+    params, _ = project
+    everything = stance_units(*(io.read_parquet(params.root / p) for p in (SENTENCES, MENTIONS, DOCUMENTS)))
+    expected = attach_gold(everything, read_gold(params.root), reading=params.stance.basis)
+    labelled = gold_units(params)
+    assert "doc-new" in set(everything["doc_id"]) and "doc-new" not in set(labelled["doc_id"])
+    pd.testing.assert_frame_equal(labelled, expected.sort_values(KEY).reset_index(drop=True))
 
 
 def test_evaluate_writes_scores_for_every_classifier(project):

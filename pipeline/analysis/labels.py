@@ -11,7 +11,7 @@ import pandas as pd
 
 from pipeline import io
 from pipeline.annotation.gold import attach_gold, coverage, read_gold
-from pipeline.nlp.units import stance_units
+from pipeline.nlp.units import mention_units
 from pipeline.params import Params
 from pipeline.paths import KEY, LABELS, PROBA, STANCES
 
@@ -21,16 +21,19 @@ class CompareInputError(ValueError):
 
 
 def source_units(
-    params: Params, sentences: pd.DataFrame, mentions: pd.DataFrame, documents: pd.DataFrame
+    params: Params, sentences: pd.DataFrame, mentions: pd.DataFrame
 ) -> tuple[pd.DataFrame, str, pd.DataFrame]:
     """The stance units with ``label`` (the model's), ``p_*`` and ``gold``; the classifier; the gold designs.
+
+    The units come without their context columns (pipeline.nlp.units.mention_units):
+    no estimate reads them, and on a large corpus they would be most of compare's memory.
 
     ``gold`` holds the gold label (under ``stance.basis``) where the unit has
     one and its cell's design is a census or a random sample, and is missing
     elsewhere: gold of a non-random part of a cell cannot stand for the rest.
     Designs: pipeline.annotation.gold.coverage, one row per document x target.
     """
-    units = stance_units(sentences, mentions, documents)
+    units = mention_units(sentences, mentions)
     stances = io.read_parquet(params.root / STANCES)
     labelled = units.merge(stances[[*KEY, "label", *PROBA, "classifier"]], on=KEY, how="outer", indicator=True)
     if not (labelled["_merge"] == "both").all():

@@ -130,7 +130,8 @@ def derive_gold(
     """One gold row per labelled unit (``paths.GOLD_DTYPES``), from the long pass table and the adjudication.
 
     ``passes``: ``pipeline.annotation.passes.read_passes`` (one row per unit and
-    annotator, with ``pass_id``); ``units``: the current unit table.
+    annotator, with ``pass_id``); ``units``: the keys (``UNIT_KEY`` and ``sent_id``) of the corpus's units
+    as they are now (pipeline.nlp.units.unit_keys; the unit table serves as well).
     """
     if passes.empty:
         return pd.DataFrame({c: pd.Series(dtype=t) for c, t in GOLD_DTYPES.items()})

@@ -26,14 +26,10 @@ from pipeline.annotation.gold import attach_gold, read_gold
 from pipeline.classifiers import make_classifier
 from pipeline.classifiers.base import StanceClassifier, at_fixed_precision
 from pipeline.classifiers.persist import load_model, training_hash
-from pipeline.classifiers.training import resolve_classifier
+from pipeline.classifiers.training import read_units, resolve_classifier
 from pipeline.nlp.units import stance_units
 from pipeline.params import Params
 from pipeline.paths import KEY, LABELS, PROBA, STANCE_DTYPES, UNIT_COLUMNS
-
-SENTENCE_COLUMNS = ["doc_id", "sent_id", "start_char", "sent_key", "text"]
-DOCUMENT_COLUMNS = ["doc_id", "text"]
-"""What the unit table needs of documents.parquet: the text whose blank lines part paragraphs."""
 
 
 class StanceInputError(ValueError):
@@ -52,15 +48,6 @@ class Labeller:
     new_prediction: str
     #: doc_id -> the model fitted without that document's gold, for documents whose gold is a sample
     fold_models: dict[str, StanceClassifier] = field(default_factory=dict)
-
-
-def read_units(params: Params, doc_ids: list[str]) -> pd.DataFrame:
-    """The units of just these documents (Parquet filters: no full read of a large corpus)."""
-    where = [("doc_id", "in", doc_ids)]
-    sentences = pd.read_parquet(params.root / paths.SENTENCES, columns=SENTENCE_COLUMNS, filters=where)
-    mentions = pd.read_parquet(params.root / paths.MENTIONS, columns=list(paths.MENTION_DTYPES), filters=where)
-    documents = pd.read_parquet(params.root / paths.DOCUMENTS, columns=DOCUMENT_COLUMNS, filters=where)
-    return stance_units(sentences, mentions, documents)
 
 
 def out_of_fold_rows(units: pd.DataFrame, oof: pd.DataFrame, name: str) -> pd.DataFrame:

@@ -14,23 +14,33 @@ from pipeline.nlp.units import stance_units
 from pipeline.params import Params
 from pipeline.paths import KEY
 
+SENTENCE_COLUMNS = ["doc_id", "sent_id", "start_char", "sent_key", "text"]
+DOCUMENT_COLUMNS = ["doc_id", "text"]
+"""What the unit table needs of documents.parquet: the text whose blank lines part paragraphs."""
 
-def all_units(params: Params) -> pd.DataFrame:
-    """Every (sentence, target) unit of the tagged corpus."""
+
+def read_units(params: Params, doc_ids: list[str]) -> pd.DataFrame:
+    """The units of just these documents, read with Parquet filters: a unit carries its sentence, paragraph
+    and neighbours, so building every unit of a large corpus to keep the gold documents' would cost memory
+    in proportion to the corpus. A document's units depend on that document alone, so they are the same."""
+    root = params.root
     return stance_units(
-        io.read_parquet(params.root / paths.SENTENCES),
-        io.read_parquet(params.root / paths.MENTIONS),
-        io.read_parquet(params.root / paths.DOCUMENTS),
+        io.read_parquet(root / paths.SENTENCES, columns=SENTENCE_COLUMNS, doc_ids=doc_ids),
+        io.read_parquet(root / paths.MENTIONS, columns=list(paths.MENTION_DTYPES), doc_ids=doc_ids),
+        io.read_parquet(root / paths.DOCUMENTS, columns=DOCUMENT_COLUMNS, doc_ids=doc_ids),
     )
 
 
-def gold_units(units: pd.DataFrame, params: Params) -> pd.DataFrame:
+def gold_units(params: Params) -> pd.DataFrame:
     """The gold-labelled units with ``label`` under ``stance.basis`` (and ``basis``), in a fixed order.
 
-    Warns once per target that has no gold at all (a target just added): it is
-    neither scored nor learned from, and compare reports it from model labels.
+    Only the gold documents' units are built (:func:`read_units`). Warns once
+    per target that has no gold at all (a target just added): it is neither
+    scored nor learned from, and compare reports it from model labels.
     """
-    labelled = attach_gold(units, read_gold(params.root), reading=params.stance.basis)
+    gold = read_gold(params.root)
+    units = read_units(params, sorted(gold["doc_id"].unique()))
+    labelled = attach_gold(units, gold, reading=params.stance.basis)
     warn_targets_without_gold(labelled, params.target_names)
     return labelled.sort_values(KEY).reset_index(drop=True)
 

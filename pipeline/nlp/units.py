@@ -15,21 +15,35 @@ import re
 import numpy as np
 import pandas as pd
 
-from pipeline.paths import KEY, UNIT_COLUMNS
+from pipeline.paths import KEY, UNIT_COLUMNS, UNIT_CONTEXT_COLUMNS
+
+MENTION_UNIT_COLUMNS = [c for c in UNIT_COLUMNS if c not in UNIT_CONTEXT_COLUMNS]
+"""The columns of :func:`mention_units`."""
 
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
 
 
 def stance_units(sentences: pd.DataFrame, mentions: pd.DataFrame, documents: pd.DataFrame) -> pd.DataFrame:
+    """The units of :func:`mention_units` with the context columns of :func:`sentence_context`
+    (``documents``: doc_id and the cleaned ``text`` the sentences' offsets index)."""
+    if mentions.empty:
+        return pd.DataFrame(columns=UNIT_COLUMNS)
+    units = mention_units(sentences, mentions)
+    units = units.merge(sentence_context(sentences, documents), on=["doc_id", "sent_id"], validate="many_to_one")
+    return units[UNIT_COLUMNS]
+
+
+def mention_units(sentences: pd.DataFrame, mentions: pd.DataFrame) -> pd.DataFrame:
     """Join mentions to their sentences; mention offsets become sentence-relative.
 
     ``other_targets`` lists the other targets mentioned in the same sentence,
     which matters for "Russia's war against Ukraine"-type sentences. The
-    context columns come from :func:`sentence_context` (``documents``: doc_id
-    and the cleaned ``text`` the sentences' offsets index).
+    unit table without ``UNIT_CONTEXT_COLUMNS``, for readers that show or
+    count units and read no context: the context (paragraph and neighbours,
+    per unit) is most of the table's memory.
     """
     if mentions.empty:
-        return pd.DataFrame(columns=UNIT_COLUMNS)
+        return pd.DataFrame(columns=MENTION_UNIT_COLUMNS)
     sent = sentences[["doc_id", "sent_id", "start_char", "sent_key", "text"]]
     m = mentions.merge(sent, on=["doc_id", "sent_id"], suffixes=("", "_sent"), validate="many_to_one")
     m["rel_start"] = m["start_char"] - m["start_char_sent"]
@@ -51,8 +65,20 @@ def stance_units(sentences: pd.DataFrame, mentions: pd.DataFrame, documents: pd.
         for same in np.split(units["target"].to_numpy(dtype=object), sentence_cuts)
         for target in same
     ]
-    units = units.merge(sentence_context(sentences, documents), on=["doc_id", "sent_id"], validate="many_to_one")
-    return units[UNIT_COLUMNS]
+    return units
+
+
+def unit_keys(sentences: pd.DataFrame, mentions: pd.DataFrame) -> pd.DataFrame:
+    """The units' ``KEY`` and ``sent_key`` (the rows and order of :func:`stance_units`) without their text.
+
+    Deriving and counting gold needs to know which units exist, not what
+    they say: this reads two narrow columns per row where the unit table
+    holds each sentence, its paragraph and its neighbours per unit.
+    ``sentences``: doc_id, sent_id, sent_key; ``mentions``: doc_id, sent_id, target.
+    """
+    keys = mentions[KEY].drop_duplicates()
+    keys = keys.merge(sentences[["doc_id", "sent_id", "sent_key"]], on=["doc_id", "sent_id"], validate="many_to_one")
+    return keys.sort_values(KEY).reset_index(drop=True)
 
 
 def sentence_context(sentences: pd.DataFrame, documents: pd.DataFrame) -> pd.DataFrame:

@@ -66,17 +66,16 @@ def examples(
     the highest probability to that label (clear cases), spread over documents.
     Without: the units the model labelled with the highest probability.
     """
-    units = stances.merge(sentences[["doc_id", "sent_id", "text"]], on=["doc_id", "sent_id"], how="left")
+    source = "gold" if not gold.empty else "model"
+    if source == "gold":  # the gold units first: only they get their sentence's text (memory: the gold share)
+        units = stances.merge(gold, on=KEY, how="inner")
+        units["shown"] = units["gold_label"]
+    else:
+        units = stances.assign(gold_label="", shown=stances["label"])
+    units = units.merge(sentences[["doc_id", "sent_id", "text"]], on=["doc_id", "sent_id"], how="left")
     meta = documents[["doc_id", "author_origin", *(["title"] if "title" in documents.columns else [])]]
     units = units.merge(meta, on="doc_id", how="left")
     units = units[units["text"].fillna("").map(is_prose) & ~_is_title(units)]
-    source = "gold" if not gold.empty else "model"
-    if source == "gold":
-        units = units.merge(gold, on=KEY, how="inner")
-        units["shown"] = units["gold_label"]
-    else:
-        units["gold_label"] = ""
-        units["shown"] = units["label"]
     rows = []
     for (target, label), group in units.groupby(["target", "shown"], sort=True):
         p_label = group[f"p_{label}"] if label in LABELS else group[[f"p_{x}" for x in LABELS]].max(axis=1)

@@ -31,18 +31,20 @@ from pipeline.tables import write_table
 STAGE = "compare"
 EVIDENCE_ONLY = ("csv",)
 """Row-level evidence tables: nobody reads thousands of rows in a paper, so CSV only."""
+DOCUMENT_COLUMNS = ["doc_id", "author_origin", "n_words"]
+"""What the analyses read of documents.parquet: not the texts, which the sentences hold again."""
 
 
 def run(params: Params) -> None:
     with make_executor(params.executor) as executor:
         settings = Settings.from_params(params.seed, params.compare, Runner(executor))
-        documents = io.read_parquet(params.root / paths.DOCUMENTS)
+        documents = io.read_parquet(params.root / paths.DOCUMENTS, columns=DOCUMENT_COLUMNS)
         sentences = io.read_parquet(params.root / paths.SENTENCES).sort_values(["doc_id", "sent_id"])
         sentences = sentences.reset_index(drop=True)
         mentions = io.read_parquet(params.root / paths.MENTIONS)
         entities = io.read_parquet(params.root / paths.ENTITIES)
         targets = params.target_names
-        units, classifier, cells = source_units(params, sentences, mentions, documents)
+        units, classifier, cells = source_units(params, sentences, mentions)
         if units.empty:
             raise CompareInputError(
                 f"no document mentions any of the targets {targets}, so there is no stance to "

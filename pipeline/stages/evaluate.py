@@ -30,7 +30,7 @@ import pandas as pd
 from pipeline import io, paths
 from pipeline.classifiers import check_settings, make_classifier
 from pipeline.classifiers.cv import fold_phrase, folds_from
-from pipeline.classifiers.training import all_units, gold_units
+from pipeline.classifiers.training import gold_units
 from pipeline.evaluation.scoring import (
     BASES,
     SHARE_TOLERANCE_PP,
@@ -58,8 +58,8 @@ READING_NOTES = {
 def run(params: Params) -> None:
     check_settings(params, params.evaluate.classifiers, "evaluate.classifiers")
     names, targets = params.evaluate.classifiers, params.target_names
-    documents = io.read_parquet(params.root / paths.DOCUMENTS)
-    labelled = gold_units(all_units(params), params)
+    documents = io.read_parquet(params.root / paths.DOCUMENTS, columns=["doc_id", "author_origin"])
+    labelled = gold_units(params)
     for name in names:  # errors a factory finds (an unset model) before minutes of cross-validation
         make_classifier(name, params)
 

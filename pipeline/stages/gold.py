@@ -26,7 +26,7 @@ from pipeline.annotation.passes import read_adjudication, read_passes
 from pipeline.annotation.reliability import agreement_table
 from pipeline.annotation.summaries import adjudication_table, confusion_table, gold_counts
 from pipeline.ingestion.manifest import load_manifest
-from pipeline.nlp.units import stance_units
+from pipeline.nlp.units import unit_keys
 from pipeline.params import Params
 from pipeline.tables import write_table
 
@@ -81,11 +81,8 @@ def headline(gold: pd.DataFrame, table: pd.DataFrame, who: str) -> dict[str, Any
 def run(params: Params) -> None:
     root = params.root
     manifest = load_manifest(root / paths.MANIFEST, params.corpus.origins)
-    sentences = io.read_parquet(root / paths.SENTENCES)
-    units = stance_units(sentences, io.read_parquet(root / paths.MENTIONS), io.read_parquet(root / paths.DOCUMENTS))
     passes = read_passes(root / paths.ANNOTATIONS)
     adjudication = read_adjudication(root / paths.ANNOTATIONS)
-    gold = derive_gold(passes, adjudication, units, root / paths.ANNOTATIONS)
 
     quotes = guide_quotes((root / paths.GUIDE).read_text(encoding="utf-8")) if (root / paths.GUIDE).is_file() else []
     if len(passes):  # each sentence once: every pass repeats the sentences of the units it labels
@@ -94,7 +91,14 @@ def run(params: Params) -> None:
     else:
         quoted = pd.Series(dtype=bool)
     bootstrap = params.gold.bootstrap
+    # Agreement first: its bootstrap arrays (replicates x units) are freed before the corpus's units are
+    # read, and memory the allocators keep from that read does not add to their peak.
     table = agreement_table(passes, quoted, n_boot=bootstrap.n_resamples, level=bootstrap.level, seed=params.seed)
+    units = unit_keys(
+        io.read_parquet(root / paths.SENTENCES, columns=["doc_id", "sent_id", "sent_key"]),
+        io.read_parquet(root / paths.MENTIONS, columns=["doc_id", "sent_id", "target"]),
+    )
+    gold = derive_gold(passes, adjudication, units, root / paths.ANNOTATIONS)
     who = annotators_phrase(passes, adjudication)
     pct = f"{bootstrap.level:.0%}"
 

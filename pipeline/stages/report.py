@@ -27,7 +27,7 @@ from pipeline.analysis.vocabulary import compare_vectorizer, term_names
 from pipeline.figures import FigureContext, Palette, render_all, submit, worker_pool
 from pipeline.figures.provenance import gold_version
 from pipeline.imports import hidden
-from pipeline.nlp.units import stance_units
+from pipeline.nlp.units import mention_units
 from pipeline.params import Params
 from pipeline.report.examples import examples, gold_labels
 from pipeline.report.explorer_units import explorer_units
@@ -97,9 +97,8 @@ def _explorer(params: Params, palette: Palette, labels_note: str) -> str:
     with hidden("rfc3987_syntax"):
         from pipeline.report.explorer import explorer_html
     root = params.root
-    documents = io.read_parquet(root / paths.DOCUMENTS)
     sentences = io.read_parquet(root / paths.SENTENCES)
-    units = stance_units(sentences, io.read_parquet(root / paths.MENTIONS), documents)
+    units = mention_units(sentences, io.read_parquet(root / paths.MENTIONS))  # the explorer shows no context
     stances = io.read_parquet(root / paths.STANCES)
     rows = explorer_units(
         pd.read_csv(root / EVIDENCE), units, stances, gold_labels(_read_oof(root)), params.stance.labels

@@ -10,7 +10,8 @@ from __future__ import annotations
 from tqdm import tqdm
 
 from pipeline import io, paths
-from pipeline.classifiers.labelling import DOCUMENT_COLUMNS, SENTENCE_COLUMNS, build_labeller, label_partition
+from pipeline.classifiers.labelling import build_labeller, label_partition
+from pipeline.classifiers.training import DOCUMENT_COLUMNS, SENTENCE_COLUMNS
 from pipeline.executor import document_partitions, make_executor
 from pipeline.params import Params
 

@@ -15,13 +15,13 @@ from pipeline import io, paths
 from pipeline.classifiers import make_classifier
 from pipeline.classifiers.cv import folds_from
 from pipeline.classifiers.persist import save_model, training_hash
-from pipeline.classifiers.training import all_units, gold_units, resolve_classifier
+from pipeline.classifiers.training import gold_units, resolve_classifier
 from pipeline.params import Params
 
 
 def run(params: Params) -> None:
     name = resolve_classifier(params)
-    labelled = gold_units(all_units(params), params)
+    labelled = gold_units(params)
     with folds_from(params.cross_validation):  # choices inside the fit split as evaluate's folds do
         model = make_classifier(name, params).fit(labelled, labelled["label"])
     info: dict[str, Any] = {
