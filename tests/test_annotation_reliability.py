@@ -44,12 +44,18 @@ def passes_from(codings: dict[str, list[str | None]], basis: str = "text") -> pd
     return pd.DataFrame(rows)
 
 
-def test_alpha_four_observers_with_missing_codings():
+def krippendorff_c_counts() -> np.ndarray:
+    """Units x values: how many of the four observers of KRIPPENDORFF_C gave each value to each unit."""
     counts = np.zeros((12, 5), dtype=int)
     for observer in KRIPPENDORFF_C:
         for unit, value in enumerate(observer):
             if value is not None:
                 counts[unit, value - 1] += 1
+    return counts
+
+
+def test_alpha_four_observers_with_missing_codings():
+    counts = krippendorff_c_counts()
     assert alpha(counts) == pytest.approx(0.743, abs=5e-4)
 
 
@@ -183,11 +189,7 @@ def test_wilson_interval_is_scipys_to_the_last_bit(level):
 
 def test_alpha_from_totals_is_alpha_with_or_without_unpairable_units():
     """Krippendorff's published example (unit 12 coded once): the totals give alpha either way."""
-    counts = np.zeros((12, 5), dtype=int)
-    for observer in KRIPPENDORFF_C:
-        for unit, value in enumerate(observer):
-            if value is not None:
-                counts[unit, value - 1] += 1
+    counts = krippendorff_c_counts()
     assert not (counts.sum(axis=1) >= 2).all()
     pairable = counts[counts.sum(axis=1) >= 2]
     for table in (counts, pairable):
