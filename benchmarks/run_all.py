@@ -11,6 +11,7 @@ import argparse
 import json
 import os
 import sys
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -51,16 +52,21 @@ def save(results: dict[str, Any]) -> None:
     (RESULTS / "latest.json").write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
 
 
+def seed_inputs(seeds: Path) -> tuple[Path, pd.DataFrame, pd.DataFrame, int]:
+    """What the synthetic corpora are cut from: the tagged seed project's root, documents, sentences and seed."""
+    params = load_params(seeds)
+    root = params.root
+    documents = pd.read_parquet(root / "outputs/data/documents.parquet")
+    return root, documents, pd.read_parquet(root / "outputs/data/sentences.parquet"), int(params.seed)
+
+
 def extend(args: argparse.Namespace) -> None:
     """Measure more sizes into the existing results; each added size records its own commit and load."""
     results = json.loads((RESULTS / "latest.json").read_text(encoding="utf-8"))
     seeds = seed_project(WORK / "seeds")
     for stage in ("ingest", "tag"):  # the synthetic corpora are cut from the seeds' documents and sentences
         run_stage(seeds, stage)
-    root = load_params(seeds).root
-    seed_documents = pd.read_parquet(root / "outputs/data/documents.parquet")
-    seed_sentences = pd.read_parquet(root / "outputs/data/sentences.parquet")
-    seed = int(load_params(seeds).seed)
+    root, seed_documents, seed_sentences, seed = seed_inputs(seeds)
     for scale in sorted(args.sizes):
         print(f"scaling: {scale}x", flush=True)
         started = {"commit": commit(), "load_average_at_start": [round(x, 2) for x in os.getloadavg()]}
@@ -101,10 +107,7 @@ def main(argv: list[str] | None = None) -> None:
     print("ceilings: tag vs bare spaCy, encoder", flush=True)
     results["ceilings"] = {"tag": {"seeds": ceilings.tag_vs_spacy(seeds)}, "encoder": ceilings.encoder_vs_paths(seeds)}
 
-    root = load_params(seeds).root
-    seed_documents = pd.read_parquet(root / "outputs/data/documents.parquet")
-    seed_sentences = pd.read_parquet(root / "outputs/data/sentences.parquet")
-    seed = int(load_params(seeds).seed)
+    root, seed_documents, seed_sentences, seed = seed_inputs(seeds)
     results["scaling"], skipped = [], []
     for scale in sorted(args.sizes):
         if results["scaling"] and scale > 100:
