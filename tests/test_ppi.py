@@ -24,11 +24,13 @@ from pipeline.analysis.ppi import (
     ppi_point_estimate,
     prediction_values,
     stack_documents,
+    sure_bounds,
 )
 from pipeline.analysis.ppi_bootstrap import (
     DocumentCell,
     hierarchical_ppi_bootstrap,
     percentile_interval,
+    resample_counts,
 )
 from pipeline.analysis.ppi_estimates import (
     document_cells,
@@ -150,6 +152,24 @@ def test_bootstrap_of_one_document_agrees_with_ppboot():
     tolerance = 0.2 * reps[:, favor].std()
     assert lo[favor] == pytest.approx(their_lo, abs=tolerance)
     assert hi[favor] == pytest.approx(their_hi, abs=tolerance)
+
+
+def test_bootstrap_sums_per_replicate_the_estimates_a_value_per_draw_would_hold():
+    """Per-replicate sums of the drawn documents' estimates equal the mean over a (replicate, draw) array."""
+    rng = np.random.default_rng(8)
+    docs = [DocumentCell(*random_cell(rng, n, m)) for n, m in ((5, 30), (0, 12), (20, 0), (9, 60))]
+    n_resamples = 200
+    reference_rng = np.random.default_rng(9)
+    picks = reference_rng.integers(len(docs), size=(n_resamples, len(docs)))
+    values = np.empty((n_resamples * len(docs), 4))
+    for i, d in enumerate(docs):
+        slots = np.flatnonzero(picks == i)
+        lab = Labelled.of(resample_counts(reference_rng, len(d.y), len(slots)), d.y, d.f)
+        unl = Unlabelled.of(resample_counts(reference_rng, len(d.f_unlabelled), len(slots)), d.f_unlabelled)
+        values[slots] = np.clip(ppi_point_estimate(lab, unl, power_tuned_lambda(lab, unl)), *sure_bounds(lab, unl))
+    expected = values.reshape(n_resamples, len(docs), 4).mean(axis=1)
+    got = hierarchical_ppi_bootstrap(docs, n_resamples, np.random.default_rng(9))
+    np.testing.assert_allclose(got, expected, rtol=1e-12, atol=1e-15)
 
 
 # --- the estimator's properties -----------------------------------------------------------

@@ -1,11 +1,14 @@
 """Document-weighted estimates, the hierarchical bootstrap and the permutation test, on inputs with known answers."""
 
+import warnings
+
 import numpy as np
 import pytest
 import scipy.stats
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from pipeline.analysis import resampling
 from pipeline.analysis.resampling import (
     DocumentUnits,
     StatsInputError,
@@ -117,6 +120,39 @@ def test_bootstrap_is_deterministic_per_seed_and_names():
     b = hierarchical_bootstrap(group, 100, stable_rng(7, "Indian", "russia"))
     c = hierarchical_bootstrap(group, 100, stable_rng(7, "Indian", "ukraine"))
     assert np.array_equal(a, b) and not np.array_equal(a, c)
+
+
+def replicate_by_replicate(documents: list[DocumentUnits], n_resamples: int, seed: int) -> np.ndarray:
+    """The bootstrap as first written: every (replicate, draw) ratio held, then nanmean per replicate."""
+    rng = np.random.default_rng(seed)
+    n_docs = len(documents)
+    picks = rng.integers(n_docs, size=(n_resamples, n_docs))
+    ratios = np.full((n_resamples * n_docs, documents[0].numerators.shape[1]), np.nan)
+    for i, d in enumerate(documents):
+        slots = np.flatnonzero(picks == i)
+        n = len(d.denominators)
+        weights = rng.multinomial(n, np.full(n, 1.0 / n), size=len(slots))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            ratios[slots] = (weights @ d.numerators) / (weights @ d.denominators)[:, None]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # "Mean of empty slice": a replicate without a ratio
+        return np.nanmean(ratios.reshape(n_resamples, n_docs, -1), axis=1)
+
+
+def test_bootstrap_keeps_per_replicate_totals_of_the_same_draws(monkeypatch):
+    """Totals per replicate (not a value per draw) give the replicate-by-replicate means of the same draws,
+    in draw blocks of any size; a redraw with a zero denominator is left out of its replicate's mean."""
+    rng = np.random.default_rng(11)
+    sparse = [DocumentUnits(rng.poisson(2.0, (n, 4)).astype(float), np.eye(n)[0]) for n in (2, 3)]
+    long = DocumentUnits(rng.poisson(2.0, (40, 4)).astype(float), rng.integers(1, 30, 40).astype(float))
+    for group in ([*sparse, long], sparse):
+        expected = replicate_by_replicate(group, 300, seed=5)
+        for block in (1, 7, 512):
+            monkeypatch.setattr(resampling, "DRAW_BLOCK", block)
+            got = hierarchical_bootstrap(group, 300, np.random.default_rng(5))
+            np.testing.assert_allclose(got, expected, rtol=1e-12, atol=0)
+            assert np.array_equal(np.isnan(got), np.isnan(expected))
+    assert np.isnan(expected).any(), "the two sparse documents alone: some replicates have no ratio at all"
 
 
 def test_document_units_reject_bad_shapes():

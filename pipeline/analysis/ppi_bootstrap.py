@@ -64,7 +64,8 @@ def hierarchical_ppi_bootstrap(
         raise PPIInputError(f"bootstrap: n_resamples must be positive, got {n_resamples}")
     n_docs = len(docs)
     picks = rng.integers(n_docs, size=(n_resamples, n_docs))
-    values = np.empty((n_resamples * n_docs, docs[0].y.shape[1]))
+    # per replicate, the sum of its drawn documents' estimates (not one row per draw: see ReplicateTotals)
+    sums = np.zeros((n_resamples, docs[0].y.shape[1]))
     for doc, slots in zip(docs, slots_by_document(picks, n_docs)):
         n_slots = len(slots)
         if n_slots == 0:
@@ -72,8 +73,8 @@ def hierarchical_ppi_bootstrap(
         lab = Labelled.of(resample_counts(rng, len(doc.y), n_slots), doc.y, doc.f)
         unl = Unlabelled.of(resample_counts(rng, len(doc.f_unlabelled), n_slots), doc.f_unlabelled)
         lam = power_tuned_lambda(lab, unl) if tuned else np.zeros((n_slots, 1))
-        values[slots] = np.clip(ppi_point_estimate(lab, unl, lam), *sure_bounds(lab, unl))
-    return values.reshape(n_resamples, n_docs, -1).mean(axis=1)
+        np.add.at(sums, slots // n_docs, np.clip(ppi_point_estimate(lab, unl, lam), *sure_bounds(lab, unl)))
+    return sums / n_docs
 
 
 def resample_counts(rng: np.random.Generator, n_units: int, size: int) -> np.ndarray:
