@@ -1,6 +1,7 @@
 """What keeps the gold, evaluate, train and compare stages' memory bounded by what they need, not by the corpus
 size: narrow columns and only some documents' rows read from Parquet, unit keys without the units' text, units
-without their context."""
+without their context, an Arrow pool that returns freed memory, no typeset copy of a table too long for a page.
+(The bootstrap's per-replicate totals: tests/test_stats.py and tests/test_ppi.py.)"""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from annotation_data import corpus_tables
 from pipeline import io
 from pipeline.nlp.units import MENTION_UNIT_COLUMNS, mention_units, stance_units, unit_keys
 from pipeline.paths import KEY, UNIT_CONTEXT_COLUMNS
+from pipeline.tables import MAX_TYPESET_ROWS, write_table
 
 
 def test_unit_keys_are_the_unit_tables_keys_in_its_order():
@@ -56,3 +58,37 @@ def test_reading_no_documents_gives_an_empty_table_of_the_files_types(sentences_
     none = io.read_parquet(path, columns=["doc_id", "sent_id"], doc_ids=[])
     assert none.empty
     assert none.dtypes.to_dict() == io.read_parquet(path, columns=["doc_id", "sent_id"]).dtypes.to_dict()
+
+
+def test_arrow_allocates_from_a_pool_that_returns_freed_memory_unless_the_user_chose_one():
+    import os
+    import subprocess
+    import sys
+
+    import pyarrow as pa
+
+    assert io.ARROW_POOL_ENV == "ARROW_DEFAULT_MEMORY_POOL"  # Arrow's own variable, so a user's choice wins
+    probe = "import pipeline.io, pyarrow as pa; print(pa.default_memory_pool().backend_name)"
+    env = {k: v for k, v in os.environ.items() if k != io.ARROW_POOL_ENV}
+    chosen = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True)
+    try:
+        pa.jemalloc_memory_pool()
+        assert chosen.stdout.strip() == "jemalloc"
+    except NotImplementedError:  # a pyarrow build without jemalloc keeps its default pool
+        assert chosen.stdout.strip() == pa.default_memory_pool().backend_name
+    env[io.ARROW_POOL_ENV] = "system"
+    user = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True)
+    assert user.stdout.strip() == "system"
+
+
+@pytest.mark.parametrize("n_rows, typeset", [(MAX_TYPESET_ROWS, True), (MAX_TYPESET_ROWS + 1, False)])
+def test_a_table_too_long_for_a_page_is_written_as_csv_with_its_caption(tmp_path, n_rows, typeset):
+    table = pd.DataFrame({"doc_id": [f"d{i}" for i in range(n_rows)], "rate": 0.5})
+    write_table(table, tmp_path / "rates", "Rates per document.")
+    pd.testing.assert_frame_equal(pd.read_csv(tmp_path / "rates.csv"), table)
+    markdown = (tmp_path / "rates.md").read_text(encoding="utf-8")
+    assert markdown.startswith("Rates per document.")
+    assert (tmp_path / "rates.tex").is_file() == typeset
+    assert (f"| d{n_rows - 1} " in markdown) == typeset
+    if not typeset:
+        assert f"{n_rows} rows: see rates.csv" in markdown

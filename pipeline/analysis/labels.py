@@ -15,6 +15,10 @@ from pipeline.nlp.units import mention_units
 from pipeline.params import Params
 from pipeline.paths import KEY, LABELS, PROBA, STANCES
 
+COMPARED_UNIT_COLUMNS = [*KEY, "sent_key", "text", "aliases"]
+"""What compare reads of a unit besides its labels: the key, the sentence and the target words (the
+mention offsets and the other targets are lists per unit that no estimate reads)."""
+
 
 class CompareInputError(ValueError):
     """Labels or tables compare reads disagree with each other or with params.yaml."""
@@ -25,15 +29,16 @@ def source_units(
 ) -> tuple[pd.DataFrame, str, pd.DataFrame]:
     """The stance units with ``label`` (the model's), ``p_*`` and ``gold``; the classifier; the gold designs.
 
-    The units come without their context columns (pipeline.nlp.units.mention_units):
-    no estimate reads them, and on a large corpus they would be most of compare's memory.
+    The units come with ``COMPARED_UNIT_COLUMNS`` only, without their context
+    (pipeline.nlp.units.mention_units): no estimate reads the rest, and on a
+    large corpus it would be most of compare's memory.
 
     ``gold`` holds the gold label (under ``stance.basis``) where the unit has
     one and its cell's design is a census or a random sample, and is missing
     elsewhere: gold of a non-random part of a cell cannot stand for the rest.
     Designs: pipeline.annotation.gold.coverage, one row per document x target.
     """
-    units = mention_units(sentences, mentions)
+    units = mention_units(sentences, mentions)[COMPARED_UNIT_COLUMNS]
     stances = io.read_parquet(params.root / STANCES)
     labelled = units.merge(stances[[*KEY, "label", *PROBA, "classifier"]], on=KEY, how="outer", indicator=True)
     if not (labelled["_merge"] == "both").all():

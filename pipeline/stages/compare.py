@@ -33,6 +33,8 @@ EVIDENCE_ONLY = ("csv",)
 """Row-level evidence tables: nobody reads thousands of rows in a paper, so CSV only."""
 DOCUMENT_COLUMNS = ["doc_id", "author_origin", "n_words"]
 """What the analyses read of documents.parquet: not the texts, which the sentences hold again."""
+ENTITY_COLUMNS = ["doc_id", "sent_id", "actor_id"]
+"""What actor salience and co-occurrence read of entities.parquet: which actor, in which sentence."""
 
 
 def run(params: Params) -> None:
@@ -42,7 +44,6 @@ def run(params: Params) -> None:
         sentences = io.read_parquet(params.root / paths.SENTENCES).sort_values(["doc_id", "sent_id"])
         sentences = sentences.reset_index(drop=True)
         mentions = io.read_parquet(params.root / paths.MENTIONS)
-        entities = io.read_parquet(params.root / paths.ENTITIES)
         targets = params.target_names
         units, classifier, cells = source_units(params, sentences, mentions)
         if units.empty:
@@ -65,6 +66,7 @@ def run(params: Params) -> None:
         vocabulary = vocabulary_table(units, sentences, documents, term_names(params), targets, params.compare.log_odds)
 
         actors = [*targets, *[a for a in params.nlp.actors if a not in targets]]
+        entities = io.read_parquet(params.root / paths.ENTITIES, columns=ENTITY_COLUMNS)
         actor_counts = actor_analysis.actor_counts_by_sentence(sentences, entities, actors)
         window = params.compare.cooccurrence.window
         pairs = actor_analysis.actor_cooccurrence(documents, sentences, actor_counts, actors, window)
