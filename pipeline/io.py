@@ -28,31 +28,6 @@ import pyarrow.parquet as pq
 
 from pipeline import paths
 
-ARROW_POOL_ENV = "ARROW_DEFAULT_MEMORY_POOL"
-
-
-def use_returning_memory_pool() -> None:
-    """Allocate Arrow's buffers from jemalloc, which hands freed memory back to the system.
-
-    Arrow's default pool in the Linux wheels (mimalloc) keeps the pages a
-    Parquet read or write freed, so a stage's resident memory kept the peak
-    of every table it ever read: on the 100x corpus compare peaked at 504 MiB
-    with mimalloc and 428 with jemalloc, stance at 434 and 346, with the same
-    outputs (docs/performance.md). Called when this module is imported, so
-    every process that reads or writes a table (stages, Dask workers) uses
-    it. A pool chosen in ``ARROW_DEFAULT_MEMORY_POOL`` wins; a pyarrow build
-    without jemalloc keeps its default.
-    """
-    if os.environ.get(ARROW_POOL_ENV):
-        return
-    try:
-        pa.set_memory_pool(pa.jemalloc_memory_pool())
-    except NotImplementedError:
-        pass
-
-
-use_returning_memory_pool()
-
 HOLD_ENV = "PIPELINE_HOLD_BEFORE_RENAME"
 """Test hook: when set to a file (or folder) name, its writer stops just before the rename.
 

@@ -5,10 +5,16 @@ without their context, an Arrow pool that returns freed memory, no typeset copy 
 
 from __future__ import annotations
 
+import functools
+import os
+import subprocess
+import sys
+
 import pandas as pd
 import pytest
 from annotation_data import corpus_tables
 
+import pipeline
 from pipeline import io
 from pipeline.nlp.units import MENTION_UNIT_COLUMNS, mention_units, stance_units, unit_keys
 from pipeline.paths import KEY, UNIT_CONTEXT_COLUMNS
@@ -60,25 +66,19 @@ def test_reading_no_documents_gives_an_empty_table_of_the_files_types(sentences_
     assert none.dtypes.to_dict() == io.read_parquet(path, columns=["doc_id", "sent_id"]).dtypes.to_dict()
 
 
-def test_arrow_allocates_from_a_pool_that_returns_freed_memory_unless_the_user_chose_one():
-    import os
-    import subprocess
-    import sys
-
-    import pyarrow as pa
-
-    assert io.ARROW_POOL_ENV == "ARROW_DEFAULT_MEMORY_POOL"  # Arrow's own variable, so a user's choice wins
-    probe = "import pipeline.io, pyarrow as pa; print(pa.default_memory_pool().backend_name)"
-    env = {k: v for k, v in os.environ.items() if k != io.ARROW_POOL_ENV}
-    chosen = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True)
-    try:
-        pa.jemalloc_memory_pool()
-        assert chosen.stdout.strip() == "jemalloc"
-    except NotImplementedError:  # a pyarrow build without jemalloc keeps its default pool
-        assert chosen.stdout.strip() == pa.default_memory_pool().backend_name
-    env[io.ARROW_POOL_ENV] = "system"
-    user = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True)
-    assert user.stdout.strip() == "system"
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the pool is chosen on Linux only")
+def test_arrow_allocates_from_a_pool_that_returns_freed_memory_unless_the_user_chose_one(sentences_file):
+    """Every allocation, the Parquet reader's own included: the pool Arrow starts with, not one set later."""
+    probe = (
+        "import pipeline.io, pyarrow as pa; pipeline.io.read_parquet(__import__('sys').argv[1]); "
+        "print(pa.default_memory_pool().backend_name, pa.mimalloc_memory_pool().max_memory())"
+    )
+    path = str(sentences_file[0])
+    env = {k: v for k, v in os.environ.items() if k != pipeline.ARROW_POOL_ENV}
+    run = functools.partial(subprocess.run, capture_output=True, text=True, check=True)
+    assert run([sys.executable, "-c", probe, path], env=env).stdout.split() == ["jemalloc", "0"]
+    env[pipeline.ARROW_POOL_ENV] = "system"
+    assert run([sys.executable, "-c", probe, path], env=env).stdout.split() == ["system", "0"]
 
 
 @pytest.mark.parametrize("n_rows, typeset", [(MAX_TYPESET_ROWS, True), (MAX_TYPESET_ROWS + 1, False)])
