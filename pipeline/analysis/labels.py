@@ -15,9 +15,10 @@ from pipeline.nlp.units import mention_units
 from pipeline.params import Params
 from pipeline.paths import KEY, LABELS, PROBA, STANCES
 
-COMPARED_UNIT_COLUMNS = [*KEY, "sent_key", "text", "aliases"]
-"""What compare reads of a unit besides its labels: the key, the sentence and the target words (the
-mention offsets and the other targets are lists per unit that no estimate reads)."""
+COMPARED_UNIT_COLUMNS = [*KEY, "sent_key", "aliases"]
+"""What compare reads of a unit besides its labels: the key and the target words. Not the sentence
+(the evidence table joins it last: a merge copies every string of an Arrow-backed text column) nor
+the mention offsets and other targets (lists per unit that no estimate reads)."""
 
 
 class CompareInputError(ValueError):

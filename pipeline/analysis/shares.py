@@ -212,10 +212,12 @@ def _permutation_cost(values: tuple[np.ndarray, np.ndarray], settings: Settings)
 
 
 def stance_evidence(
-    units: pd.DataFrame, documents: pd.DataFrame, frames: pd.DataFrame, per_doc: pd.DataFrame
+    units: pd.DataFrame, sentences: pd.DataFrame, documents: pd.DataFrame, frames: pd.DataFrame, per_doc: pd.DataFrame
 ) -> pd.DataFrame:
     """One row per unit: the sentence, the label its group's reported source counts (``label_source``),
-    the model's and the gold label, the target words and the frame terms matched."""
+    the model's and the gold label, the target words and the frame terms matched.
+
+    The sentence text is joined here, last: the units carry no text through compare's merges."""
     frame_terms = (
         frames.groupby(["doc_id", "sent_id"])
         .apply(lambda f: SEP.join(f"{c}: {t}" for c, t in zip(f["category"], f["term"])), include_groups=False)
@@ -224,6 +226,7 @@ def stance_evidence(
     ev = units.merge(documents[["doc_id", "author_origin"]], on="doc_id")
     ev = ev.merge(frame_terms.reset_index(), on=["doc_id", "sent_id"], how="left")
     ev = ev.merge(per_doc[["doc_id", "target", "included"]], on=["doc_id", "target"])
+    ev = ev.merge(sentences[["doc_id", "sent_id", "text"]], on=["doc_id", "sent_id"], validate="many_to_one")
     ev["frame_terms"] = ev["frame_terms"].fillna("")
     ev["target_terms"] = [SEP.join(a) for a in ev["aliases"]]
     cols = [

@@ -88,7 +88,7 @@ def run(params: Params) -> None:
             "actor_salience_by_group": rates["actor"],
             "actor_cooccurrence": pairs,
             "actor_cooccurrence_matrix": actor_analysis.cooccurrence_matrix(pairs, shown),
-            "stance_evidence": shares.stance_evidence(comparison.units, documents, matches, per_doc),
+            "stance_evidence": shares.stance_evidence(comparison.units, sentences, documents, matches, per_doc),
         }
         if validation is not None:
             tables["ppi_validation"] = validation
