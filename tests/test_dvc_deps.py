@@ -41,6 +41,13 @@ def test_stages_are_listed_in_run_order_and_run_through_the_launcher():
         assert spec["cmd"] == f"sh bin/stage {stage}" and "bin/stage" in spec["deps"]
 
 
+def test_the_lock_file_records_only_stages_dvc_yaml_has():
+    """DVC never drops a removed stage from dvc.lock, and it re-parses and rewrites the whole lock (in
+    pure Python) after every stage it runs, so a stale entry costs time in every run (docs/performance.md)."""
+    lock = yaml.safe_load((ROOT / "dvc.lock").read_text(encoding="utf-8"))["stages"]
+    assert sorted(lock) == sorted(DVC), f"dvc.lock has stages dvc.yaml lacks: {sorted(set(lock) - set(DVC))}"
+
+
 def test_every_out_persists_and_each_stage_has_one_table_folder():
     for stage, spec in DVC.items():
         outs = [entry for key in ("outs", "metrics", "plots") for entry in spec.get(key, [])]
