@@ -83,12 +83,10 @@ def run(params: Params) -> None:
             "framing_terms": vocabulary,
             "frame_rates_by_document": rates_by_document(documents, sentences, frame_counts, names, "category"),
             "frame_rates_by_group": rates["category"],
-            "frame_matches": frame_analysis.frame_evidence(matches, sentences, documents),
             "actor_salience_by_document": rates_by_document(documents, sentences, actor_counts, actors, "actor"),
             "actor_salience_by_group": rates["actor"],
             "actor_cooccurrence": pairs,
             "actor_cooccurrence_matrix": actor_analysis.cooccurrence_matrix(pairs, shown),
-            "stance_evidence": shares.stance_evidence(comparison.units, sentences, documents, matches, per_doc),
         }
         if validation is not None:
             tables["ppi_validation"] = validation
@@ -103,9 +101,16 @@ def run(params: Params) -> None:
     captions = compare_captions(facts, settings, params.compare.log_odds)
     metrics = headline_metrics(params.stance.labels, per_group, differences, doc_counts, len(units))
 
+    # The row-level evidence, built one table at a time as it is written: at corpus scale each holds a
+    # sentence text per row, the largest tables of the stage (docs/performance.md).
+    evidence = {
+        "frame_matches": lambda: frame_analysis.frame_evidence(matches, sentences, documents),
+        "stance_evidence": lambda: shares.stance_evidence(comparison.units, sentences, documents, matches, per_doc),
+    }
     with io.StageOutputs(params.root) as out:
         folder = out.folder(paths.tables(STAGE))
         for name, table in tables.items():
-            formats = EVIDENCE_ONLY if name in ("frame_matches", "stance_evidence") else ("csv", "md", "tex")
-            write_table(table, folder / name, captions[name], formats=formats)
+            write_table(table, folder / name, captions[name], formats=("csv", "md", "tex"))
+        for name, build in evidence.items():
+            write_table(build(), folder / name, captions[name], formats=EVIDENCE_ONLY)
         io.write_json(out.file(paths.metrics(STAGE)), metrics)
