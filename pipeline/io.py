@@ -39,19 +39,31 @@ _UMASK = os.umask(0)
 os.umask(_UMASK)
 
 
+STAGING_SUFFIX = ".staging"
+"""A folder output is written into ``.<name>.staging`` beside it (StageOutputs.folder)."""
+
+
+def _is_staging_folder(folder: Path) -> bool:
+    return folder.name.startswith(".") and folder.name.endswith(STAGING_SUFFIX)
+
+
 @contextmanager
 def atomic_path(path: str | Path) -> Iterator[Path]:
     """Yield a temporary path beside ``path``; rename it onto ``path`` on success.
 
     The temporary file is ``.<name>.<random>.tmp`` in the same folder (same
     filesystem, so the rename is atomic); leftovers of a killed earlier
-    writer of the same file are removed first. The file gets the usual
+    writer of the same file are removed first (not in a staging folder,
+    which starts empty). The file gets the usual
     permissions (0666 minus umask), not mkstemp's owner-only 0600.
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    for stale in path.parent.glob(f".{glob.escape(path.name)}.*.tmp"):
-        stale.unlink(missing_ok=True)
+    # Listing the folder per file would make writing n files into one folder quadratic (ingest writes two
+    # per document into its staging folder, which StageOutputs.folder made empty: nothing stale there).
+    if not _is_staging_folder(path.parent):
+        for stale in path.parent.glob(f".{glob.escape(path.name)}.*.tmp"):
+            stale.unlink(missing_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(fd)
     tmp_path = Path(tmp)
@@ -104,7 +116,7 @@ class StageOutputs:
     def folder(self, relative: str | Path) -> Path:
         """An empty staging folder for the folder output ``relative``; it replaces the old folder whole."""
         path = self.root / relative
-        staging = path.with_name(f".{path.name}.staging")
+        staging = path.with_name(f".{path.name}{STAGING_SUFFIX}")
         for leftover in (staging, path.with_name(f".{path.name}.old")):
             shutil.rmtree(leftover, ignore_errors=True)
         self._make_parents(staging)

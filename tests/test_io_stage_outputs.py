@@ -108,3 +108,25 @@ def test_a_write_failure_in_the_middle_leaves_every_output_as_it_was(tmp_path):
     assert contents(tmp_path / "tables") == {"a.csv": "old"}
     assert (tmp_path / "metrics.json").read_text(encoding="utf-8") == "old"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["metrics.json", "tables"]  # no temporaries left
+
+
+def test_a_write_removes_leftovers_of_a_killed_writer_of_the_same_file(tmp_path):
+    (tmp_path / ".a.txt.x1y2.tmp").write_text("half")
+    (tmp_path / ".b.txt.x1y2.tmp").write_text("another file's")
+    io.write_text(tmp_path / "a.txt", "whole")
+    assert contents(tmp_path) == {"a.txt": "whole", ".b.txt.x1y2.tmp": "another file's"}
+
+
+def test_writes_into_a_staging_folder_never_list_it(tmp_path, monkeypatch):
+    """A staging folder starts empty, so writing its n files must not list it n times (quadratic at scale)."""
+    with io.StageOutputs(tmp_path) as out:
+        staging = out.folder("clean")
+
+        def no_listing(self, pattern):
+            raise AssertionError(f"listed {self} for {pattern}")
+
+        monkeypatch.setattr(Path, "glob", no_listing)
+        for name in ("d1.txt", "d2.txt"):
+            io.write_text(staging / name, name)
+        monkeypatch.undo()
+    assert contents(tmp_path / "clean") == {"d1.txt": "d1.txt", "d2.txt": "d2.txt"}
