@@ -259,3 +259,33 @@ def test_propagation_labels_a_document_with_nothing_to_carry(params, fixture_uni
     model = ContextPropagation(aliases).fit(fixture_units, fixture_units["label"])
     lone = make_units(params, [("lone", "Russia held an election in March.", NEUTRAL_BOTH)])
     np.testing.assert_allclose(model.predict_proba(lone), RoleStance(aliases).fit(lone).predict_proba(lone))
+
+
+def test_propagation_computes_each_training_document_once_across_folds(params, monkeypatch):
+    """Cross-validation fits on every training document once per fold: the per-document evidence memo must hold
+    them all (at 256 documents it was emptied and refilled every fold at 1000x), while labelling documents only
+    reads it. Memoised or not, the probabilities are the same."""
+    from pipeline.classifiers import propagation_evidence
+
+    aliases = alias_rows(params.aliases())
+    against = _paragraph_units(params, _argued_documents("against", 150))
+    favor = _paragraph_units(params, _argued_documents("favor", 150))
+    train = pd.concat([against, favor], ignore_index=True)  # 300 documents
+    test = _paragraph_units(params, {"new": _argued_documents("favor", 1)["favor-0"]})
+    computed: list[str] = []
+    real = propagation_evidence.local_labels
+
+    def counting(doc, *args):
+        computed.append(doc["doc_id"].iloc[0])
+        return real(doc, *args)
+
+    monkeypatch.setattr(propagation_evidence, "local_labels", counting)
+    propagation_evidence.forget_evidence()
+    first = ContextPropagation(aliases).fit(train, train["label"])
+    ContextPropagation(aliases).fit(train, train["label"])  # a second fold over the same documents
+    assert sorted(computed) == sorted(train["doc_id"].unique())
+    predicted = first.predict_proba(test)
+    first.predict_proba(test)
+    assert computed.count("new") == 2  # a prediction is not memoised
+    propagation_evidence.forget_evidence()
+    np.testing.assert_array_equal(ContextPropagation(aliases).fit(train, train["label"]).predict_proba(test), predicted)

@@ -49,8 +49,8 @@ def opening_net(units: pd.DataFrame, local: np.ndarray) -> np.ndarray:
 class EdgesPropagation(ContextPropagation):
     """``ContextPropagation`` + the thesis of the document's edges (module docstring)."""
 
-    def _evidence(self, units: pd.DataFrame) -> tuple[np.ndarray, ...]:
-        local, carried, open_, plus, minus = super()._evidence(units)
+    def _evidence(self, units: pd.DataFrame, remember: bool) -> tuple[np.ndarray, ...]:
+        local, carried, open_, plus, minus = super()._evidence(units, remember)
         edges = opening_net(units.reset_index(drop=True), local)
         return local, carried, open_, np.column_stack([plus, edges]), np.column_stack([minus, -edges])
 
@@ -78,8 +78,8 @@ class EmbeddingPropagation(ContextPropagation):
         texts = units["paragraph_text"] if "paragraph_text" in units else units["text"]
         return np.asarray(self.encoder.encode(texts.fillna("").tolist()), float)
 
-    def _evidence(self, units: pd.DataFrame) -> tuple[np.ndarray, ...]:
-        local, carried, open_, plus, minus = super()._evidence(units)
+    def _evidence(self, units: pd.DataFrame, remember: bool) -> tuple[np.ndarray, ...]:
+        local, carried, open_, plus, minus = super()._evidence(units, remember)
         vectors = self.projection_.transform(self._paragraph_vectors(units.reset_index(drop=True)))
         return local, carried, open_, np.hstack([plus, vectors]), np.hstack([minus, vectors])
 

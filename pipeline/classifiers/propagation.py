@@ -73,9 +73,9 @@ class ContextPropagation(StanceClassifier):
         self.balanced = balanced
         self.seed = seed
 
-    def _evidence(self, units: pd.DataFrame) -> tuple[np.ndarray, ...]:
+    def _evidence(self, units: pd.DataFrame, remember: bool) -> tuple[np.ndarray, ...]:
         """(local, carried, open, features along favor, features along against) in unit order, read per
-        document (everything here is within-document)."""
+        document (everything here is within-document); memoised per document when ``remember`` (fitting)."""
         if self.direction not in DIRECTIONS:
             raise ValueError(f"direction '{self.direction}' must be one of {list(DIRECTIONS)}")
         units = units.reset_index(drop=True)
@@ -84,7 +84,12 @@ class ContextPropagation(StanceClassifier):
             positions.append(doc.index.to_numpy())
             found.append(
                 document_evidence(
-                    doc.reset_index(drop=True), self.aliases, self.aid_is_favor, self.neutral_bias, self.direction
+                    doc.reset_index(drop=True),
+                    self.aliases,
+                    self.aid_is_favor,
+                    self.neutral_bias,
+                    self.direction,
+                    remember,
                 )
             )
         if not found:
@@ -99,7 +104,7 @@ class ContextPropagation(StanceClassifier):
         if labels is None:
             raise ValueError("propagation classifier: fit needs gold labels")
         y = check_labels(labels)
-        _, carried, open_, plus, minus = self._evidence(units)
+        _, carried, open_, plus, minus = self._evidence(units, remember=True)
         if self.direction == "learned":
             x = np.vstack([plus[open_], minus[open_]])
             target = np.concatenate([y[open_] == "favor", y[open_] == "against"]).astype(int)
@@ -123,7 +128,7 @@ class ContextPropagation(StanceClassifier):
         return self.model_.predict_proba(x)[:, 1]
 
     def predict_proba(self, units: pd.DataFrame) -> np.ndarray:
-        local, carried, open_, plus, minus = self._evidence(units)
+        local, carried, open_, plus, minus = self._evidence(units, remember=False)
         out = local.copy()
         rows = np.flatnonzero(open_)
         out[rows] = 0.0

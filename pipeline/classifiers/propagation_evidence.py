@@ -138,14 +138,21 @@ def propagation_features(
 
 
 _MEMO: dict[tuple, tuple[np.ndarray, ...]] = {}
-_MEMO_LIMIT = 256
+_MEMO_MAX_UNITS = 200_000
+"""Units the memo holds at most (about 0.6 KB each). Cross-validation fits on every training document once per
+fold, so the memo must hold all of them: at 256 documents it was emptied over and over at 1000x (500 gold
+documents), and every fold recomputed every document (docs/performance.md)."""
+_memo_units = 0
 
 
 def document_evidence(
-    doc: pd.DataFrame, aliases: AliasRows, aid_is_favor: bool, neutral_bias: float, direction: str
+    doc: pd.DataFrame, aliases: AliasRows, aid_is_favor: bool, neutral_bias: float, direction: str, remember: bool
 ) -> tuple[np.ndarray, ...]:
     """Local probabilities, carried direction, and the features along favor and along against of one document's
-    units, memoised on their content and the settings (nested cross-validation asks for a document many times)."""
+    units, memoised on their content and the settings when ``remember`` (when fitting: cross-validation asks for
+    each training document once per fold). A prediction only reads the memo, so labelling a corpus leaves it as
+    it was."""
+    global _memo_units
     text_key = tuple(doc.get("paragraph_text", doc["text"]).fillna("").map(hash))
     key = (
         tuple(zip(doc["doc_id"], doc["sent_id"], doc["target"], doc["text"])),
@@ -156,17 +163,23 @@ def document_evidence(
         neutral_bias,
         direction,
     )
-    if key not in _MEMO:
+    found = _MEMO.get(key)
+    if found is None:
         local, signals = local_labels(doc, aliases, aid_is_favor, neutral_bias)
         carried, context = carried_direction(doc, local, "thesis" if direction == "thesis" else "guide")
         ones = np.ones(len(doc))
         along = [propagation_features(doc, signals, local, sign * ones, context).to_numpy() for sign in (1.0, -1.0)]
-        if len(_MEMO) >= _MEMO_LIMIT:
-            _MEMO.clear()
-        _MEMO[key] = (local, carried, *along)
-    return _MEMO[key]
+        found = (local, carried, *along)
+        if remember:
+            if _memo_units + len(doc) > _MEMO_MAX_UNITS:
+                forget_evidence()
+            _MEMO[key] = found
+            _memo_units += len(doc)
+    return found
 
 
 def forget_evidence() -> None:
     """Empty the per-document memo (benchmarks time each variant from a cold start)."""
+    global _memo_units
     _MEMO.clear()
+    _memo_units = 0
