@@ -94,6 +94,24 @@ PROBA_DECIMALS = 4
 """Decimals every stored probability keeps (out-of-fold and stance rows, and all scores computed from them)."""
 
 
+COEF_DECIMALS = 10
+
+
+def settle_coefficients(model: BaseEstimator) -> None:
+    """A fitted linear model's ``coef_`` and ``intercept_`` rounded to COEF_DECIMALS, in place.
+
+    The solver leaves CPU-dependent noise in their last bits: in the propagation
+    classifier's regression at most 9e-16 between this machine's kernels and the
+    emulated others of benchmarks/cross_cpu_check.sh. That noise changes the bytes
+    of the saved model and so its hash in dvc.lock on another machine, while every
+    rounded prediction stays the same. Ten decimals are the same numbers everywhere
+    unless a value sits within that noise of a rounding boundary (about 1e-5 per
+    value), and far finer than the model's own accuracy (docs/determinism.md).
+    """
+    model.coef_ = np.round(model.coef_, COEF_DECIMALS)
+    model.intercept_ = np.round(model.intercept_, COEF_DECIMALS)
+
+
 def at_fixed_precision(proba: np.ndarray) -> np.ndarray:
     """Probabilities rounded to PROBA_DECIMALS, as the stages store and score them.
 

@@ -36,7 +36,13 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from pipeline.classifiers.base import AliasRows, ClassifierContext, StanceClassifier, check_labels
+from pipeline.classifiers.base import (
+    AliasRows,
+    ClassifierContext,
+    StanceClassifier,
+    check_labels,
+    settle_coefficients,
+)
 from pipeline.classifiers.propagation_evidence import DIRECTIONS, document_evidence
 from pipeline.params import PositiveNumber
 from pipeline.paths import LABELS
@@ -118,6 +124,7 @@ class ContextPropagation(StanceClassifier):
                 C=self.C, class_weight="balanced" if self.balanced else None, max_iter=5000, random_state=self.seed
             )
             self.model_ = make_pipeline(StandardScaler(), regression).fit(x, target)
+            settle_coefficients(regression)  # the same model file on every CPU
         self.classes_ = np.asarray(LABELS)
         return self
 
