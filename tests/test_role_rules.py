@@ -4,6 +4,8 @@ rule-6 propagation, and the choice inside training folds."""
 
 from __future__ import annotations
 
+import copy
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -289,3 +291,18 @@ def test_propagation_computes_each_training_document_once_across_folds(params, m
     assert computed.count("new") == 2  # a prediction is not memoised
     propagation_evidence.forget_evidence()
     np.testing.assert_array_equal(ContextPropagation(aliases).fit(train, train["label"]).predict_proba(test), predicted)
+
+
+def test_propagation_keeps_its_coefficients_free_of_last_bit_noise(params):
+    """The solver's CPU-dependent last bits (up to 9e-16 across kernels) must not reach the model file."""
+    from pipeline.classifiers.base import COEF_DECIMALS, settle_coefficients
+
+    aliases = alias_rows(params.aliases())
+    train = _paragraph_units(params, _argued_documents("against", 3))
+    regression = ContextPropagation(aliases, C=1.0).fit(train, train["label"]).model_[-1]
+    assert np.array_equal(regression.coef_, np.round(regression.coef_, COEF_DECIMALS))
+    noisy = copy.deepcopy(regression)
+    noisy.coef_ = regression.coef_ + 9e-16
+    noisy.intercept_ = regression.intercept_ - 9e-16
+    settle_coefficients(noisy)
+    assert np.array_equal(noisy.coef_, regression.coef_) and np.array_equal(noisy.intercept_, regression.intercept_)
