@@ -47,6 +47,20 @@ def _is_staging_folder(folder: Path) -> bool:
     return folder.name.startswith(".") and folder.name.endswith(STAGING_SUFFIX)
 
 
+def _temporary_beside(path: Path) -> Path:
+    """A new empty ``.<name>.<random>.tmp`` beside ``path`` (0666 minus umask), after removing the
+    leftovers of a killed earlier writer of the same file."""
+    # Listing the folder per file would make writing n files into one folder quadratic (ingest writes two
+    # per document into its staging folder, which StageOutputs.folder made empty: nothing stale there).
+    if not _is_staging_folder(path.parent):
+        for stale in path.parent.glob(f".{glob.escape(path.name)}.*.tmp"):
+            stale.unlink(missing_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    os.chmod(tmp, 0o666 & ~_UMASK)
+    return Path(tmp)
+
+
 @contextmanager
 def atomic_path(path: str | Path) -> Iterator[Path]:
     """Yield a temporary path beside ``path``; rename it onto ``path`` on success.
@@ -59,15 +73,7 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    # Listing the folder per file would make writing n files into one folder quadratic (ingest writes two
-    # per document into its staging folder, which StageOutputs.folder made empty: nothing stale there).
-    if not _is_staging_folder(path.parent):
-        for stale in path.parent.glob(f".{glob.escape(path.name)}.*.tmp"):
-            stale.unlink(missing_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    tmp_path = Path(tmp)
-    os.chmod(tmp_path, 0o666 & ~_UMASK)
+    tmp_path = _temporary_beside(path)
     try:
         yield tmp_path
         if os.environ.get(HOLD_ENV) == path.name:
@@ -105,13 +111,9 @@ class StageOutputs:
         """A temporary file to write the output ``relative`` (to the project root) into."""
         path = self.root / relative
         self._make_parents(path)
-        for stale in path.parent.glob(f".{glob.escape(path.name)}.*.tmp"):
-            stale.unlink(missing_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-        os.close(fd)
-        os.chmod(tmp, 0o666 & ~_UMASK)
-        self._staged.append((Path(tmp), path, False))
-        return Path(tmp)
+        tmp = _temporary_beside(path)
+        self._staged.append((tmp, path, False))
+        return tmp
 
     def folder(self, relative: str | Path) -> Path:
         """An empty staging folder for the folder output ``relative``; it replaces the old folder whole."""
