@@ -98,6 +98,30 @@ def test_contrast_terms_lists_only_terms_whose_z_reaches_the_floor():
     assert ukrainian["n_sentences_group"] == 4 and ukrainian["n_tokens_group"] == 17
 
 
+def test_docs_using_counts_each_groups_documents_that_use_the_term():
+    """Counted from one documents x terms product; checked against counting document by document,
+    with documents interleaved, one using a term in two sentences and one whose sentences have no term."""
+    rng = np.random.default_rng(3)
+    words = ["aggression", "crisis", "talks", "occupation", "sanctions"]
+    doc_ids = rng.choice([f"d{k}" for k in range(12)], size=60)
+    sentences = pd.DataFrame(
+        {
+            "doc_id": doc_ids,
+            "author_origin": ["Ukrainian" if int(d[1:]) % 3 else "Russian" for d in doc_ids],
+            "text": [" ".join(rng.choice(words, size=3)) if d != "d5" else "the" for d in doc_ids],
+        }
+    )
+    terms = contrast_terms(
+        sentences, sentences, term_vectorizer(stop_terms([], True)), prior_scale=10, top_n=5, min_count=1, min_z=-99
+    )
+    assert len(terms) > 0
+    for row in terms.itertuples():
+        group = sentences[sentences["author_origin"] == row.author_origin]
+        expected = group.loc[group["text"].str.split().map(lambda ws, t=row.term: t in ws), "doc_id"].nunique()
+        assert row.docs_using == expected
+        assert row.n_docs_group == group["doc_id"].nunique()
+
+
 def test_proper_names_are_words_capitalised_wherever_they_occur_mid_sentence():
     texts = [
         "The visit of Prime Minister Fumio Kishida to the region ended.",

@@ -19,6 +19,7 @@ from collections.abc import Iterable
 
 import numpy as np
 import pandas as pd
+from scipy import sparse
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer
 
 from pipeline.params import ConfigError, LogOdds, Params
@@ -119,6 +120,21 @@ def compare_vectorizer(name_texts: Iterable[str], sentence_texts: Iterable[str],
     return term_vectorizer(stop, settings.ngram_max)
 
 
+def _documents_using(matrix: sparse.csr_matrix, sentences: pd.DataFrame) -> tuple[np.ndarray, sparse.csr_matrix]:
+    """The origin of each document of ``sentences`` (doc_id, author_origin, the rows of ``matrix``) and
+    which terms it uses (documents x terms, 1 where any of its sentences has the term): one sparse
+    product, so counting the documents that use a term stays linear in the sentences."""
+    codes, documents = pd.factorize(sentences["doc_id"], sort=True)
+    membership = sparse.csr_matrix(
+        (np.ones(len(codes), dtype=np.int64), (codes, np.arange(len(codes)))), shape=(len(documents), len(codes))
+    )
+    counts = (membership @ matrix).tocsr()
+    counts.eliminate_zeros()
+    uses = sparse.csr_matrix((np.ones(counts.nnz, dtype=np.int64), counts.indices, counts.indptr), shape=counts.shape)
+    origins = sentences.groupby("doc_id", sort=True)["author_origin"].first().reindex(documents).to_numpy()
+    return origins, uses
+
+
 def contrast_terms(
     sentences: pd.DataFrame,
     background: pd.DataFrame,
@@ -138,13 +154,12 @@ def contrast_terms(
     """
     if prior_scale <= 0:
         raise ConfigError(f"params.yaml: compare.log_odds.prior_scale must be positive, got {prior_scale}")
-    vectorizer.fit(background["text"])
+    background_counts = np.asarray(vectorizer.fit_transform(background["text"]).sum(axis=0)).ravel()
     terms = vectorizer.get_feature_names_out()
-    background_counts = np.asarray(vectorizer.transform(background["text"]).sum(axis=0)).ravel()
     prior = prior_scale * background_counts / background_counts.sum()
     matrix = vectorizer.transform(sentences["text"]).tocsr()
     origins = sentences["author_origin"].to_numpy()
-    doc_ids = sentences["doc_id"].to_numpy()
+    document_origins, uses = _documents_using(matrix, sentences)
     rows = []
     for origin in sorted(set(origins)):
         in_group = origins == origin
@@ -153,17 +168,15 @@ def contrast_terms(
         y_a = np.asarray(matrix[in_group].sum(axis=0)).ravel()
         y_b = np.asarray(matrix[~in_group].sum(axis=0)).ravel()
         delta, z = log_odds_dirichlet(y_a, y_b, prior)
-        group_docs = sorted(set(doc_ids[in_group]))
-        docs_using = np.zeros(len(terms), dtype=int)
-        for doc in group_docs:
-            docs_using += np.asarray(matrix[doc_ids == doc].sum(axis=0)).ravel() > 0
+        group_documents = document_origins == origin
+        docs_using = np.asarray(uses[group_documents].sum(axis=0)).ravel()
         eligible = np.nonzero((y_a >= min_count) & (z >= min_z) & (z > 0))[0]
         best = eligible[np.lexsort((terms[eligible], -z[eligible]))][:top_n]
         for rank, j in enumerate(best, start=1):
             rows.append(
                 {
                     "author_origin": origin,
-                    "n_docs_group": len(group_docs),
+                    "n_docs_group": int(group_documents.sum()),
                     "n_sentences_group": int(in_group.sum()),
                     "n_tokens_group": int(y_a.sum()),
                     "rank": rank,
