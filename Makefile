@@ -95,8 +95,11 @@ $(LAB_STAMP): $(STAMP)
 lab: $(LAB_STAMP)
 	$(BIN)/jupyter lab --no-browser --ip=127.0.0.1 --ServerApp.root_dir=notebooks$(if $(filter 0,$(shell id -u)), --allow-root)
 
+# Every stage at 1x-1000x; by default a size above 100x is skipped when projected past 20 minutes.
+# The full run of docs/performance.md: make bench BENCH_ARGS="--dask-max-size 10 --budget-minutes 150"
+BENCH_ARGS ?=
 bench: setup
-	$(BIN)/python -m benchmarks.run_all
+	$(BIN)/python -m benchmarks.run_all $(BENCH_ARGS)
 
 # Ours vs Scattertext and ConvoKit: agreement on the seeds, time on a 100x corpus
 bench-peers: setup peers
