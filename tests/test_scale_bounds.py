@@ -17,7 +17,9 @@ from pipeline.classifiers.cv import LEAVE_ONE_OUT, document_folds, fold_phrase, 
 from pipeline.classifiers.selection import NestedSelect
 from pipeline.figures import FigureContext, draw, registered_figures
 from pipeline.figures.annotation import pooled_by_origin
+from pipeline.figures.marks import n_docs, n_short
 from pipeline.figures.position import POSITION_BINS, position_shares
+from pipeline.figures.shares import ALL_DOCUMENTS, _net_row_label
 from pipeline.params import CrossValidation, load_params
 from pipeline.paths import LABELS
 from pipeline.report.sections import documents_by_origin
@@ -171,6 +173,15 @@ def test_figures_with_a_row_per_document_pool_documents_by_origin_above_the_limi
     assert all("with gold" in row for row in rows)
     for d in drawn.values():
         assert d.fig.get_size_inches()[1] <= 9.0
+
+
+def test_counts_in_figure_labels_carry_thousands_separators_like_the_tables():
+    """At 5,000 documents a pooled row read "mean of 1000" beside "1,000 documents": one style for every n."""
+    per_doc = pd.DataFrame({"author_origin": "Japanese", "doc_id": [f"jp-{i:04d}" for i in range(1000)]})
+    assert _net_row_label(per_doc, "Japanese", None) == "Japanese: mean of 1,000"
+    assert _net_row_label(per_doc, "Japanese", ALL_DOCUMENTS) == "1,000 documents"
+    assert n_short(1800, 54885) == "1,800 docs, 54,885 units"
+    assert n_docs(1) == "1 document" and n_docs(5000) == "5,000 documents"
 
 
 def test_the_report_lists_one_row_per_origin_group_when_documents_are_many():

@@ -237,7 +237,7 @@ def gold_agreement(ctx: FigureContext) -> Drawn:
         + ("origin group (more than report.max_document_rows documents) " if pooled else "document ")
         + "and target "
         f"({', '.join(f'{n} {label}' for label, n in totals.items())}). Right: Krippendorff's alpha between the "
-        f"independent blind annotation passes on the {int(overall['n_units'])} units labelled more than once, "
+        f"independent blind annotation passes on the {int(overall['n_units']):,} units labelled more than once, "
         "overall, per target and on the units the guide does not quote, with the gold stage's bootstrap "
         "interval (units resampled within document × target strata); overall "
         f"{overall['alpha']:.2f} {interval_text(overall['alpha_low'], overall['alpha_high'], digits=2)}. "

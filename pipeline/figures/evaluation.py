@@ -250,7 +250,7 @@ def eval_reliability(ctx: FigureContext) -> Drawn:
         if c == 0:
             ax.set_ylabel("Accuracy (%)")
             counts_ax.set_ylabel("Units", rotation=0, ha="right", va="center")
-        alt_parts.append(f"{name}: ECE {classifiers.loc[name, 'ece']:.2f}, {int(table['n'].sum())} units")
+        alt_parts.append(f"{name}: ECE {classifiers.loc[name, 'ece']:.2f}, {int(table['n'].sum()):,} units")
     figure_xlabel(fig, "Confidence of the predicted label (%; bars: units per confidence bin)")
     caption = (
         "Reliability of each classifier's out-of-fold model labels (the predicted label and its probability, each "

@@ -34,12 +34,12 @@ INK = "#333333"
 
 
 def n_docs(n: int) -> str:
-    return f"{n} document" if n == 1 else f"{n} documents"
+    return f"{n} document" if n == 1 else f"{n:,} documents"
 
 
 def n_short(n_docs_: int, n_units: int | None = None, unit: str = "unit") -> str:
     """``1 doc, 52 units``: the n of a group or panel in few characters."""
-    docs = f"{n_docs_} doc" + ("" if n_docs_ == 1 else "s")
+    docs = f"{n_docs_:,} doc" + ("" if n_docs_ == 1 else "s")
     if n_units is None:
         return docs
     return f"{docs}, {n_units:,} {unit}" + ("" if n_units == 1 else "s")

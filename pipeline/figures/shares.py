@@ -142,7 +142,7 @@ def stance_by_group(ctx: FigureContext) -> Drawn:
         for origin, g in shown.iterrows():
             if pd.notna(g["share_against"]):
                 alt_parts.append(
-                    f"{target.capitalize()}, {origin} ({n_docs(int(g['n_docs_mentioning']))}, {int(g['n_units'])} units): "
+                    f"{target.capitalize()}, {origin} ({n_docs(int(g['n_docs_mentioning']))}, {int(g['n_units']):,} units): "
                     + ", ".join(
                         f"{label} {pct(g[f'share_{label}'])} "
                         f"{interval_text(g[f'share_{label}_lo'], g[f'share_{label}_hi'], 100, unit='%')}"
@@ -192,7 +192,7 @@ def _net_row_label(per_doc: pd.DataFrame, origin: str, doc_id: str | None) -> st
         return f"{len(docs):,} documents"
     if doc_id is not None:
         return doc_id
-    return wrap(f"{origin} ({docs[0]})" if len(docs) == 1 else f"{origin}: mean of {len(docs)}", 28)
+    return wrap(f"{origin} ({docs[0]})" if len(docs) == 1 else f"{origin}: mean of {len(docs):,}", 28)
 
 
 def _n_note(ax: Axes, y: float, text: str) -> None:
@@ -260,7 +260,7 @@ def net_stance(ctx: FigureContext) -> Drawn:
                 d = docs.loc[doc_id]
                 ax.plot([d["net_index_lo"], d["net_index_hi"]], [y, y], color=colours[origin], lw=0.7, zorder=3)
                 ax.plot([d["net_index"]], [y], ls="", marker="|", ms=5, mew=0.9, color=colours[origin], zorder=4)
-                _n_note(ax, y, f"{int(d['n_units'])} units")
+                _n_note(ax, y, f"{int(d['n_units']):,} units")
         ax.set_title(f"Toward {target.capitalize()}")
         ax.set_xlim(-1.05, 1.05)
         ax.set_xticks([-1, -0.5, 0, 0.5, 1] if side_by_side else [-1, 0, 1])

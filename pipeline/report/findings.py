@@ -54,7 +54,7 @@ def _difference(r: dict[str, Any]) -> dict[str, Any]:
     excludes_zero = bool(r["difference_lo"] > 0 or r["difference_hi"] < 0)
     return {
         "pair": f"{r['group_a']} {MINUS} {r['group_b']}",
-        "docs": f"{int(r['n_docs_a'])} vs {int(r['n_docs_b'])} documents",
+        "docs": f"{int(r['n_docs_a']):,} vs {int(r['n_docs_b']):,} documents",
         "difference": signed(r["difference"]),
         "interval": interval(r["difference_lo"], r["difference_hi"]),
         "p": f"{r['p_permutation']:.2f}",

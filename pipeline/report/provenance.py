@@ -54,7 +54,7 @@ def agreement_phrase(gold: Mapping[str, Any] | None) -> str | None:
         low, high = gold.get(f"{key}_low"), gold.get(f"{key}_high")
         bounds = f" [{low:.2f}, {high:.2f}]" if low is not None and high is not None else ""
         units = gold.get("n_multiply_coded")
-        on = f" on {int(units)} units labelled more than once" if units else ""
+        on = f" on {int(units):,} units labelled more than once" if units else ""
         text = f"{name}: {value:.2f}{bounds}{on}"
         non_guide = gold.get(f"{key}_non_guide")
         text += f" ({non_guide:.2f} on the units the guide does not quote)" if non_guide is not None else ""

@@ -87,7 +87,7 @@ def limits(
     n_docs = overview.groupby("author_origin")["doc_id"].nunique()
     groups = ", ".join(f"{o} {n}" for o, n in n_docs.items())
     out = [
-        f"{len(overview)} documents in {len(n_docs)} origin groups ({groups}). A document is the unit of "
+        f"{len(overview):,} documents in {len(n_docs)} origin groups ({groups}). A document is the unit of "
         "replication, so every comparison between groups rests on this many texts."
     ]
     single = sorted(n_docs[n_docs == 1].index)
