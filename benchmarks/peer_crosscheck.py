@@ -13,7 +13,7 @@ docs/performance.md from it.
 Times are medians of ``--repeats`` runs per target, summed over targets, of
 the same work on each side: from the texts of the target's sentences and of
 the whole corpus to every origin's z over the whole vocabulary.
-"ours (stage)" is ``contrast_terms`` as the compare stage calls it (it also
+"ours (stage)" is ``background_prior`` + ``contrast_terms`` as the compare stage calls them (it also
 builds the top-terms table with docs_using); "ours (core)" is the
 vectorising plus ``log_odds_dirichlet``, the like-for-like part.
 Scattertext: our vectorizer's counts, ``CorpusFromScikit`` and the scorer;

@@ -9,6 +9,7 @@ from pipeline.analysis.actors import cooccurrence, jaccard
 from pipeline.analysis.frames import FrameCategory, frame_categories, match_frames
 from pipeline.analysis.vocabulary import (
     MIN_Z,
+    background_prior,
     contrast_terms,
     log_odds_dirichlet,
     proper_names,
@@ -49,6 +50,14 @@ def test_prior_shrinks_rare_terms():
 def test_log_odds_rejects_bad_prior():
     with pytest.raises(ValueError, match="prior"):
         log_odds_dirichlet(np.ones(2), np.ones(2), np.array([1.0, 0.0]))
+    with pytest.raises(ConfigError, match="compare.log_odds.prior_scale must be positive"):
+        background_prior(term_vectorizer(set()), ["some words"], prior_scale=0)
+
+
+def _contrast(sentences: pd.DataFrame, vectorizer, **selection) -> pd.DataFrame:
+    """contrast_terms with the sentences as their own background (prior_scale 10)."""
+    _, prior = background_prior(vectorizer, sentences["text"], prior_scale=10)
+    return contrast_terms(sentences, vectorizer, prior, **selection)
 
 
 def test_contrast_terms_finds_each_groups_framing_words():
@@ -67,7 +76,7 @@ def test_contrast_terms_finds_each_groups_framing_words():
         }
     )
     vectorizer = term_vectorizer(stop_terms(["Russia", "Russian"], use_english=True))
-    terms = contrast_terms(sentences, sentences, vectorizer, prior_scale=10, top_n=3, min_count=1, min_z=0.0)
+    terms = _contrast(sentences, vectorizer, top_n=3, min_count=1, min_z=0.0)
     top = terms[terms["rank"] == 1].set_index("author_origin")
     assert top.loc["Ukrainian", "term"] == "aggression" and top.loc["Ukrainian", "count_group"] == 3
     assert top.loc["Ukrainian", "docs_using"] == 2 and top.loc["Ukrainian", "n_docs_group"] == 2
@@ -88,8 +97,8 @@ def test_contrast_terms_lists_only_terms_whose_z_reaches_the_floor():
         }
     )
     vectorizer = term_vectorizer(stop_terms([], use_english=True))
-    every = contrast_terms(sentences, sentences, vectorizer, prior_scale=10, top_n=5, min_count=1, min_z=0.0)
-    floored = contrast_terms(sentences, sentences, vectorizer, prior_scale=10, top_n=5, min_count=1, min_z=MIN_Z)
+    every = _contrast(sentences, vectorizer, top_n=5, min_count=1, min_z=0.0)
+    floored = _contrast(sentences, vectorizer, top_n=5, min_count=1, min_z=MIN_Z)
     assert (floored["z"] >= MIN_Z).all() and len(floored) < len(every)
     assert set(floored["term"]) == set(every.loc[every["z"] >= MIN_Z, "term"])
     assert {"talks", "occupation"} <= set(every.loc[every["author_origin"] == "Russian", "term"])  # 0 < z < 1.96
@@ -111,9 +120,7 @@ def test_docs_using_counts_each_groups_documents_that_use_the_term():
             "text": [" ".join(rng.choice(words, size=3)) if d != "d5" else "the" for d in doc_ids],
         }
     )
-    terms = contrast_terms(
-        sentences, sentences, term_vectorizer(stop_terms([], True)), prior_scale=10, top_n=5, min_count=1, min_z=-99
-    )
+    terms = _contrast(sentences, term_vectorizer(stop_terms([], True)), top_n=5, min_count=1, min_z=-99)
     assert len(terms) > 0
     for row in terms.itertuples():
         group = sentences[sentences["author_origin"] == row.author_origin]

@@ -21,6 +21,7 @@ from scipy import sparse
 from pipeline.analysis.vocabulary import (
     MIN_Z,
     TOKEN_PATTERN,
+    background_prior,
     contrast_terms,
     log_odds_dirichlet,
     stop_terms,
@@ -98,10 +99,9 @@ class CountedTarget:
 
 
 def count_target(data: TargetSentences, settings: LogOddsSettings) -> CountedTarget:
-    """Vocabulary fitted on the background and the prior built as ``contrast_terms`` builds them."""
+    """Vocabulary fitted on the background and the prior, as the compare stage builds them."""
     vectorizer = settings.vectorizer()
-    background_counts = np.asarray(vectorizer.fit_transform(data.background["text"]).sum(axis=0)).ravel()
-    prior = settings.prior_scale * background_counts / background_counts.sum()
+    background_counts, prior = background_prior(vectorizer, data.background["text"], settings.prior_scale)
     return CountedTarget(
         vectorizer.get_feature_names_out(),
         background_counts,
@@ -152,16 +152,10 @@ def our_scores(counted: CountedTarget, origin: str, uniform_alpha: float) -> dic
 
 
 def stage_top_terms(data: TargetSentences, settings: LogOddsSettings) -> pd.DataFrame:
-    """The compare stage's table for this target: ``contrast_terms`` exactly as the stage calls it."""
-    return contrast_terms(
-        data.sentences,
-        data.background,
-        settings.vectorizer(),
-        settings.prior_scale,
-        settings.top_n,
-        settings.min_count,
-        MIN_Z,
-    )
+    """The compare stage's table for this target: ``background_prior`` and ``contrast_terms`` as the stage calls them."""
+    vectorizer = settings.vectorizer()
+    _, prior = background_prior(vectorizer, data.background["text"], settings.prior_scale)
+    return contrast_terms(data.sentences, vectorizer, prior, settings.top_n, settings.min_count, MIN_Z)
 
 
 def peer_request(

@@ -120,46 +120,43 @@ def compare_vectorizer(name_texts: Iterable[str], sentence_texts: Iterable[str],
     return term_vectorizer(stop, settings.ngram_max)
 
 
-def _documents_using(matrix: sparse.csr_matrix, sentences: pd.DataFrame) -> tuple[np.ndarray, sparse.csr_matrix]:
-    """The origin of each document of ``sentences`` (doc_id, author_origin, the rows of ``matrix``) and
-    which terms it uses (documents x terms, 1 where any of its sentences has the term): one sparse
-    product, so counting the documents that use a term stays linear in the sentences."""
-    codes, documents = pd.factorize(sentences["doc_id"], sort=True)
-    membership = sparse.csr_matrix(
-        (np.ones(len(codes), dtype=np.int64), (codes, np.arange(len(codes)))), shape=(len(documents), len(codes))
-    )
-    counts = (membership @ matrix).tocsr()
-    counts.eliminate_zeros()
-    uses = sparse.csr_matrix((np.ones(counts.nnz, dtype=np.int64), counts.indices, counts.indptr), shape=counts.shape)
-    origins = sentences.groupby("doc_id", sort=True)["author_origin"].first().reindex(documents).to_numpy()
-    return origins, uses
+def background_prior(
+    vectorizer: CountVectorizer, background_texts: Iterable[str], prior_scale: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Fit ``vectorizer`` on the whole corpus (``background_texts``, every sentence); return its term counts
+    and the prior: that term distribution scaled to ``prior_scale`` pseudo-tokens."""
+    if prior_scale <= 0:
+        raise ConfigError(f"params.yaml: compare.log_odds.prior_scale must be positive, got {prior_scale}")
+    counts = np.asarray(vectorizer.fit_transform(background_texts).sum(axis=0)).ravel()
+    return counts, prior_scale * counts / counts.sum()
 
 
 def contrast_terms(
     sentences: pd.DataFrame,
-    background: pd.DataFrame,
     vectorizer: CountVectorizer,
-    prior_scale: float,
+    prior: np.ndarray,
     top_n: int,
     min_count: int,
     min_z: float,
 ) -> pd.DataFrame:
     """Each origin vs all other origins, over ``sentences`` (doc_id, author_origin, text).
 
-    The prior is the term distribution of ``background`` (every sentence of
-    the corpus) scaled to ``prior_scale`` pseudo-tokens. Returns the
-    ``top_n`` terms with the largest z per origin among terms the origin
+    ``vectorizer`` and ``prior`` come from :func:`background_prior`. Returns
+    the ``top_n`` terms with the largest z per origin among terms the origin
     used at least ``min_count`` times whose z reaches ``min_z`` (the prior
     and z use every term).
     """
-    if prior_scale <= 0:
-        raise ConfigError(f"params.yaml: compare.log_odds.prior_scale must be positive, got {prior_scale}")
-    background_counts = np.asarray(vectorizer.fit_transform(background["text"]).sum(axis=0)).ravel()
     terms = vectorizer.get_feature_names_out()
-    prior = prior_scale * background_counts / background_counts.sum()
     matrix = vectorizer.transform(sentences["text"]).tocsr()
     origins = sentences["author_origin"].to_numpy()
-    document_origins, uses = _documents_using(matrix, sentences)
+    # which terms each document uses: (documents x sentences) @ (sentences x terms), linear in the sentences
+    codes, documents = pd.factorize(sentences["doc_id"])
+    membership = sparse.csr_matrix(
+        (np.ones(len(codes), dtype=np.int64), (codes, np.arange(len(codes)))), shape=(len(documents), len(codes))
+    )
+    uses = (membership @ matrix) > 0
+    document_origins = np.empty(len(documents), dtype=object)
+    document_origins[codes] = origins
     rows = []
     for origin in sorted(set(origins)):
         in_group = origins == origin
@@ -169,6 +166,7 @@ def contrast_terms(
         y_b = np.asarray(matrix[~in_group].sum(axis=0)).ravel()
         delta, z = log_odds_dirichlet(y_a, y_b, prior)
         group_documents = document_origins == origin
+        n_docs_group = int(group_documents.sum())
         docs_using = np.asarray(uses[group_documents].sum(axis=0)).ravel()
         eligible = np.nonzero((y_a >= min_count) & (z >= min_z) & (z > 0))[0]
         best = eligible[np.lexsort((terms[eligible], -z[eligible]))][:top_n]
@@ -176,7 +174,7 @@ def contrast_terms(
             rows.append(
                 {
                     "author_origin": origin,
-                    "n_docs_group": int(group_documents.sum()),
+                    "n_docs_group": n_docs_group,
                     "n_sentences_group": int(in_group.sum()),
                     "n_tokens_group": int(y_a.sum()),
                     "rank": rank,
@@ -223,19 +221,12 @@ def vocabulary_table(
     targets' aliases and the actors' gazetteer names (:func:`term_names`; their words are not terms)."""
     vectorizer = compare_vectorizer(name_texts, sentences["text"], settings)
     background = sentences.merge(documents[["doc_id", "author_origin"]], on="doc_id")
+    _, prior = background_prior(vectorizer, background["text"], settings.prior_scale)  # one fit for every target
     tables = []
     for target in targets:
         in_target = units.loc[units["target"] == target, ["doc_id", "sent_id"]].drop_duplicates()
         target_sentences = background.merge(in_target, on=["doc_id", "sent_id"])
-        terms = contrast_terms(
-            target_sentences,
-            background,
-            vectorizer,
-            settings.prior_scale,
-            settings.top_n,
-            settings.min_count,
-            MIN_Z,
-        )
+        terms = contrast_terms(target_sentences, vectorizer, prior, settings.top_n, settings.min_count, MIN_Z)
         tables.append(terms.assign(target=target))
     vocabulary = pd.concat(tables, ignore_index=True)
     return vocabulary[["target", *[c for c in vocabulary.columns if c != "target"]]]
